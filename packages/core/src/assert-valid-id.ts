@@ -1,0 +1,62 @@
+import { InvalidIdError } from './errors.ts';
+
+/** Longest id accepted. Neurolinker ids are 36-character UUIDs; 128 leaves room without inviting abuse. */
+export const MAX_ID_LENGTH = 128;
+
+// Control characters (C0, DEL, C1), and anything Unicode calls whitespace, including the
+// zero-width and bidi marks that make two ids look alike in a log.
+const FORBIDDEN_CHARACTER =
+  /[\u0000-\u0020\u007f-\u00a0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/u;
+
+/** Which kind of id is being checked; named in the error message. */
+export type IdKind = 'document' | 'request';
+
+function reject(kind: IdKind, reason: string, attempts = 0): never {
+  throw new InvalidIdError(`Invalid ${kind} id: ${reason}.`, { reason, attempts });
+}
+
+function checkCharacters(kind: IdKind, value: string, what: string): void {
+  if (value.includes('/') || value.includes('\\')) reject(kind, `${what} a path separator`);
+  if (value.includes('..')) reject(kind, `${what} ".."`);
+  if (FORBIDDEN_CHARACTER.test(value)) reject(kind, `${what} whitespace or a control character`);
+}
+
+/**
+ * Checks an id before it goes anywhere near a URL, and returns it unchanged.
+ *
+ * Rejected: anything not a string, the empty string, more than 128 characters, `/`, `\`, `..`,
+ * whitespace and control characters, and percent-escapes that decode to any of those (so
+ * `%2e%2e%2f` cannot walk up the path on a server that decodes twice) or do not decode at all.
+ * The id is then sent as one `encodeURIComponent` path segment.
+ *
+ * @throws {InvalidIdError} with a `reason`; the message never echoes the id itself.
+ * @example
+ * ```ts
+ * assertValidId('1d6986aa-80ac-4a4d-9009-5a323c9046b1', 'document'); // returns the id
+ * assertValidId('../tasks', 'document'); // throws InvalidIdError
+ * ```
+ */
+export function assertValidId(id: unknown, kind: IdKind): string {
+  if (typeof id !== 'string')
+    reject(kind, `expected a string, got ${id === null ? 'null' : typeof id}`);
+  if (id.length === 0) reject(kind, 'it is empty');
+  if (id.length > MAX_ID_LENGTH) reject(kind, `it is longer than ${MAX_ID_LENGTH} characters`);
+  if (id === '.') reject(kind, 'it is "."');
+  checkCharacters(kind, id, 'it contains');
+  if (!id.includes('%')) return id;
+  // A server or proxy may decode more than once: check every layer until it stops changing.
+  let decoded = id;
+  for (let layer = 0; layer < 4 && decoded.includes('%'); layer++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      reject(kind, 'it contains a malformed percent-escape');
+    }
+    if (next === decoded) break;
+    decoded = next;
+    if (decoded === '.') reject(kind, 'it decodes to "."');
+    checkCharacters(kind, decoded, 'it decodes to');
+  }
+  return id;
+}

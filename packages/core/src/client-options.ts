@@ -1,0 +1,239 @@
+import type { AfterResponseHook, BeforeRequestHook } from 'ky';
+import type { NeurolinkerError } from './errors.ts';
+
+/** Where the API lives, per the endpoint tables of the Neurolinker docs. */
+export const DEFAULT_BASE_URL = 'https://neurolinker.api.ainexxo.com/api/v1';
+
+/** Statuses worth another attempt: the request may succeed unchanged a moment later. */
+export const RETRY_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** How failed attempts are retried. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 2. */
+  limit?: number;
+  /** Backoff scale for the first retry, in ms (full jitter). Default 300. */
+  baseDelayMs?: number;
+  /** Longest backoff, in ms. Default 10 000. */
+  maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` / `retry-after-ms` hint the client will wait out, in ms. A longer hint
+   * stops retrying and surfaces the error (a `RateLimitError` carrying `retryAfterMs`). Default 60 000.
+   */
+  maxRetryAfterMs?: number;
+}
+
+/** What the client tells `onRetry` before it waits. */
+export interface RetryEvent {
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** How long the client will wait before the next attempt, in ms. */
+  readonly delayMs: number;
+  /** Why the attempt failed. */
+  readonly error: NeurolinkerError;
+}
+
+/** Hooks into each HTTP attempt. `beforeRequest`/`afterResponse` are ky's hooks, run per attempt. */
+export interface ClientHooks {
+  beforeRequest?: BeforeRequestHook[];
+  afterResponse?: AfterResponseHook[];
+  /** Called before each retry wait; for logs and metrics. Exceptions thrown here are ignored. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Options of {@link createNeurolinkerClient}. */
+export interface NeurolinkerClientOptions {
+  /** Sent as `Authorization: Bearer <apiKey>`. Never appears in an error, a log line or `toJSON()`. */
+  apiKey: string;
+  /** API root, without a trailing slash. Default `https://neurolinker.api.ainexxo.com/api/v1`. */
+  baseUrl?: string;
+  /** The `fetch` to use; looked up on each call when omitted, so test doubles installed later apply. */
+  fetch?: typeof globalThis.fetch;
+  /** Limit for one attempt, headers and body, in ms. Default 15 000. */
+  timeoutMs?: number;
+  /** Limit for a whole call, retries and waits included, in ms. Default 60 000. */
+  deadlineMs?: number;
+  /** Retry settings, or `false` for a single attempt. */
+  retry?: RetryOptions | false;
+  /** Sent as `User-Agent` where the runtime allows it. Default: none (the runtime's own). */
+  userAgent?: string;
+  /** Extra headers on every request. `Authorization` is always the one built from `apiKey`. */
+  headers?: HeadersInit;
+  /** Hooks into each attempt. */
+  hooks?: ClientHooks;
+  /** Largest response body accepted, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Clock for deadlines and `Retry-After` dates, in epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Waits between retries; must reject with `signal.reason` on abort. Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Random source in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Options for one call. */
+export interface RequestOptions {
+  /** Cancels the in-flight attempt and any retry wait at once; the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Overrides the client's `deadlineMs` for this call. */
+  deadlineMs?: number;
+}
+
+/** The options after defaults and validation; what the client actually uses. */
+export interface ResolvedClientOptions {
+  readonly apiKey: string;
+  readonly baseUrl: string;
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly retry: Required<RetryOptions>;
+  readonly headers: Headers;
+  readonly hooks: ClientHooks;
+  readonly maxResponseBytes: number;
+  readonly now: () => number;
+  readonly sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  readonly random: () => number;
+}
+
+const DEFAULTS = {
+  baseUrl: DEFAULT_BASE_URL,
+  timeoutMs: 15_000,
+  deadlineMs: 60_000,
+  retry: { limit: 2, baseDelayMs: 300, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 },
+  maxResponseBytes: 1024 * 1024,
+} as const;
+
+// Timers overflow above 2^31 - 1 ms and fire at once; reject such values instead.
+const MAX_TIMER_MS = 2_147_483_647;
+
+function checkDuration(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowZero = false,
+): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0) ||
+    value > MAX_TIMER_MS
+  ) {
+    throw new TypeError(
+      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS}.`,
+    );
+  }
+  return value;
+}
+
+function checkFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw new TypeError(`\`${name}\` must be a function.`);
+  return value;
+}
+
+function resolveBaseUrl(baseUrl: string | undefined): string {
+  if (baseUrl === undefined) return DEFAULTS.baseUrl;
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError('`baseUrl` must be an absolute http(s) URL.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError('`baseUrl` must be an absolute http(s) URL.');
+  }
+  // Credentials in a URL end up in logs and error messages; the key belongs in `apiKey`.
+  if (url.username || url.password) throw new TypeError('`baseUrl` must not contain credentials.');
+  if (url.search || url.hash) throw new TypeError('`baseUrl` must not have a query or a fragment.');
+  return url.href.replace(/\/+$/, '');
+}
+
+function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOptions> {
+  if (retry === false) return { ...DEFAULTS.retry, limit: 0 };
+  if (retry === undefined) return { ...DEFAULTS.retry };
+  if (typeof retry !== 'object' || retry === null)
+    throw new TypeError('`retry` must be an object or false.');
+  const limit = retry.limit ?? DEFAULTS.retry.limit;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
+    throw new TypeError('`retry.limit` must be an integer from 0 to 100.');
+  }
+  return {
+    limit,
+    baseDelayMs: checkDuration(
+      'retry.baseDelayMs',
+      retry.baseDelayMs,
+      DEFAULTS.retry.baseDelayMs,
+      true,
+    ),
+    maxDelayMs: checkDuration(
+      'retry.maxDelayMs',
+      retry.maxDelayMs,
+      DEFAULTS.retry.maxDelayMs,
+      true,
+    ),
+    maxRetryAfterMs: checkDuration(
+      'retry.maxRetryAfterMs',
+      retry.maxRetryAfterMs,
+      DEFAULTS.retry.maxRetryAfterMs,
+      true,
+    ),
+  };
+}
+
+/**
+ * Applies defaults and validates every option once, at construction, so calls never re-check.
+ *
+ * @throws {TypeError} naming the bad option; the message never contains the key.
+ */
+export function resolveClientOptions(options: NeurolinkerClientOptions): ResolvedClientOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createNeurolinkerClient() needs an options object with an `apiKey`.');
+  }
+  const { apiKey } = options;
+  if (typeof apiKey !== 'string' || apiKey.length === 0) {
+    throw new TypeError(
+      '`apiKey` must be a non-empty string (Neurolinker keys look like `nl_` + 32 characters).',
+    );
+  }
+  // A key with whitespace or control characters would break (or smuggle) the Authorization header.
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new TypeError('`apiKey` must contain only visible ASCII characters, with no whitespace.');
+  }
+  const headers = new Headers(options.headers);
+  headers.set('accept', 'application/json');
+  if (options.userAgent !== undefined) {
+    if (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]+$/.test(options.userAgent)) {
+      throw new TypeError('`userAgent` must be a non-empty string of printable ASCII.');
+    }
+    headers.set('user-agent', options.userAgent);
+  }
+  headers.set('authorization', `Bearer ${apiKey}`);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    throw new TypeError('`maxResponseBytes` must be a positive integer.');
+  }
+  const hooks = options.hooks ?? {};
+  if (typeof hooks !== 'object' || hooks === null)
+    throw new TypeError('`hooks` must be an object.');
+  checkFunction('hooks.onRetry', hooks.onRetry);
+  return {
+    apiKey,
+    baseUrl: resolveBaseUrl(options.baseUrl),
+    fetch: checkFunction('fetch', options.fetch),
+    timeoutMs: checkDuration('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs),
+    deadlineMs: checkDuration('deadlineMs', options.deadlineMs, DEFAULTS.deadlineMs),
+    retry: resolveRetry(options.retry),
+    headers,
+    hooks,
+    maxResponseBytes,
+    now: checkFunction('now', options.now) ?? (() => Date.now()),
+    sleep: checkFunction('sleep', options.sleep),
+    random: checkFunction('random', options.random) ?? (() => Math.random()),
+  };
+}
+
+/** Validates a per-call deadline override. */
+export function resolveDeadline(deadlineMs: number | undefined, fallback: number): number {
+  return checkDuration('deadlineMs', deadlineMs, fallback);
+}

@@ -1,0 +1,257 @@
+import ky from 'ky';
+import * as v from 'valibot';
+import { assertValidId, type IdKind } from './assert-valid-id.ts';
+import {
+  type NeurolinkerClientOptions,
+  RETRY_STATUS_CODES,
+  type RequestOptions,
+  resolveClientOptions,
+  resolveDeadline,
+} from './client-options.ts';
+import { delay } from './delay.ts';
+import { type DocumentStatus, DocumentStatusSchema } from './document-status-schema.ts';
+import { errorFromResponse } from './error-from-response.ts';
+import {
+  ConnectionError,
+  InvalidResponseError,
+  isNeurolinkerError,
+  type NeurolinkerError,
+  TimeoutError,
+} from './errors.ts';
+import { toPayloadIssues } from './parse-status.ts';
+import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
+import { retryAfterMs } from './retry-after.ts';
+import { retryDelay } from './retry-delay.ts';
+
+/** The status client returned by {@link createNeurolinkerClient}. */
+export interface NeurolinkerClient {
+  /**
+   * `GET {baseUrl}/document-status/{documentId}`, validated.
+   * @throws {InvalidIdError} before any request for a malformed id.
+   * @throws {NeurolinkerError} subclasses for every failure; the signal's reason on abort.
+   */
+  getDocumentStatus(documentId: string, options?: RequestOptions): Promise<DocumentStatus>;
+  /**
+   * `GET {baseUrl}/request-status/{requestId}`, validated.
+   * @throws {InvalidIdError} before any request for a malformed id.
+   * @throws {NeurolinkerError} subclasses for every failure; the signal's reason on abort.
+   */
+  getRequestStatus(requestId: string, options?: RequestOptions): Promise<RequestStatus>;
+}
+
+const EXCERPT_LENGTH = 200;
+
+/** Thrown inside an attempt when its own timer fired (as opposed to the caller's signal). */
+class AttemptTimeout {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Thrown inside an attempt when the body is over `maxResponseBytes`. */
+class BodyTooLarge {
+  readonly status: number;
+  constructor(status: number) {
+    this.status = status;
+  }
+}
+
+/** The cause of a network failure in words, e.g. `fetch failed (ECONNREFUSED)`. */
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+}
+
+function excerpt(text: string): string {
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+}
+
+/** Parses a 2xx body; bytes that are not JSON or fail the schema are an `InvalidResponseError`. */
+function parseBody<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  text: string,
+  context: { status: number; requestId: string | undefined; attempts: number; subject: string },
+): v.InferOutput<TSchema> {
+  const { subject, ...rest } = context;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidResponseError(`The answer for ${subject} is not JSON`, {
+      ...rest,
+      cause,
+      bodyExcerpt: excerpt(text),
+    });
+  }
+  const result = v.safeParse(schema, json);
+  if (result.success) return result.output;
+  const issues = toPayloadIssues(result.issues);
+  const first = issues[0];
+  throw new InvalidResponseError(
+    `The answer for ${subject} does not match the schema (${first?.path || '(root)'}: ${first?.message})`,
+    { ...rest, issues, bodyExcerpt: excerpt(text) },
+  );
+}
+
+/**
+ * Creates a status client for the Neurolinker API.
+ *
+ * Each call validates the id, then makes up to `retry.limit + 1` attempts of at most `timeoutMs`
+ * each, within `deadlineMs` overall. Network errors, timeouts and 408, 425, 429, 500, 502, 503,
+ * 504 are retried with full-jitter backoff, or after the server's `Retry-After` /
+ * `retry-after-ms` when it sends one.
+ *
+ * @throws {TypeError} for invalid options, naming the option.
+ * @example
+ * ```ts
+ * import { createNeurolinkerClient } from '@neurostatus/core';
+ *
+ * const client = createNeurolinkerClient({ apiKey: process.env.NEUROLINKER_API_KEY! });
+ * const status = await client.getDocumentStatus('1d6986aa-80ac-4a4d-9009-5a323c9046b1');
+ * console.log(status.status); // 'pending' | 'processing' | 'completed' | 'failed'
+ * ```
+ */
+export function createNeurolinkerClient(options: NeurolinkerClientOptions): NeurolinkerClient {
+  const resolved = resolveClientOptions(options);
+  const { apiKey, retry, now, random, maxResponseBytes } = resolved;
+  const api = ky.create({
+    prefixUrl: resolved.baseUrl,
+    headers: resolved.headers,
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    // Looked up per call, so a fetch replaced after construction (tests, polyfills) is used.
+    fetch: (input, init) => (resolved.fetch ?? globalThis.fetch)(input, init),
+    hooks: {
+      beforeRequest: resolved.hooks.beforeRequest ?? [],
+      afterResponse: resolved.hooks.afterResponse ?? [],
+    },
+  });
+  const sleep = resolved.sleep ?? delay;
+
+  // A hostile or buggy upstream could echo the Authorization header back: never let it through.
+  const scrub = (text: string) => text.split(apiKey).join('[REDACTED]');
+
+  async function readBody(response: Response): Promise<string> {
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > maxResponseBytes) {
+      await response.body?.cancel();
+      throw new BodyTooLarge(response.status);
+    }
+    const text = await response.text();
+    if (text.length > maxResponseBytes) throw new BodyTooLarge(response.status);
+    return scrub(text);
+  }
+
+  /** One HTTP attempt, bounded by its own timer for headers and body alike. */
+  async function attempt(path: string, timeoutMs: number, signal: AbortSignal | undefined) {
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    try {
+      const response = await api.get(path, { signal: combined });
+      return { response, text: await readBody(response) };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (timer.signal.aborted) throw timer.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  async function call<TSchema extends v.GenericSchema>(
+    kind: IdKind,
+    id: string,
+    schema: TSchema,
+    callOptions: RequestOptions = {},
+  ): Promise<v.InferOutput<TSchema>> {
+    assertValidId(id, kind);
+    const { signal } = callOptions;
+    signal?.throwIfAborted();
+    const deadlineMs = resolveDeadline(callOptions.deadlineMs, resolved.deadlineMs);
+    const deadline = now() + deadlineMs;
+    const path = `${kind}-status/${encodeURIComponent(id)}`;
+    const subject = `${kind} ${id}`;
+
+    for (let attempts = 1; ; attempts++) {
+      const remaining = deadline - now();
+      const limitedByDeadline = remaining < resolved.timeoutMs;
+      let error: NeurolinkerError;
+      let hintMs: number | undefined;
+      try {
+        if (remaining <= 0) throw new AttemptTimeout(0);
+        const { response, text } = await attempt(
+          path,
+          Math.min(resolved.timeoutMs, remaining),
+          signal,
+        );
+        const requestId = response.headers.get('x-request-id') ?? undefined;
+        if (response.ok) {
+          return parseBody(schema, text, { status: response.status, requestId, attempts, subject });
+        }
+        hintMs = retryAfterMs(response.headers, now());
+        error = errorFromResponse({
+          status: response.status,
+          statusText: response.statusText,
+          text,
+          requestId,
+          retryAfterMs: hintMs,
+          attempts,
+          subject,
+        });
+        if (!RETRY_STATUS_CODES.has(response.status)) throw error;
+      } catch (caught) {
+        if (signal?.aborted) throw signal.reason;
+        if (isNeurolinkerError(caught)) throw caught;
+        if (caught instanceof BodyTooLarge) {
+          throw new InvalidResponseError(
+            `The answer for ${subject} is larger than ${maxResponseBytes} bytes`,
+            {
+              status: caught.status,
+              attempts,
+            },
+          );
+        }
+        if (caught instanceof AttemptTimeout) {
+          error = new TimeoutError(
+            limitedByDeadline
+              ? `No answer for ${subject} within the ${deadlineMs} ms deadline`
+              : `No answer for ${subject} within ${caught.timeoutMs} ms`,
+            { timeoutMs: limitedByDeadline ? deadlineMs : caught.timeoutMs, attempts },
+          );
+          if (limitedByDeadline) throw error;
+        } else {
+          error = new ConnectionError(
+            `Could not reach Neurolinker for ${subject}: ${describeCause(caught)}`,
+            {
+              cause: caught,
+              attempts,
+            },
+          );
+        }
+      }
+      if (attempts > retry.limit) throw error;
+      // RFC 9110 10.2.3: the server told us when to come back; a wait beyond our bound is the
+      // caller's decision, so surface it (with `retryAfterMs`) instead of sleeping through it.
+      if (hintMs !== undefined && hintMs > retry.maxRetryAfterMs) throw error;
+      const waitMs = hintMs ?? retryDelay(attempts - 1, retry, random);
+      if (now() + waitMs >= deadline) throw error;
+      try {
+        resolved.hooks.onRetry?.({ attempt: attempts, delayMs: waitMs, error });
+      } catch {
+        // A logging hook must not change the outcome of the call.
+      }
+      await sleep(waitMs, signal);
+    }
+  }
+
+  return {
+    getDocumentStatus: (documentId, requestOptions) =>
+      call('document', documentId, DocumentStatusSchema, requestOptions),
+    getRequestStatus: (requestId, requestOptions) =>
+      call('request', requestId, RequestStatusSchema, requestOptions),
+  };
+}

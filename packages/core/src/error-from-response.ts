@@ -1,0 +1,84 @@
+import * as v from 'valibot';
+import { ErrorBodySchema } from './error-body-schema.ts';
+import {
+  AuthenticationError,
+  type ErrorDetail,
+  InsufficientCreditsError,
+  type NeurolinkerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  UnexpectedStatusError,
+} from './errors.ts';
+
+/** What the client knows about a non-2xx answer when it builds the error for it. */
+export interface FailedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** The body, already read and scrubbed of the key. */
+  readonly text: string;
+  readonly requestId: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly attempts: number;
+  /** E.g. `document 1d6986aa-...`, for the message. */
+  readonly subject: string;
+}
+
+const MAX_DETAIL_IN_MESSAGE = 200;
+
+function readDetail(text: string): ErrorDetail | undefined {
+  try {
+    const body = v.safeParse(ErrorBodySchema, JSON.parse(text));
+    return body.success ? body.output.detail : undefined;
+  } catch {
+    return undefined; // an HTML page from a load balancer, or nothing at all
+  }
+}
+
+/** A one-line, bounded, control-character-free rendering of `detail` for a message. */
+function describeDetail(detail: ErrorDetail | undefined): string {
+  if (detail === undefined) return '';
+  const text =
+    typeof detail === 'string'
+      ? detail
+      : detail
+          .map((entry) => [entry.loc?.join('.'), entry.msg].filter(Boolean).join(': '))
+          .join('; ');
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  if (clean === '') return '';
+  return `: ${clean.length > MAX_DETAIL_IN_MESSAGE ? `${clean.slice(0, MAX_DETAIL_IN_MESSAGE)}…` : clean}`;
+}
+
+/**
+ * Maps a non-2xx answer to the matching `NeurolinkerError` subclass, keeping the API's `detail`,
+ * the status, the `x-request-id` and the attempt count.
+ */
+export function errorFromResponse(failed: FailedResponse): NeurolinkerError {
+  const detail = readDetail(failed.text);
+  const label = `${failed.status}${failed.statusText ? ` ${failed.statusText}` : ''}`;
+  const message = `Neurolinker answered ${label} for ${failed.subject}${describeDetail(detail)}`;
+  const context = {
+    status: failed.status,
+    detail,
+    requestId: failed.requestId,
+    attempts: failed.attempts,
+    retryAfterMs: failed.retryAfterMs,
+  };
+  switch (failed.status) {
+    case 401:
+      return new AuthenticationError(`${message} (check the API key)`, context);
+    case 402:
+      return new InsufficientCreditsError(message, context);
+    case 403:
+      return new PermissionDeniedError(message, context);
+    case 404:
+      return new NotFoundError(message, context);
+    case 429:
+      return new RateLimitError(message, context);
+    default:
+      return failed.status >= 500
+        ? new ServerError(message, context)
+        : new UnexpectedStatusError(message, context);
+  }
+}

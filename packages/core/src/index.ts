@@ -1,0 +1,58 @@
+export { assertValidId, type IdKind, MAX_ID_LENGTH } from './assert-valid-id.ts';
+export { createNeurolinkerClient, type NeurolinkerClient } from './client.ts';
+export {
+  type ClientHooks,
+  DEFAULT_BASE_URL,
+  type NeurolinkerClientOptions,
+  RETRY_STATUS_CODES,
+  type RequestOptions,
+  type ResolvedClientOptions,
+  type RetryEvent,
+  type RetryOptions,
+} from './client-options.ts';
+export { delay } from './delay.ts';
+export {
+  DOCUMENT_STATES,
+  type DocumentResults,
+  DocumentResultsSchema,
+  type DocumentState,
+  type DocumentStatus,
+  type DocumentStatusInput,
+  DocumentStatusSchema,
+  type KnownDocumentState,
+} from './document-status-schema.ts';
+export { type ErrorBody, ErrorBodySchema } from './error-body-schema.ts';
+export {
+  AuthenticationError,
+  ConnectionError,
+  type ErrorDetail,
+  InsufficientCreditsError,
+  InvalidIdError,
+  InvalidResponseError,
+  isNeurolinkerError,
+  NeurolinkerError,
+  type NeurolinkerErrorCode,
+  type NeurolinkerErrorContext,
+  NotFoundError,
+  type PayloadIssue,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  UnexpectedStatusError,
+  type ValidationDetail,
+} from './errors.ts';
+export { isTerminalDocumentStatus, isTerminalRequestStatus } from './is-terminal-status.ts';
+export { parseDocumentStatus, parseRequestStatus } from './parse-status.ts';
+export {
+  type KnownRequestState,
+  REQUEST_STATES,
+  type RequestDocument,
+  RequestDocumentSchema,
+  type RequestState,
+  type RequestStatus,
+  type RequestStatusInput,
+  RequestStatusSchema,
+} from './request-status-schema.ts';
+export { retryAfterMs } from './retry-after.ts';
+export { type BackoffOptions, retryDelay } from './retry-delay.ts';
