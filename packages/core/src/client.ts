@@ -60,8 +60,9 @@ class BodyTooLarge {
 /** The cause of a network failure in words, e.g. `fetch failed (ECONNREFUSED)`. */
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const why = typeof cause?.code === 'string' ? cause.code : cause?.message;
+  return typeof why === 'string' && why !== '' ? `${error.message} (${why})` : error.message;
 }
 
 function excerpt(text: string): string {

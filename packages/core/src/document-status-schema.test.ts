@@ -32,7 +32,7 @@ describe('DocumentStatusSchema', () => {
   });
 
   it('exposes completed_at as null when the field is absent', () => {
-    const { completed_at: _, ...pending } = { ...example(), status: 'processing' };
+    const { completed_at: _, ...pending } = { ...documentedExample, status: 'processing' };
     expect(parseDocumentStatus(pending).completed_at).toBeNull();
   });
 

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { createNeurolinkerClient } from './client.ts';
+import {
+  DEFAULT_BASE_URL,
+  type NeurolinkerClientOptions,
+  resolveClientOptions,
+} from './client-options.ts';
+
+const apiKey = 'nl_abcdefghijklmnopqrstuvwxyz012345';
+
+function typeErrorFor(options: Partial<NeurolinkerClientOptions>): string {
+  try {
+    createNeurolinkerClient({ apiKey, ...options } as NeurolinkerClientOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TypeError);
+    return (error as TypeError).message;
+  }
+  throw new Error('expected a TypeError');
+}
+
+describe('resolveClientOptions', () => {
+  it('applies the documented defaults', () => {
+    const resolved = resolveClientOptions({ apiKey });
+    expect(resolved).toMatchObject({
+      baseUrl: DEFAULT_BASE_URL,
+      timeoutMs: 15_000,
+      deadlineMs: 60_000,
+      retry: { limit: 2, baseDelayMs: 300, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 },
+      maxResponseBytes: 1_048_576,
+      fetch: undefined,
+    });
+    expect(DEFAULT_BASE_URL).toBe('https://neurolinker.api.ainexxo.com/api/v1');
+  });
+
+  it('strips trailing slashes from the base URL', () => {
+    expect(resolveClientOptions({ apiKey, baseUrl: 'http://127.0.0.1:8787/v1//' }).baseUrl).toBe(
+      'http://127.0.0.1:8787/v1',
+    );
+  });
+
+  it('turns retry: false into a single attempt', () => {
+    expect(resolveClientOptions({ apiKey, retry: false }).retry.limit).toBe(0);
+  });
+
+  it.each([
+    [{ apiKey: '' }, '`apiKey` must be a non-empty string'],
+    [{ apiKey: undefined as never }, '`apiKey` must be a non-empty string'],
+    [{ apiKey: 'nl_abc\r\nX-Evil: 1' }, '`apiKey` must contain only visible ASCII'],
+    [{ apiKey: 'nl_ abc' }, '`apiKey` must contain only visible ASCII'],
+    [{ baseUrl: 'not a url' }, '`baseUrl` must be an absolute http(s) URL'],
+    [{ baseUrl: 'ftp://example.com' }, '`baseUrl` must be an absolute http(s) URL'],
+    [{ baseUrl: 'https://user:pass@example.com' }, '`baseUrl` must not contain credentials'],
+    [{ baseUrl: 'https://example.com/api?x=1' }, '`baseUrl` must not have a query or a fragment'],
+    [{ timeoutMs: -1 }, '`timeoutMs` must be a positive number'],
+    [{ timeoutMs: 0 }, '`timeoutMs` must be a positive number'],
+    [{ timeoutMs: Number.NaN }, '`timeoutMs` must be a positive number'],
+    [{ timeoutMs: 2 ** 31 }, '`timeoutMs` must be a positive number'],
+    [{ deadlineMs: Number.POSITIVE_INFINITY }, '`deadlineMs` must be a positive number'],
+    [{ retry: { limit: -1 } }, '`retry.limit` must be an integer from 0 to 100'],
+    [{ retry: { limit: 1.5 } }, '`retry.limit` must be an integer from 0 to 100'],
+    [{ retry: { baseDelayMs: -5 } }, '`retry.baseDelayMs` must be a non-negative number'],
+    [
+      { retry: { maxRetryAfterMs: Number.NaN } },
+      '`retry.maxRetryAfterMs` must be a non-negative number',
+    ],
+    [{ retry: 3 as never }, '`retry` must be an object or false'],
+    [{ fetch: 'fetch' as never }, '`fetch` must be a function'],
+    [{ now: 5 as never }, '`now` must be a function'],
+    [{ hooks: { onRetry: 'log' as never } }, '`hooks.onRetry` must be a function'],
+    [{ userAgent: 'bad\nagent' }, '`userAgent` must be a non-empty string'],
+    [{ maxResponseBytes: 0 }, '`maxResponseBytes` must be a positive integer'],
+  ])('rejects %j with a TypeError naming the option', (options, message) => {
+    expect(typeErrorFor(options)).toContain(message);
+  });
+
+  it('never puts the key in a TypeError message', () => {
+    const secret = 'nl_secret secretsecretsecretsecret12';
+    expect(typeErrorFor({ apiKey: secret })).not.toContain('secret');
+  });
+
+  it('rejects a missing options object', () => {
+    expect(() => createNeurolinkerClient(undefined as never)).toThrow(TypeError);
+  });
+
+  it('rejects a per-call deadline that makes no sense', async () => {
+    const client = createNeurolinkerClient({ apiKey });
+    await expect(client.getDocumentStatus('abc', { deadlineMs: -1 })).rejects.toThrow(TypeError);
+  });
+});

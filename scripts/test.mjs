@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// The project's one test command (`pnpm test`, run by `.ci/run`). It runs, in order:
+//   1. typecheck and build of every package (turbo), 2. lint (biome),
+//   3. every vitest project (unit, real-HTTP, real-process and runtime smoke tests),
+//   4. publint and attw on each publishable package, packed exactly as it would be published.
+// Then it prints what ran and one closing line: `N passed, N failed` (", N skipped" if any).
+// Steps 1, 2 and 4 count as one check each; vitest counts each test. Exit 1 if anything failed.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const tmp = join(root, '.tmp');
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+
+function run(label, command, args, options = {}) {
+  console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  const ok = result.status === 0;
+  return ok;
+}
+
+function check(label, command, args, options) {
+  if (run(label, command, args, options)) {
+    passed++;
+  } else {
+    failed++;
+    failures.push(label);
+  }
+}
+
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+
+check('typecheck', 'pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+check('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+check('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
+
+const report = join(tmp, 'vitest.json');
+const vitestOk = run('vitest', 'pnpm', [
+  'exec',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+]);
+try {
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  passed += results.numPassedTests;
+  failed += results.numFailedTests;
+  skipped += results.numPendingTests + results.numTodoTests;
+  for (const file of results.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status === 'failed') failures.push(`vitest: ${test.fullName}`);
+    }
+    // A file that failed to load has no test results but did fail.
+    if (file.status === 'failed' && file.assertionResults.length === 0) {
+      failed++;
+      failures.push(`vitest: ${file.name} (${file.message?.split('\n')[0] ?? 'failed to run'})`);
+    }
+  }
+  if (!vitestOk && results.numFailedTests === 0 && !failures.some((f) => f.startsWith('vitest'))) {
+    failed++;
+    failures.push('vitest exited non-zero');
+  }
+} catch {
+  failed++;
+  failures.push('vitest produced no report');
+}
+
+const packs = join(tmp, 'packs');
+mkdirSync(packs, { recursive: true });
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const cwd = join(root, 'packages', dir);
+  const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+  if (manifest.private) continue;
+  if (
+    !run(`pack ${manifest.name}`, 'pnpm', ['pack', '--pack-destination', packs], {
+      cwd,
+      stdio: 'ignore',
+    })
+  ) {
+    failed++;
+    failures.push(`pack ${manifest.name}`);
+    continue;
+  }
+  const tarball = join(
+    packs,
+    `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`,
+  );
+  check(`publint ${manifest.name}`, 'pnpm', ['exec', 'publint', 'run', tarball, '--strict']);
+  check(`attw ${manifest.name}`, 'pnpm', [
+    'exec',
+    'attw',
+    tarball,
+    '--profile',
+    'esm-only',
+    '--no-emoji',
+  ]);
+}
+
+console.log('');
+if (failures.length > 0) {
+  console.log('Failed:');
+  for (const failure of failures) console.log(`  - ${failure}`);
+}
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
