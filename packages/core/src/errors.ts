@@ -95,17 +95,12 @@ export abstract class NeurolinkerError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
-  /** A plain, secret-free object for logs and JSON transport. */
+  /**
+   * A plain, secret-free object for logs and JSON transport: `name`, `code`, `message` and every
+   * context field of the subclass (`status`, `detail`, `retryAfterMs`, `issues`, ...), not `cause`.
+   */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      status: this.status,
-      detail: this.detail,
-      requestId: this.requestId,
-      attempts: this.attempts,
-    };
+    return { ...this, name: this.name, code: this.code, message: this.message };
   }
 }
 
@@ -150,10 +145,6 @@ export class RateLimitError extends NeurolinkerError {
     super(message, context);
     this.retryAfterMs = context.retryAfterMs;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
-  }
 }
 
 /** 5xx after the retries. */
@@ -169,10 +160,6 @@ export class ServerError extends NeurolinkerError {
   ) {
     super(message, context);
     this.retryAfterMs = context.retryAfterMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
   }
 }
 
@@ -192,10 +179,6 @@ export class TimeoutError extends NeurolinkerError {
   constructor(message: string, context: NeurolinkerErrorContext & { timeoutMs: number }) {
     super(message, context);
     this.timeoutMs = context.timeoutMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
   }
 }
 
@@ -228,10 +211,6 @@ export class InvalidResponseError extends NeurolinkerError {
     this.issues = context.issues ?? [];
     this.bodyExcerpt = context.bodyExcerpt;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues, bodyExcerpt: this.bodyExcerpt };
-  }
 }
 
 /** The id was rejected before any request was made; nothing was sent. */
@@ -244,10 +223,6 @@ export class InvalidIdError extends NeurolinkerError {
   constructor(message: string, context: NeurolinkerErrorContext & { reason: string }) {
     super(message, context);
     this.reason = context.reason;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
   }
 }
 
