@@ -53,6 +53,11 @@ export interface CreateRequestInput {
   readonly requestId?: string;
   /** 1 to 1000 documents. */
   readonly documents: readonly SimulatedDocumentInput[];
+  /**
+   * For this long after submission (simulated ms) the request and its documents answer 404, like
+   * an unknown id: the real API may not show a just-submitted id at once. Default: 0.
+   */
+  readonly visibleAfterMs?: number;
 }
 
 /**
@@ -90,9 +95,13 @@ const DOCUMENT_FIELDS = [
  * ```
  */
 export function parseCreateRequestInput(value: unknown): CreateRequestInput {
-  const body = readObject(value, 'input', ['apiKey', 'requestId', 'documents']);
+  const body = readObject(value, 'input', ['apiKey', 'requestId', 'documents', 'visibleAfterMs']);
   if (typeof body.apiKey !== 'string') throw new TypeError('input.apiKey must be a string');
   const requestId = readOptionalString(body, 'requestId', 'input', { pattern: ID_PATTERN });
+  const visibleAfterMs = readOptionalNumber(body, 'visibleAfterMs', 'input', {
+    min: 0,
+    max: MAX_DURATION_MS,
+  });
   const documents = body.documents;
   if (!Array.isArray(documents) || documents.length === 0 || documents.length > 1000) {
     throw new TypeError('input.documents must be an array of 1 to 1000 documents');
@@ -100,6 +109,7 @@ export function parseCreateRequestInput(value: unknown): CreateRequestInput {
   return {
     apiKey: body.apiKey,
     ...(requestId === undefined ? {} : { requestId }),
+    ...(visibleAfterMs === undefined ? {} : { visibleAfterMs }),
     documents: documents.map((document: unknown, index) => parseDocument(document, index)),
   };
 }

@@ -102,6 +102,7 @@ describe('createRequest', () => {
     ['an unknown outcome', { apiKey: DEMO_API_KEY, documents: [{ outcome: 'lost' }] }],
     ['an id with a slash', { apiKey: DEMO_API_KEY, requestId: 'a/b', documents: [{}] }],
     ['a misspelt field', { apiKey: DEMO_API_KEY, documents: [{ pages: 3 }] }],
+    ['a negative visibleAfterMs', { apiKey: DEMO_API_KEY, visibleAfterMs: -1, documents: [{}] }],
   ])('rejects %s with a TypeError', (_label, input) => {
     // @ts-expect-error: deliberately malformed input
     expect(() => createSimulator().createRequest(input)).toThrow(TypeError);
@@ -196,5 +197,27 @@ describe('reset', () => {
     const first = simulator.createRequest(input);
     simulator.reset();
     expect(simulator.createRequest(input)).toEqual(first);
+  });
+
+  it('answers 404, like an unknown id, until visibleAfterMs has passed after submission', async () => {
+    const clock = createManualClock();
+    const simulator = createSimulator({ clock });
+    const { requestId, documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      visibleAfterMs: 3_000,
+      documents: [{}],
+    });
+    const read = async (path: string) => {
+      const response = await simulator.app.fetch(statusRequest(path, DEMO_API_KEY));
+      return { status: response.status, body: await response.json() };
+    };
+    const unknown = await read('/api/v1/document-status/never-submitted');
+    expect(await read(`/api/v1/document-status/${documentIds[0]}`)).toEqual(unknown);
+    expect((await read(`/api/v1/request-status/${requestId}`)).status).toBe(404);
+    clock.advance(2_999);
+    expect((await read(`/api/v1/document-status/${documentIds[0]}`)).status).toBe(404);
+    clock.advance(1);
+    expect((await read(`/api/v1/document-status/${documentIds[0]}`)).status).toBe(200);
+    expect((await read(`/api/v1/request-status/${requestId}`)).status).toBe(200);
   });
 });

@@ -152,12 +152,12 @@ function realResult(
   const { webBaseUrl } = context.options;
   const nowMs = context.nowMs();
   if (route === 'document-status') {
-    const record = context.store().findDocument(id, account.userUid);
+    const record = context.store().findDocument(id, account.userUid, nowMs);
     // Another account's document gets the very same 404 as an unknown id: existence must not leak.
     if (record === undefined) return { status: 404, detail: NOT_FOUND[route] };
     return { status: 200, payload: documentStatusPayload(record, nowMs, webBaseUrl) };
   }
-  const found = context.store().findRequest(id, account.userUid);
+  const found = context.store().findRequest(id, account.userUid, nowMs);
   if (found === undefined) return { status: 404, detail: NOT_FOUND[route] };
   return {
     status: 200,

@@ -35,7 +35,7 @@ export type DocumentOutcome = 'completed' | 'failed';
  *
  * @example
  * ```ts
- * const record: DocumentRecord | undefined = store.findDocument(id, userUid);
+ * const record: DocumentRecord | undefined = store.findDocument(id, userUid, nowMs);
  * ```
  */
 export interface DocumentRecord {
@@ -66,7 +66,7 @@ export interface DocumentRecord {
  *
  * @example
  * ```ts
- * const found = store.findRequest(requestId, userUid); // { request: RequestRecord, documents }
+ * const found = store.findRequest(requestId, userUid, nowMs); // { request: RequestRecord, documents }
  * ```
  */
 export interface RequestRecord {
@@ -74,4 +74,6 @@ export interface RequestRecord {
   readonly userUid: string;
   readonly startedAtUs: number;
   readonly documentIds: readonly string[];
+  /** Simulated epoch ms before which the request and its documents answer 404. Default: always visible. */
+  readonly visibleAtMs?: number;
 }

@@ -11,7 +11,7 @@ import { sampleTimeline } from './timing-model.ts';
  * @example
  * ```ts
  * const account = store.accountOf(apiKey);
- * const record = account && store.findDocument(documentId, account.userUid);
+ * const record = account && store.findDocument(documentId, account.userUid, nowMs);
  * ```
  */
 export interface SimulationStore {
@@ -21,16 +21,24 @@ export interface SimulationStore {
   createRequest(input: CreateRequestInput, nowMs: number): CreatedRequest;
   /** Inserts ready-made records (the documented example). */
   insert(request: RequestRecord, documents: readonly DocumentRecord[]): void;
-  /** The document `documentId` if `userUid` owns it: another account's document does not exist. */
-  findDocument(documentId: string, userUid: string): DocumentRecord | undefined;
-  /** The request `requestId` and its documents if `userUid` owns it. */
+  /**
+   * The document `documentId` if `userUid` owns it and it is visible at simulated time `nowMs`:
+   * another account's document, or one not visible yet, does not exist.
+   */
+  findDocument(documentId: string, userUid: string, nowMs: number): DocumentRecord | undefined;
+  /** The request `requestId` and its documents if `userUid` owns it and it is visible at `nowMs`. */
   findRequest(
     requestId: string,
     userUid: string,
+    nowMs: number,
   ): { request: RequestRecord; documents: DocumentRecord[] } | undefined;
 }
 
 const DEFAULT_FILE_TYPE = 'application/pdf';
+
+function isVisible(request: RequestRecord | undefined, nowMs: number): boolean {
+  return (request?.visibleAtMs ?? Number.NEGATIVE_INFINITY) <= nowMs;
+}
 /** Bytes per page of the documented example (421 050 bytes / 8 pages). */
 const DEFAULT_BYTES_PER_PAGE = 52_631;
 const DEFAULT_ERROR_MESSAGE = 'Extraction failed: the document could not be processed';
@@ -109,18 +117,20 @@ export function createSimulationStore(
           userUid: account.userUid,
           startedAtUs,
           documentIds: records.map((r) => r.documentId),
+          visibleAtMs: nowMs + (input.visibleAfterMs ?? 0),
         },
         records,
       );
       return { requestId, documentIds: records.map((record) => record.documentId) };
     },
-    findDocument(documentId, userUid) {
+    findDocument(documentId, userUid, nowMs) {
       const record = documents.get(documentId);
-      return record?.userUid === userUid ? record : undefined;
+      if (record?.userUid !== userUid) return undefined;
+      return isVisible(requests.get(record.requestId), nowMs) ? record : undefined;
     },
-    findRequest(requestId, userUid) {
+    findRequest(requestId, userUid, nowMs) {
       const request = requests.get(requestId);
-      if (request?.userUid !== userUid) return undefined;
+      if (request?.userUid !== userUid || !isVisible(request, nowMs)) return undefined;
       return {
         request,
         documents: request.documentIds.flatMap((id) => documents.get(id) ?? []),
