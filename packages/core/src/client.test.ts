@@ -534,3 +534,28 @@ describe('what the client sends', () => {
     expect(inspect(client(), { depth: 10, showHidden: true })).not.toContain(DEMO_API_KEY);
   });
 });
+
+describe('response metadata', () => {
+  it('reports attempts and the x-request-id, and no freshness when the API sends no caching headers', async () => {
+    server.simulator.setFault({ kind: 'status', status: 503, id: EXAMPLE_ID, times: 1 });
+    const { sleep } = recordingSleep();
+    const { data, meta } = await client({ sleep }).getDocumentStatusWithMeta(EXAMPLE_ID);
+    expect(data.document_id).toBe(EXAMPLE_ID);
+    expect(meta).toEqual({ attempts: 2, requestId: expect.any(String), freshForMs: undefined });
+  });
+
+  it('reads freshness from Cache-Control and Age, as the edge proxy sends them', async () => {
+    const proxy = async () =>
+      Response.json(DOCUMENTED_EXAMPLE, {
+        headers: { 'cache-control': 'private, max-age=3', age: '1' },
+      });
+    const { meta } = await client({ fetch: proxy }).getDocumentStatusWithMeta(EXAMPLE_ID);
+    expect(meta.freshForMs).toBe(2000);
+  });
+
+  it('returns request statuses with metadata too', async () => {
+    const { data, meta } = await client().getRequestStatusWithMeta(EXAMPLE_REQUEST_ID);
+    expect(data.request_id).toBe(EXAMPLE_REQUEST_ID);
+    expect(meta.attempts).toBe(1);
+  });
+});

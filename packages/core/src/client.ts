@@ -18,10 +18,27 @@ import {
   type NeurolinkerError,
   TimeoutError,
 } from './errors.ts';
+import { freshnessMs } from './freshness.ts';
 import { toPayloadIssues } from './parse-status.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 import { retryAfterMs } from './retry-after.ts';
 import { retryDelay } from './retry-delay.ts';
+
+/** What a call learned besides the payload: for pollers, loggers and support requests. */
+export interface ResponseMeta {
+  /** How long the answer stays fresh (`Cache-Control: max-age` minus `Age`), when the server says. */
+  readonly freshForMs: number | undefined;
+  /** The `x-request-id` response header. */
+  readonly requestId: string | undefined;
+  /** How many HTTP attempts the call made. */
+  readonly attempts: number;
+}
+
+/** A validated payload with its {@link ResponseMeta}. */
+export interface WithMeta<T> {
+  readonly data: T;
+  readonly meta: ResponseMeta;
+}
 
 /** The status client returned by {@link createNeurolinkerClient}. */
 export interface NeurolinkerClient {
@@ -37,6 +54,16 @@ export interface NeurolinkerClient {
    * @throws {NeurolinkerError} subclasses for every failure; the signal's reason on abort.
    */
   getRequestStatus(requestId: string, options?: RequestOptions): Promise<RequestStatus>;
+  /** Like `getDocumentStatus`, with what the response said about freshness and attempts. */
+  getDocumentStatusWithMeta(
+    documentId: string,
+    options?: RequestOptions,
+  ): Promise<WithMeta<DocumentStatus>>;
+  /** Like `getRequestStatus`, with what the response said about freshness and attempts. */
+  getRequestStatusWithMeta(
+    requestId: string,
+    options?: RequestOptions,
+  ): Promise<WithMeta<RequestStatus>>;
 }
 
 const EXCERPT_LENGTH = 200;
@@ -168,7 +195,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     id: string,
     schema: TSchema,
     callOptions: RequestOptions = {},
-  ): Promise<v.InferOutput<TSchema>> {
+  ): Promise<WithMeta<v.InferOutput<TSchema>>> {
     assertValidId(id, kind);
     const { signal } = callOptions;
     signal?.throwIfAborted();
@@ -191,7 +218,13 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
         );
         const requestId = response.headers.get('x-request-id') ?? undefined;
         if (response.ok) {
-          return parseBody(schema, text, { status: response.status, requestId, attempts, subject });
+          const data = parseBody(schema, text, {
+            status: response.status,
+            requestId,
+            attempts,
+            subject,
+          });
+          return { data, meta: { freshForMs: freshnessMs(response.headers), requestId, attempts } };
         }
         hintMs = retryAfterMs(response.headers, now());
         error = errorFromResponse({
@@ -249,10 +282,16 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     }
   }
 
+  const getDocumentStatusWithMeta = (documentId: string, requestOptions?: RequestOptions) =>
+    call('document', documentId, DocumentStatusSchema, requestOptions);
+  const getRequestStatusWithMeta = (requestId: string, requestOptions?: RequestOptions) =>
+    call('request', requestId, RequestStatusSchema, requestOptions);
   return {
-    getDocumentStatus: (documentId, requestOptions) =>
-      call('document', documentId, DocumentStatusSchema, requestOptions),
-    getRequestStatus: (requestId, requestOptions) =>
-      call('request', requestId, RequestStatusSchema, requestOptions),
+    getDocumentStatus: async (documentId, requestOptions) =>
+      (await getDocumentStatusWithMeta(documentId, requestOptions)).data,
+    getRequestStatus: async (requestId, requestOptions) =>
+      (await getRequestStatusWithMeta(requestId, requestOptions)).data,
+    getDocumentStatusWithMeta,
+    getRequestStatusWithMeta,
   };
 }

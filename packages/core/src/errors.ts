@@ -100,7 +100,8 @@ export abstract class NeurolinkerError extends Error {
    * context field of the subclass (`status`, `detail`, `retryAfterMs`, `issues`, ...), not `cause`.
    */
   toJSON(): Record<string, unknown> {
-    return { ...this, name: this.name, code: this.code, message: this.message };
+    const fields = Object.fromEntries(Object.entries(this));
+    return { ...fields, name: this.name, code: this.code, message: this.message };
   }
 }
 

@@ -1,5 +1,10 @@
 export { assertValidId, type IdKind, MAX_ID_LENGTH } from './assert-valid-id.ts';
-export { createNeurolinkerClient, type NeurolinkerClient } from './client.ts';
+export {
+  createNeurolinkerClient,
+  type NeurolinkerClient,
+  type ResponseMeta,
+  type WithMeta,
+} from './client.ts';
 export {
   type ClientHooks,
   DEFAULT_BASE_URL,
@@ -42,6 +47,7 @@ export {
   UnexpectedStatusError,
   type ValidationDetail,
 } from './errors.ts';
+export { freshnessMs } from './freshness.ts';
 export { isTerminalDocumentStatus, isTerminalRequestStatus } from './is-terminal-status.ts';
 export { parseDocumentStatus, parseRequestStatus } from './parse-status.ts';
 export {
