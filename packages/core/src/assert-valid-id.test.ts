@@ -49,6 +49,12 @@ describe('assertValidId', () => {
     ['a%252fb', 'it decodes to a path separator'],
     ['%25252e%25252e', 'it decodes to ".."'],
     ['a%zzb', 'it contains a malformed percent-escape'],
+    ['%25252525252e%25252525252e', 'it decodes to ".."'],
+    ['abc\ud800', 'it contains a lone surrogate'],
+    ['\udc00abc', 'it contains a lone surrogate'],
+    ['a\u2066b', 'it contains whitespace or a control character'],
+    ['a\u00adb', 'it contains whitespace or a control character'],
+    ['a\u061cb', 'it contains whitespace or a control character'],
     ['a%', 'it contains a malformed percent-escape'],
     ['100%25done', 'it contains a malformed percent-escape'],
   ])('rejects %j because %s', (id, reason) => {
@@ -104,6 +110,19 @@ describe('assertValidId', () => {
         expect(layer).not.toMatch(/[/\\\s\u0000-\u001f]/);
         expect(layer).not.toContain('..');
         expect(layer).not.toBe('.');
+      }
+    },
+  );
+
+  test.prop([
+    fc.string({ unit: fc.nat(0xffff).map((code) => String.fromCharCode(code)), maxLength: 40 }),
+  ])(
+    'answers any UTF-16 string, lone surrogates included, with an id that encodes or an InvalidIdError',
+    (id) => {
+      try {
+        expect(encodeURIComponent(assertValidId(id, 'request'))).toEqual(expect.any(String));
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidIdError);
       }
     },
   );

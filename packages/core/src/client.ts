@@ -162,15 +162,29 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
   // A hostile or buggy upstream could echo the Authorization header back: never let it through.
   const scrub = (text: string) => text.split(apiKey).join('[REDACTED]');
 
+  /** Reads the body as text, counting bytes as they arrive and giving up past the limit. */
   async function readBody(response: Response): Promise<string> {
     const declared = Number(response.headers.get('content-length'));
-    if (declared > maxResponseBytes) {
+    if (declared > maxResponseBytes || !response.body) {
       await response.body?.cancel();
+      if (!response.body) return '';
       throw new BodyTooLarge(response.status);
     }
-    const text = await response.text();
-    if (text.length > maxResponseBytes) throw new BodyTooLarge(response.status);
-    return scrub(text);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let received = 0;
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxResponseBytes) {
+        await reader.cancel();
+        throw new BodyTooLarge(response.status);
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return scrub(text + decoder.decode());
   }
 
   /** One HTTP attempt, bounded by its own timer for headers and body alike. */
@@ -216,7 +230,8 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
           Math.min(resolved.timeoutMs, remaining),
           signal,
         );
-        const requestId = response.headers.get('x-request-id') ?? undefined;
+        const header = response.headers.get('x-request-id');
+        const requestId = header === null ? undefined : scrub(header);
         if (response.ok) {
           const data = parseBody(schema, text, {
             status: response.status,
@@ -229,7 +244,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
         hintMs = retryAfterMs(response.headers, now());
         error = errorFromResponse({
           status: response.status,
-          statusText: response.statusText,
+          statusText: scrub(response.statusText),
           text,
           requestId,
           retryAfterMs: hintMs,

@@ -84,6 +84,10 @@ describe('DocumentStatusSchema', () => {
     expect(issuesOf({ ...example(), results })).toEqual(['results.cropped_images.3']);
   });
 
+  it('rejects results sent as an array', () => {
+    expect(issuesOf({ ...example(), results: [] })).toEqual(['results']);
+  });
+
   it('requires the identity fields', () => {
     const { document_id: _, ...withoutId } = example();
     expect(issuesOf(withoutId)).toEqual(['document_id']);

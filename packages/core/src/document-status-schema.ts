@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { CountSchema } from './count-schema.ts';
 
 /** The states the docs list for a document. `completed` and `failed` are terminal. */
 export const DOCUMENT_STATES = ['pending', 'processing', 'completed', 'failed'] as const;
@@ -18,8 +19,6 @@ const StateSchema = v.pipe(
   v.transform((state) => state as DocumentState),
 );
 
-const CountSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
-
 /**
  * The docs' table says `user_uid` is an int, both examples send a string: accept either and
  * expose a string, so callers compare one type.
@@ -32,14 +31,25 @@ const UserUidSchema = v.pipe(
 /** An ISO 8601 timestamp, or `null` while the API has none (it may omit the field or send null). */
 const TimestampSchema = v.nullish(v.string(), null);
 
+/** Any value but an array; placed before an object schema that would otherwise accept one. */
+export const NotArraySchema = v.custom<unknown>(
+  (value) => !Array.isArray(value),
+  'Invalid type: Expected Object but received Array',
+);
+
 /**
  * `results` is documented as an open object; on completion it holds `storage_path` and
  * `cropped_images`. Those two are typed when present, anything else is kept as sent.
  */
-export const DocumentResultsSchema = v.looseObject({
-  storage_path: v.optional(v.string()),
-  cropped_images: v.optional(v.array(v.string())),
-});
+export const DocumentResultsSchema = v.pipe(
+  // valibot's object schemas accept arrays (keeping indices as keys); `results` is documented as
+  // an object, so an array is a wrong type, reported as such.
+  NotArraySchema,
+  v.looseObject({
+    storage_path: v.optional(v.string()),
+    cropped_images: v.optional(v.array(v.string())),
+  }),
+);
 
 /** The `results` object of a document status. */
 export type DocumentResults = v.InferOutput<typeof DocumentResultsSchema>;

@@ -16,15 +16,26 @@ export function isTerminalDocumentStatus(status: DocumentStatus | DocumentState)
   return state === 'completed' || state === 'failed';
 }
 
-/** How many of a request's documents are still in progress: the count if sent, else derived. */
-function documentsInProgress(request: RequestStatus): number {
-  if (request.processing !== undefined) return request.processing;
-  return request.documents.filter((document) => !isTerminalDocumentStatus(document.status)).length;
+/**
+ * Whether nothing of a request is still running, by every measure the payload offers: the
+ * `processing` count (whether it includes pending documents is undocumented), the listed
+ * documents, and `completed + failed === total` when those counts are sent.
+ */
+function nothingInProgress(request: RequestStatus): boolean {
+  if (request.processing !== undefined && request.processing > 0) return false;
+  if (request.documents.some((document) => !isTerminalDocumentStatus(document.status)))
+    return false;
+  const { total, completed, failed } = request;
+  if (total !== undefined && completed !== undefined && failed !== undefined)
+    return completed + failed >= total;
+  return true;
 }
 
 /**
  * True when a request will not change any more: `completed`, `failed`, or `partial` once nothing
- * is still processing (the API may report `partial` while the last documents are running).
+ * is still processing (the API may report `partial` while the last documents are running): no
+ * `processing` count above 0, no listed document still pending or processing, and, when the
+ * counts are sent, `completed + failed` reaching `total`.
  *
  * @example
  * ```ts
@@ -37,7 +48,7 @@ export function isTerminalRequestStatus(request: RequestStatus): boolean {
     case 'failed':
       return true;
     case 'partial':
-      return documentsInProgress(request) === 0;
+      return nothingInProgress(request);
     default:
       return false;
   }

@@ -25,6 +25,7 @@ describe('JSON Schema generated from the valibot schemas', () => {
     expect(JSON.stringify(schema.properties.user_uid)).toContain('string');
     expect(JSON.stringify(schema.properties.user_uid)).toContain('integer');
     expect(schema.properties.file_size_bytes).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(JSON.stringify(schema.properties.results)).toContain('cropped_images');
   });
 
   it('describes the request-status wire format, with nested documents', () => {

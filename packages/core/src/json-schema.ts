@@ -1,5 +1,9 @@
 import { type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
-import { DocumentStatusSchema } from './document-status-schema.ts';
+import {
+  DocumentResultsSchema,
+  DocumentStatusSchema,
+  NotArraySchema,
+} from './document-status-schema.ts';
 import { ErrorBodySchema } from './error-body-schema.ts';
 import { RequestStatusSchema } from './request-status-schema.ts';
 
@@ -10,8 +14,17 @@ export type JsonSchemaTarget = 'draft-07' | 'draft-2020-12' | 'openapi-3.0';
 // while the parsed value is always a string. Generated from the same valibot schemas the client
 // validates with, so the two cannot drift apart.
 function convert(schema: Parameters<typeof toJsonSchema>[0], target: JsonSchemaTarget): JsonSchema {
-  return toJsonSchema(schema, { target, typeMode: 'input' });
+  return toJsonSchema(schema, {
+    target,
+    typeMode: 'input',
+    // The array guard in front of `results` is a custom schema, which has no JSON Schema form, and
+    // input mode stops at it: describe the object behind it in its place.
+    overrideSchema: ({ valibotSchema }) =>
+      valibotSchema === NotArraySchema ? toJsonSchema(ResultsObject, { target }) : undefined,
+  });
 }
+
+const ResultsObject = DocumentResultsSchema.pipe[1];
 
 /**
  * JSON Schema of the `document-status` response body, as it arrives on the wire.

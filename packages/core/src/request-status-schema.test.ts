@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from './errors.ts';
@@ -32,7 +33,7 @@ const request = (overrides: Record<string, unknown> = {}) => ({
 describe('RequestStatusSchema', () => {
   it('parses a documented request status, nested document results included', () => {
     const parsed = parseRequestStatus(request());
-    expect(parsed.documents[0]?.result?.results.cropped_images).toHaveLength(12);
+    expect(parsed.documents[0]?.result?.results?.cropped_images).toHaveLength(12);
     expect(parsed.total).toBe(1);
   });
 
@@ -69,6 +70,16 @@ describe('RequestStatusSchema', () => {
     const result = v.safeParse(RequestStatusSchema, request({ failed: '0' }));
     expect(result.success).toBe(false);
     expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual(['failed']);
+  });
+
+  it('accepts an empty or partial nested result for a document still pending', () => {
+    const parsed = parseRequestStatus(
+      request({
+        status: 'processing',
+        documents: [{ document_id: 'd', status: 'pending', result: {} }],
+      }),
+    );
+    expect(parsed.documents[0]?.result).toEqual({});
   });
 
   it('fails a broken nested document with a full path', () => {
@@ -118,6 +129,25 @@ describe('isTerminalRequestStatus', () => {
     ).toBe(false);
   });
 
+  it('does not trust a zero processing count while a listed document is still pending', () => {
+    const documents = [
+      { document_id: 'a', status: 'failed' },
+      { document_id: 'b', status: 'pending' },
+    ];
+    expect(
+      isTerminalRequestStatus(
+        parseRequestStatus(request({ status: 'partial', processing: 0, documents })),
+      ),
+    ).toBe(false);
+  });
+
+  it('does not treat partial as terminal while completed + failed falls short of total', () => {
+    const parsed = parseRequestStatus(
+      request({ status: 'partial', processing: 0, total: 3, completed: 1, failed: 1 }),
+    );
+    expect(isTerminalRequestStatus(parsed)).toBe(false);
+  });
+
   it('derives "still processing" from the documents when the count is missing', () => {
     const documents = [
       { document_id: 'a', status: 'failed' },
@@ -135,5 +165,33 @@ describe('isTerminalRequestStatus', () => {
       }),
     );
     expect(isTerminalRequestStatus(done)).toBe(true);
+  });
+});
+
+describe('parseRequestStatus on arbitrary input', () => {
+  test.prop([fc.jsonValue()])(
+    'answers any JSON value with a request status or an InvalidResponseError',
+    (json) => {
+      try {
+        expect(typeof parseRequestStatus(json).status).toBe('string');
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidResponseError);
+      }
+    },
+  );
+
+  test.prop([
+    fc.array(
+      fc.record({
+        document_id: fc.string({ minLength: 1 }),
+        status: fc.string(),
+        extra: fc.jsonValue(),
+      }),
+    ),
+  ])('keeps every listed document, with its extra fields', (documents) => {
+    const parsed = parseRequestStatus(request({ documents }));
+    expect(parsed.documents.map((document) => document.extra)).toEqual(
+      documents.map((document) => document.extra),
+    );
   });
 });

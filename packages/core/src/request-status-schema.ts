@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { CountSchema } from './count-schema.ts';
 import { type DocumentState, DocumentStatusSchema } from './document-status-schema.ts';
 
 /** The states the docs list for a request. `partial` means some documents failed, the rest completed. */
@@ -10,8 +11,6 @@ export type KnownRequestState = (typeof REQUEST_STATES)[number];
 /** A request's `status`: a documented state or one the API added later (kept, not terminal). */
 export type RequestState = KnownRequestState | (string & {});
 
-const CountSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
-
 /** One entry of a request's `documents` list. */
 export const RequestDocumentSchema = v.looseObject({
   document_id: v.pipe(v.string(), v.minLength(1)),
@@ -20,7 +19,9 @@ export const RequestDocumentSchema = v.looseObject({
     v.string(),
     v.transform((state) => state as DocumentState),
   ),
-  result: v.nullish(DocumentStatusSchema, null),
+  // The nested result of a document that is still pending may be partial or empty (undocumented):
+  // every field is optional here, and the types are still checked when present.
+  result: v.nullish(v.partial(DocumentStatusSchema), null),
 });
 
 /** An entry of {@link RequestStatus}`.documents`. */

@@ -1,5 +1,5 @@
 import { formatTimestamp } from './format-timestamp.ts';
-import type { DocumentRecord, DocumentStatus } from './simulation-records.ts';
+import type { DocumentRecord, DocumentState } from './simulation-records.ts';
 
 /**
  * The body of `GET {prefix}/document-status/{document_id}`, field for field and in the order of
@@ -16,7 +16,7 @@ export interface DocumentStatusPayload {
   success: true;
   document_id: string;
   request_id: string;
-  status: DocumentStatus;
+  status: DocumentState;
   file_name: string;
   file_type: string;
   file_size_bytes: number;
@@ -52,7 +52,7 @@ export interface DocumentResults {
  * documentPhase(record, clock.now()); // 'processing'
  * ```
  */
-export function documentPhase(record: DocumentRecord, nowMs: number): DocumentStatus {
+export function documentPhase(record: DocumentRecord, nowMs: number): DocumentState {
   if (record.frozen || nowMs >= record.finishedAtMs) return record.outcome;
   return nowMs >= record.processingAtMs ? 'processing' : 'pending';
 }
@@ -89,7 +89,7 @@ export function documentStatusPayload(
   };
 }
 
-function resultsOf(record: DocumentRecord, status: DocumentStatus): DocumentResults {
+function resultsOf(record: DocumentRecord, status: DocumentState): DocumentResults {
   if (status === 'completed') {
     return {
       // The API fact: storage_path embeds uid, request id and document id, and ends with `/`.

@@ -31,8 +31,8 @@ export {
 export { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from './seed-demo-data.ts';
 export type {
   DocumentOutcome,
-  DocumentStatus,
-  RequestStatus,
+  DocumentState,
+  RequestState,
 } from './simulation-records.ts';
 export type {
   DriftKind,

@@ -6,9 +6,9 @@ import {
 import { formatTimestamp } from './format-timestamp.ts';
 import type {
   DocumentRecord,
-  DocumentStatus,
+  DocumentState,
   RequestRecord,
-  RequestStatus,
+  RequestState,
 } from './simulation-records.ts';
 
 /**
@@ -24,7 +24,7 @@ export interface RequestStatusPayload {
   success: true;
   request_id: string;
   /** `processing` while any document is pending or processing; then `completed`, `failed` or `partial`. */
-  status: RequestStatus;
+  status: RequestState;
   documents: RequestDocumentEntry[];
   total: number;
   completed: number;
@@ -49,7 +49,7 @@ export interface RequestStatusPayload {
 export interface RequestDocumentEntry {
   document_id: string;
   filename: string;
-  status: DocumentStatus;
+  status: DocumentState;
   result: DocumentStatusPayload;
 }
 
@@ -62,7 +62,7 @@ export interface RequestDocumentEntry {
  * aggregateRequestStatus(['completed', 'pending']); // 'processing'
  * ```
  */
-export function aggregateRequestStatus(statuses: readonly DocumentStatus[]): RequestStatus {
+export function aggregateRequestStatus(statuses: readonly DocumentState[]): RequestState {
   const failed = statuses.filter((status) => status === 'failed').length;
   const completed = statuses.filter((status) => status === 'completed').length;
   if (failed + completed < statuses.length) return 'processing';
@@ -86,7 +86,7 @@ export function requestStatusPayload(
 ): RequestStatusPayload {
   const statuses = documents.map((document) => documentPhase(document, nowMs));
   const status = aggregateRequestStatus(statuses);
-  const count = (wanted: DocumentStatus): number => statuses.filter((s) => s === wanted).length;
+  const count = (wanted: DocumentState): number => statuses.filter((s) => s === wanted).length;
   const completedAtUs = Math.max(...documents.map((document) => document.completedAtUs));
   return {
     success: true,

@@ -3,10 +3,10 @@
  *
  * @example
  * ```ts
- * const terminal: DocumentStatus[] = ['completed', 'failed'];
+ * const terminal: DocumentState[] = ['completed', 'failed'];
  * ```
  */
-export type DocumentStatus = 'pending' | 'processing' | 'completed' | 'failed';
+export type DocumentState = 'pending' | 'processing' | 'completed' | 'failed';
 
 /**
  * The overall status of a request. `partial` means some documents failed and the rest
@@ -14,10 +14,10 @@ export type DocumentStatus = 'pending' | 'processing' | 'completed' | 'failed';
  *
  * @example
  * ```ts
- * const done = (status: RequestStatus) => status !== 'processing';
+ * const done = (status: RequestState) => status !== 'processing';
  * ```
  */
-export type RequestStatus = 'processing' | 'completed' | 'failed' | 'partial';
+export type RequestState = 'processing' | 'completed' | 'failed' | 'partial';
 
 /**
  * How a document ends.
