@@ -82,8 +82,9 @@ describe('resolveClientOptions', () => {
     expect(() => createNeurolinkerClient(undefined as never)).toThrow(TypeError);
   });
 
-  it('rejects a per-call deadline that makes no sense', async () => {
+  it('rejects a per-call deadline or retry limit that makes no sense', async () => {
     const client = createNeurolinkerClient({ apiKey });
     await expect(client.getDocumentStatus('abc', { deadlineMs: -1 })).rejects.toThrow(TypeError);
+    await expect(client.getDocumentStatus('abc', { retryLimit: 1.5 })).rejects.toThrow(TypeError);
   });
 });

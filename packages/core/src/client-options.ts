@@ -76,6 +76,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's `deadlineMs` for this call. */
   deadlineMs?: number;
+  /**
+   * Overrides `retry.limit` for this call; `0` makes exactly one HTTP request. Pollers that retry on
+   * their own schedule pass 0, so every request they make is one they counted and budgeted.
+   */
+  retryLimit?: number;
 }
 
 /** The options after defaults and validation; what the client actually uses. */
@@ -231,6 +236,15 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
     sleep: checkFunction('sleep', options.sleep),
     random: checkFunction('random', options.random) ?? (() => Math.random()),
   };
+}
+
+/** Validates a per-call retry limit override. */
+export function resolveRetryLimit(retryLimit: number | undefined, fallback: number): number {
+  if (retryLimit === undefined) return fallback;
+  if (!Number.isInteger(retryLimit) || retryLimit < 0 || retryLimit > 100) {
+    throw new TypeError('`retryLimit` must be an integer from 0 to 100.');
+  }
+  return retryLimit;
 }
 
 /** Validates a per-call deadline override. */

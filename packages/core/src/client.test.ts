@@ -222,6 +222,13 @@ describe('retries', () => {
     expect(requestsFor(EXAMPLE_ID)).toBe(4);
   });
 
+  it('makes a single attempt when a call sets retryLimit: 0, and keeps the Retry-After hint', async () => {
+    server.simulator.setFault({ kind: 'status', status: 429, retryAfter: '3', id: EXAMPLE_ID });
+    const error = await failure(client().getDocumentStatus(EXAMPLE_ID, { retryLimit: 0 }));
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', attempts: 1, retryAfterMs: 3000 });
+    expect(requestsFor(EXAMPLE_ID)).toBe(1);
+  });
+
   it('makes a single attempt with retry: false', async () => {
     server.simulator.setFault({ kind: 'status', status: 503, id: EXAMPLE_ID });
     const error = await failure(client({ retry: false }).getDocumentStatus(EXAMPLE_ID));

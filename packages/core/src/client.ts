@@ -7,6 +7,7 @@ import {
   type RequestOptions,
   resolveClientOptions,
   resolveDeadline,
+  resolveRetryLimit,
 } from './client-options.ts';
 import { delay } from './delay.ts';
 import { type DocumentStatus, DocumentStatusSchema } from './document-status-schema.ts';
@@ -214,6 +215,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     const { signal } = callOptions;
     signal?.throwIfAborted();
     const deadlineMs = resolveDeadline(callOptions.deadlineMs, resolved.deadlineMs);
+    const retryLimit = resolveRetryLimit(callOptions.retryLimit, retry.limit);
     const deadline = now() + deadlineMs;
     const path = `${kind}-status/${encodeURIComponent(id)}`;
     const subject = `${kind} ${id}`;
@@ -282,7 +284,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
           );
         }
       }
-      if (attempts > retry.limit) throw error;
+      if (attempts > retryLimit) throw error;
       // RFC 9110 10.2.3: the server told us when to come back; a wait beyond our bound is the
       // caller's decision, so surface it (with `retryAfterMs`) instead of sleeping through it.
       if (hintMs !== undefined && hintMs > retry.maxRetryAfterMs) throw error;

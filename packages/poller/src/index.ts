@@ -1,0 +1,44 @@
+export { type AdaptiveIntervalOptions, adaptiveInterval } from './adaptive-interval.ts';
+export { type PollerClock, systemClock } from './clock.ts';
+export {
+  type CompletionEstimator,
+  type CompletionModel,
+  createCompletionEstimator,
+  DEFAULT_COMPLETION_MODEL,
+} from './completion-estimator.ts';
+export type { DocumentStatusReader } from './document-source.ts';
+export {
+  ExtractionFailedError,
+  isExtractionFailedError,
+  isWatchTimeoutError,
+  type PollerErrorCode,
+  WatchTimeoutError,
+} from './errors.ts';
+export { type ExponentialIntervalOptions, exponentialInterval } from './exponential-interval.ts';
+export { fixedInterval } from './fixed-interval.ts';
+export {
+  clampDelay,
+  type ExpectedCompletion,
+  type IntervalPolicy,
+  MAX_TIMER_MS,
+  type PollContext,
+} from './interval-policy.ts';
+export { classifyPollError, type PollErrorKind } from './poll-error-kind.ts';
+export {
+  createPollScheduler,
+  type PollScheduler,
+  type PollSchedulerOptions,
+  type PollSchedulerStats,
+  type ScheduledWatchOptions,
+} from './poll-scheduler.ts';
+export { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
+export { type WaitForDocumentOptions, waitForDocument } from './wait-for-document.ts';
+export {
+  type WatchManyOptions,
+  type WatchManyStream,
+  type WatchManyUpdate,
+  watchMany,
+} from './watch-many.ts';
+export { WATCH_DEFAULTS, type WatchOptions } from './watch-options.ts';
+export { type RequestProgress, type RequestStatusReader, watchRequest } from './watch-request.ts';
+export { type WatchStatusOptions, watchStatus } from './watch-status.ts';

@@ -1,0 +1,77 @@
+import { createNeurolinkerClient, type NeurolinkerClientOptions } from '@neurostatus/core';
+import { createManualClock, DEMO_API_KEY } from '@neurostatus/simulator';
+import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
+import { createVirtualClock, type VirtualClock } from '../virtual-clock.ts';
+
+/** The simulator over real HTTP on 127.0.0.1, with its clock tied to a virtual poller clock. */
+export interface Harness {
+  readonly server: RunningSimulator;
+  /** A fresh virtual clock per test, moving the simulator's clock along. */
+  clock(): VirtualClock;
+  client(options?: Partial<NeurolinkerClientOptions>): ReturnType<typeof createNeurolinkerClient>;
+  requestsFor(id: string): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator for a test file.
+ *
+ * @example
+ * ```ts
+ * const harness = await startHarness();
+ * ```
+ */
+export async function startHarness(): Promise<Harness> {
+  const simulatorClock = createManualClock();
+  const server = await startSimulator({ clock: simulatorClock });
+  return {
+    server,
+    clock: () => createVirtualClock(simulatorClock.now(), (now) => simulatorClock.set(now)),
+    client: (options = {}) =>
+      createNeurolinkerClient({
+        apiKey: DEMO_API_KEY,
+        baseUrl: server.apiBaseUrl,
+        sleep: async () => {},
+        ...options,
+      }),
+    requestsFor: (id) => server.simulator.stats().byId[id] ?? 0,
+    close: () => server.close(),
+  };
+}
+
+/**
+ * Runs `work` to completion on virtual time: whenever every watch is asleep, fires the next sleep.
+ *
+ * @example
+ * ```ts
+ * const status = await drive(clock, waitForDocument(client, id, { clock }));
+ * ```
+ */
+export async function drive<T>(
+  clock: VirtualClock,
+  work: Promise<T>,
+  maxSteps = 10_000,
+): Promise<T> {
+  let settled = false;
+  const done = work.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let step = 0; step < maxSteps; step++) {
+    await Promise.race([done, clock.whenSleeping()]);
+    if (settled) return work;
+    clock.fireNext();
+  }
+  throw new Error(`drive(): not finished after ${maxSteps} steps`);
+}
+
+/** Collects everything an async iterable yields. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}

@@ -1,0 +1,193 @@
+import {
+  assertValidId,
+  type DocumentStatus,
+  isTerminalDocumentStatus,
+  isTerminalRequestStatus,
+  type NeurolinkerClient,
+  type RequestDocument,
+  type RequestStatus,
+} from '@neurostatus/core';
+import type { CompletionEstimator } from './completion-estimator.ts';
+import type { ExpectedCompletion } from './interval-policy.ts';
+import { createStatusPoll, type StatusSource } from './status-poll.ts';
+import {
+  type ResolvedWatchOptions,
+  resolveWatchOptions,
+  type WatchOptions,
+} from './watch-options.ts';
+
+/** The part of the core client that watching requests needs. */
+export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithMeta'>;
+
+/** One step of a request's progress: enough to draw a progress bar. */
+export interface RequestProgress {
+  /** The request status as received. */
+  readonly request: RequestStatus;
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** Documents not finished yet (pending or processing). */
+  readonly processing: number;
+  /** `(completed + failed) / total`, from 0 to 1 (1 for an empty request). */
+  readonly fraction: number;
+  /** Estimated ms until the request is done, when it can be estimated. */
+  readonly etaMs: number | undefined;
+  /** Documents that completed since the previous yield. */
+  readonly newlyCompleted: readonly string[];
+  /** Documents that failed since the previous yield. */
+  readonly newlyFailed: readonly string[];
+  /** True for the last progress of the watch. */
+  readonly terminal: boolean;
+}
+
+/** A nested document result, when it is complete enough to reason about. */
+function documentOf(entry: RequestDocument): DocumentStatus | undefined {
+  const result = entry.result;
+  if (result === null || result === undefined || result.document_id === undefined) return undefined;
+  if (result.request_id === undefined || result.status === undefined) return undefined;
+  return { started_at: null, completed_at: null, results: {}, ...result } as DocumentStatus;
+}
+
+function requestSource(
+  client: RequestStatusReader,
+  requestId: string,
+  estimator: CompletionEstimator,
+): StatusSource<RequestStatus> {
+  const expectedOf = (request: RequestStatus): ExpectedCompletion[] =>
+    request.documents.flatMap((entry) => {
+      if (isTerminalDocumentStatus(entry.status)) return [];
+      const document = documentOf(entry);
+      const expected = document && estimator.expect(document);
+      return expected ? [expected] : [];
+    });
+  return {
+    subject: `request ${requestId}`,
+    fetch: (signal, deadlineMs) =>
+      client.getRequestStatusWithMeta(requestId, {
+        signal,
+        retryLimit: 0,
+        ...(deadlineMs === undefined
+          ? {}
+          : { deadlineMs: Math.max(1, Math.min(deadlineMs, 2_147_483_647)) }),
+      }),
+    isTerminal: isTerminalRequestStatus,
+    // Poll when the next document is due to finish: that is when progress can change.
+    describe: (request) => {
+      const expected = request === undefined ? [] : expectedOf(request);
+      const next = expected.sort((a, b) => a.atMs - b.atMs)[0];
+      return { status: undefined, expected: next };
+    },
+    observe: (request) => {
+      for (const entry of request.documents) {
+        const document = documentOf(entry);
+        if (document) estimator.observe(document);
+      }
+    },
+  };
+}
+
+function progressOf(
+  request: RequestStatus,
+  previous: RequestStatus | undefined,
+  now: number,
+  estimator: CompletionEstimator,
+): RequestProgress {
+  const count = (wanted: string) => request.documents.filter((d) => d.status === wanted).length;
+  const total = request.total ?? request.documents.length;
+  const completed = request.completed ?? count('completed');
+  const failed = request.failed ?? count('failed');
+  const processing = Math.max(0, total - completed - failed);
+  const before = new Map(previous?.documents.map((d) => [d.document_id, d.status]));
+  const newly = (state: string) =>
+    request.documents
+      .filter((d) => d.status === state && before.get(d.document_id) !== state)
+      .map((d) => d.document_id);
+  const fraction = total === 0 ? 1 : Math.min(1, (completed + failed) / total);
+  const terminal = isTerminalRequestStatus(request);
+  return {
+    request,
+    total,
+    completed,
+    failed,
+    processing,
+    fraction,
+    etaMs: terminal ? 0 : etaOf(request, fraction, now, estimator),
+    newlyCompleted: newly('completed'),
+    newlyFailed: newly('failed'),
+    terminal,
+  };
+}
+
+/**
+ * The latest expected completion among unfinished documents when the estimator can tell;
+ * otherwise the pace so far, extrapolated from the request's `started_at`.
+ */
+function etaOf(
+  request: RequestStatus,
+  fraction: number,
+  now: number,
+  estimator: CompletionEstimator,
+) {
+  let latest: number | undefined;
+  for (const entry of request.documents) {
+    if (isTerminalDocumentStatus(entry.status)) continue;
+    const document = documentOf(entry);
+    const expected = document && estimator.expect(document);
+    if (expected === undefined) {
+      latest = undefined;
+      break;
+    }
+    latest = Math.max(latest ?? 0, expected.atMs);
+  }
+  if (latest !== undefined) return Math.max(0, latest - now);
+  const started = request.started_at === null ? Number.NaN : Date.parse(request.started_at);
+  if (!Number.isFinite(started) || fraction <= 0 || now <= started) return undefined;
+  return ((now - started) * (1 - fraction)) / fraction;
+}
+
+async function* pollRequest(
+  client: RequestStatusReader,
+  requestId: string,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<RequestProgress, void, undefined> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const state = createStatusPoll(requestSource(client, requestId, options.estimator), options);
+  let yielded: RequestStatus | undefined;
+  try {
+    for (;;) {
+      const result = await state.poll(signal);
+      if (result !== undefined && (result.changed || options.emit === 'every')) {
+        const progress = progressOf(result.value, yielded, options.clock.now(), options.estimator);
+        yielded = result.value;
+        yield progress;
+      }
+      if (result?.terminal) return;
+      await options.clock.sleep(state.nextDelayMs(), signal);
+    }
+  } finally {
+    stop.abort();
+  }
+}
+
+/**
+ * Watches a request (a group of documents) and yields its progress: counts, fraction done, an
+ * ETA when one can be estimated, and which documents completed or failed since the last yield.
+ * Ends when the request is terminal (`partial` only once nothing is still processing).
+ *
+ * @throws the same errors as `watchStatus`, for the request.
+ * @example
+ * ```ts
+ * for await (const progress of watchRequest(client, requestId)) {
+ *   console.log(`${Math.round(progress.fraction * 100)}%`, progress.newlyFailed);
+ * }
+ * ```
+ */
+export function watchRequest(
+  client: RequestStatusReader,
+  requestId: string,
+  options: WatchOptions = {},
+): AsyncIterable<RequestProgress> {
+  assertValidId(requestId, 'request');
+  return pollRequest(client, requestId, resolveWatchOptions(options));
+}

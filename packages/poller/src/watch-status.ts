@@ -1,0 +1,69 @@
+import { assertValidId, type DocumentStatus } from '@neurostatus/core';
+import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import type { PollScheduler } from './poll-scheduler.ts';
+import { createStatusPoll } from './status-poll.ts';
+import {
+  type ResolvedWatchOptions,
+  resolveWatchOptions,
+  type WatchOptions,
+} from './watch-options.ts';
+
+/** Options of {@link watchStatus}. */
+export interface WatchStatusOptions extends WatchOptions {
+  /**
+   * Share one poll loop per document, a concurrency cap and a request-rate budget with every
+   * other watch of this scheduler. The scheduler's own policy and estimator then apply.
+   */
+  scheduler?: PollScheduler;
+}
+
+async function* pollDocument(
+  client: DocumentStatusReader,
+  documentId: string,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const state = createStatusPoll(documentSource(client, documentId, options.estimator), options);
+  try {
+    for (;;) {
+      const result = await state.poll(signal);
+      if (result !== undefined && (result.changed || options.emit === 'every')) yield result.value;
+      if (result?.terminal) return;
+      await options.clock.sleep(state.nextDelayMs(), signal);
+    }
+  } finally {
+    // A `break` lands here while the generator waits at `yield`: nothing is in flight and no
+    // timer is pending, and the abort makes sure of it for any other way out.
+    stop.abort();
+  }
+}
+
+/**
+ * Watches one document: polls at once, yields the first status, then each change, then the
+ * terminal status, and ends. `break` stops it immediately (no later request, no pending timer);
+ * `options.signal` does the same and makes the loop throw the signal's reason.
+ *
+ * @throws {TypeError} at once for invalid options; {@link InvalidIdError} at once for a bad id.
+ * @throws from the loop: `WatchTimeoutError` (with `lastStatus`) when `timeoutMs` passes; a
+ *   permanent error (401, 402, 403, 4xx) at once; a transient one after `maxConsecutiveErrors`;
+ *   a `NotFoundError` once `notFoundGraceMs` has passed.
+ * @example
+ * ```ts
+ * for await (const status of watchStatus(client, documentId, { timeoutMs: 10 * 60_000 })) {
+ *   console.log(status.status);
+ * }
+ * ```
+ */
+export function watchStatus(
+  client: DocumentStatusReader,
+  documentId: string,
+  options: WatchStatusOptions = {},
+): AsyncIterable<DocumentStatus> {
+  assertValidId(documentId, 'document');
+  if (options.scheduler !== undefined) {
+    const { scheduler, ...rest } = options;
+    return scheduler.watch(client, documentId, rest);
+  }
+  return pollDocument(client, documentId, resolveWatchOptions(options));
+}
