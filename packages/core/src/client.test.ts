@@ -649,3 +649,17 @@ describe('no error ever shows the key', () => {
     keyless(inspect(error, { depth: 20, showHidden: true }));
   });
 });
+
+describe('a long-lived caller signal', () => {
+  it('holds no listener once a call has ended', async () => {
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    for (let i = 0; i < 3; i++)
+      await client().getDocumentStatus(EXAMPLE_ID, { signal: controller.signal });
+    expect(added.mock.calls.length).toBeGreaterThan(0);
+    expect(removed.mock.calls.map((call) => call[1])).toEqual(
+      added.mock.calls.map((call) => call[1]),
+    );
+  });
+});

@@ -188,20 +188,33 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     return scrub(text + decoder.decode());
   }
 
-  /** One HTTP attempt, bounded by its own timer for headers and body alike. */
+  /**
+   * One HTTP attempt, bounded by its own timer for headers and body alike.
+   *
+   * The caller's signal is followed with a listener removed when the attempt ends, not with
+   * `AbortSignal.any`: on Node 20 a signal made by `AbortSignal.any` that has listeners (fetch adds
+   * one) stays reachable from its sources, so a long-lived caller signal (an app-wide shutdown
+   * signal, a watch of many polls) would keep every attempt's signal alive until it aborts.
+   */
   async function attempt(path: string, timeoutMs: number, signal: AbortSignal | undefined) {
-    const timer = new AbortController();
-    const timeout = setTimeout(() => timer.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    const attemptController = new AbortController();
+    const onAbort = () => attemptController.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timeout = setTimeout(
+      () => attemptController.abort(new AttemptTimeout(timeoutMs)),
+      timeoutMs,
+    );
     try {
-      const response = await api.get(path, { signal: combined });
+      const response = await api.get(path, { signal: attemptController.signal });
       return { response, text: await readBody(response) };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (timer.signal.aborted) throw timer.signal.reason;
+      if (attemptController.signal.reason instanceof AttemptTimeout)
+        throw attemptController.signal.reason;
       throw error;
     } finally {
       clearTimeout(timeout);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -59,7 +59,13 @@ export function adaptiveInterval(options: AdaptiveIntervalOptions = {}): Interva
   return ({ now, unchangedPolls, expected, random }) => {
     const jittered = (ms: number) =>
       Math.min(maxIntervalMs, ms * (1 - jitter + 2 * jitter * random()));
-    if (expected === undefined) {
+    // A NaN or infinite estimate (a custom estimator's bug) says nothing: without this guard it
+    // turns every comparison below false and the late branch returns NaN.
+    if (
+      expected === undefined ||
+      !Number.isFinite(expected.atMs) ||
+      !Number.isFinite(expected.spreadMs)
+    ) {
       return jittered(initialIntervalMs * growth ** Math.min(unchangedPolls, 64));
     }
     const windowStart = expected.atMs - expected.spreadMs;

@@ -42,7 +42,8 @@ export type IntervalPolicy = (context: PollContext) => number;
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Clamps a delay to `[min, max]`, mapping NaN and infinities to `max` and negatives to `min`,
+ * Clamps a delay to `[min, max]` (and never past {@link MAX_TIMER_MS}), mapping NaN and
+ * `Infinity` to `max` and negatives (`-Infinity` too) to `min`,
  * so that no policy or hint can cause a hot loop or a timer overflow.
  *
  * @example
@@ -51,6 +52,6 @@ export const MAX_TIMER_MS = 2_147_483_647;
  * ```
  */
 export function clampDelay(value: number, min: number, max: number): number {
-  if (Number.isNaN(value) || value === Number.POSITIVE_INFINITY) return max;
+  if (Number.isNaN(value) || value === Number.POSITIVE_INFINITY) return Math.min(max, MAX_TIMER_MS);
   return Math.min(Math.max(value, min), max, MAX_TIMER_MS);
 }

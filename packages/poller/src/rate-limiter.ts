@@ -52,7 +52,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let tokens = burst;
   let refilledAt = clock.now();
   let rateAfterPenalty = ratePerSecond;
-  let penalizedAt = Number.NEGATIVE_INFINITY;
+  // Not -Infinity: `recoveryPerSecond * Infinity` is NaN when recovery is 0, and a NaN rate
+  // would leave the bucket without tokens for good.
+  let penalizedAt = clock.now();
   let timer: AbortController | undefined;
 
   const currentRate = () =>

@@ -1,4 +1,4 @@
-import type { DocumentStatus } from '@neurostatus/core';
+import { type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
 import type { DocumentStatusReader } from './document-source.ts';
 import { ExtractionFailedError } from './errors.ts';
 import { type WatchStatusOptions, watchStatus } from './watch-status.ts';
@@ -13,6 +13,7 @@ export interface WaitForDocumentOptions extends Omit<WatchStatusOptions, 'emit'>
  * Resolves with the document's terminal status (`completed` or `failed`).
  *
  * @throws {ExtractionFailedError} with `failOnFailed: true`, when the document failed.
+ * @throws {DOMException} `AbortError` when the `scheduler` it waits through is closed first.
  * @throws the same errors as {@link watchStatus}.
  * @example
  * ```ts
@@ -28,8 +29,15 @@ export async function waitForDocument(
   const { failOnFailed = false, ...watchOptions } = options;
   let last: DocumentStatus | undefined;
   for await (const status of watchStatus(client, documentId, watchOptions)) last = status;
-  // The watch only ends without throwing after yielding a terminal status.
-  const terminal = last as DocumentStatus;
+  // A watch of its own only ends without throwing after a terminal status, but one through a
+  // scheduler also ends, quietly, when the scheduler is closed: that is a cancellation.
+  if (last === undefined || !isTerminalDocumentStatus(last)) {
+    throw new DOMException(
+      `Stopped waiting for document ${documentId}: the watch ended before a terminal status`,
+      'AbortError',
+    );
+  }
+  const terminal = last;
   if (failOnFailed && terminal.status === 'failed') throw new ExtractionFailedError(terminal);
   return terminal;
 }

@@ -39,7 +39,7 @@ export interface WatchManyStream extends AsyncIterable<WatchManyUpdate> {
  * ```ts
  * const stream = watchMany(client, documentIds, { ratePerSecond: 20 });
  * for await (const update of stream) {
- *   if (update.error) console.error(update.documentId, update.error);
+ *   if (update.status === undefined) console.error(update.documentId, update.error);
  *   else console.log(update.documentId, update.status.status);
  * }
  * ```
@@ -51,28 +51,38 @@ export function watchMany(
 ): WatchManyStream {
   const { scheduler: shared, signal, timeoutMs, ...schedulerOptions } = options;
   const scheduler = shared ?? createPollScheduler(schedulerOptions);
-  const stop = new AbortController();
   const watched = new Set<string>();
+  // The consumers of the scheduler's loops, to end them all when the stream ends (one listener
+  // per consumer on a shared signal would pile up 10,000 listeners on one AbortSignal).
+  const consumers = new Set<AsyncIterator<DocumentStatus>>();
   let open = 0;
   const onAbort = () => out.fail(signal?.reason);
   const out = createChannel<WatchManyUpdate>(() => {
-    stop.abort();
+    for (const consumer of [...consumers]) void consumer.return?.();
     signal?.removeEventListener('abort', onAbort);
     if (shared === undefined) scheduler.close();
   });
   const forward = async (documentId: string) => {
+    let consumer: AsyncIterator<DocumentStatus> | undefined;
     try {
-      const watchOptions = {
-        signal: stop.signal,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      };
-      for await (const status of scheduler.watch(client, documentId, watchOptions)) {
+      // Inside the try: a closed scheduler or a bad `timeoutMs` throws here, and that must be
+      // this document's error update, not an unhandled rejection that leaves the stream open.
+      const watchOptions = timeoutMs === undefined ? {} : { timeoutMs };
+      consumer = scheduler.watch(client, documentId, watchOptions)[Symbol.asyncIterator]();
+      consumers.add(consumer);
+      for (;;) {
+        const { value: status, done } = await consumer.next();
+        if (done) break;
         out.push({ documentId, status });
-        if (isTerminalDocumentStatus(status)) break;
+        if (isTerminalDocumentStatus(status)) {
+          await consumer.return?.();
+          break;
+        }
       }
     } catch (error) {
-      if (!stop.signal.aborted) out.push({ documentId, error });
+      if (!out.ended) out.push({ documentId, error });
     } finally {
+      if (consumer !== undefined) consumers.delete(consumer);
       open--;
       if (open === 0) out.close();
     }
@@ -80,12 +90,12 @@ export function watchMany(
   const add = (...ids: string[]) => {
     for (const id of ids) assertValidId(id, 'document');
     if (out.ended) return;
-    for (const id of ids) {
-      if (watched.has(id)) continue;
-      watched.add(id);
-      open++;
-      void forward(id);
-    }
+    const fresh = [...new Set(ids)].filter((id) => !watched.has(id));
+    // Count them all before starting any: a watch that fails at once must not close the
+    // stream (open === 0) before the rest of the batch has started.
+    for (const id of fresh) watched.add(id);
+    open += fresh.length;
+    for (const id of fresh) void forward(id);
   };
   add(...documentIds);
   if (open === 0) out.close();
