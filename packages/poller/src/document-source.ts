@@ -20,21 +20,47 @@ export function documentSource(
   documentId: string,
   estimator: CompletionEstimator,
 ): StatusSource<DocumentStatus> {
-  return {
-    subject: `document ${documentId}`,
-    fetch: (signal, deadlineMs) =>
-      client.getDocumentStatusWithMeta(documentId, {
-        signal,
-        retryLimit: 0,
-        ...(deadlineMs === undefined
-          ? {}
-          : { deadlineMs: Math.max(1, Math.min(deadlineMs, 2_147_483_647)) }),
-      }),
-    isTerminal: isTerminalDocumentStatus,
-    describe: (status) => ({
-      status,
-      expected: status === undefined ? undefined : estimator.expect(status),
-    }),
-    observe: (status) => estimator.observe(status),
-  };
+  return new DocumentSource(client, documentId, estimator);
+}
+
+/** Longest deadline the client accepts: what timers accept. */
+const MAX_DEADLINE_MS = 2_147_483_647;
+
+// A class: one per watched document, with its methods on the prototype.
+class DocumentSource implements StatusSource<DocumentStatus> {
+  readonly #client: DocumentStatusReader;
+  readonly #documentId: string;
+  readonly #estimator: CompletionEstimator;
+
+  constructor(client: DocumentStatusReader, documentId: string, estimator: CompletionEstimator) {
+    this.#client = client;
+    this.#documentId = documentId;
+    this.#estimator = estimator;
+  }
+
+  get subject(): string {
+    return `document ${this.#documentId}`;
+  }
+
+  fetch(signal: AbortSignal, deadlineMs: number | undefined) {
+    return this.#client.getDocumentStatusWithMeta(this.#documentId, {
+      signal,
+      retryLimit: 0,
+      ...(deadlineMs === undefined
+        ? {}
+        : { deadlineMs: Math.max(1, Math.min(deadlineMs, MAX_DEADLINE_MS)) }),
+    });
+  }
+
+  isTerminal(status: DocumentStatus): boolean {
+    return isTerminalDocumentStatus(status);
+  }
+
+  describe(status: DocumentStatus | undefined) {
+    return { status, expected: status === undefined ? undefined : this.#estimator.expect(status) };
+  }
+
+  observe(status: DocumentStatus): void {
+    this.#estimator.observe(status);
+  }
 }

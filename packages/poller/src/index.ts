@@ -30,6 +30,7 @@ export {
   type PollSchedulerOptions,
   type PollSchedulerStats,
   type ScheduledWatchOptions,
+  type StatusListener,
 } from './poll-scheduler.ts';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
 export { type WaitForDocumentOptions, waitForDocument } from './wait-for-document.ts';

@@ -316,7 +316,9 @@ describe('createPollScheduler over real HTTP', () => {
       collect(scheduler.watch(client, one)),
       collect(scheduler.watch(client, two)),
     ];
-    await clock.whenSleeping(2);
+    // The scheduler sleeps on a single timer: wait until both loops have polled once.
+    await expect.poll(() => harness.requestsFor(one) + harness.requestsFor(two)).toBe(2);
+    await clock.whenSleeping();
     scheduler.close();
     const results = await Promise.all(watches);
     expect(results.map(states)).toEqual([['pending'], ['pending'], ['pending']]);

@@ -1,9 +1,9 @@
 import { assertValidId, type DocumentStatus, isNeurolinkerError } from '@neurostatus/core';
-import { type Channel, createChannel } from './channel.ts';
+import { createChannel } from './channel.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { createStatusPoll } from './status-poll.ts';
+import { createStatusPoll, type StatusPoll } from './status-poll.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
@@ -31,6 +31,16 @@ export interface ScheduledWatchOptions {
   emit?: 'changes' | 'every';
 }
 
+/** What a subscriber of {@link PollScheduler.subscribe} is told. Listeners should not throw. */
+export interface StatusListener {
+  /** A status: the latest known one at once (when there is one), then each change (or every poll). */
+  status(status: DocumentStatus): void;
+  /** The document reached a terminal status (already delivered), or the scheduler was closed. */
+  end(): void;
+  /** The watch failed: a permanent error, too many transient ones, or a 404 after the grace period. */
+  error(error: unknown): void;
+}
+
 /** What a scheduler is doing right now. */
 export interface PollSchedulerStats {
   /** Documents with a poll loop. */
@@ -38,7 +48,7 @@ export interface PollSchedulerStats {
   /** Consumers across all loops. */
   readonly consumers: number;
   readonly inFlight: number;
-  /** Polls waiting for a slot or a token. */
+  /** Polls that are due and wait for a slot or a token. */
   readonly queued: number;
   /** The current request-rate budget, per second (lower than configured after 429s). */
   readonly ratePerSecond: number;
@@ -58,24 +68,108 @@ export interface PollScheduler {
     documentId: string,
     options?: ScheduledWatchOptions,
   ): AsyncIterable<DocumentStatus>;
+  /**
+   * The same as `watch`, with callbacks instead of an iterator (for servers fanning one loop out to
+   * many connections). Returns the function that unsubscribes.
+   */
+  subscribe(
+    client: DocumentStatusReader,
+    documentId: string,
+    listener: StatusListener,
+    options?: { emit?: 'changes' | 'every' },
+  ): () => void;
   stats(): PollSchedulerStats;
-  /** Ends every watch (consumers' loops end without error) and refuses new ones. */
+  /** Ends every watch (iterators end without error, listeners get `end()`) and refuses new ones. */
   close(): void;
 }
 
-interface Consumer {
-  readonly channel: Channel<DocumentStatus>;
+interface Subscription {
+  readonly listener: StatusListener;
   readonly emit: 'changes' | 'every';
 }
 
-interface Loop {
-  readonly consumers: Set<Consumer>;
-  readonly stop: AbortController;
-  last: DocumentStatus | undefined;
+/** One poll loop: a document watched through one client, and everyone listening to it. */
+class Loop {
+  readonly consumers = new Set<Subscription>();
+  dueAt = 0;
+  stopped = false;
+  /** Aborts the poll in flight; only set while one is. */
+  inFlight: AbortController | undefined;
+  readonly state: StatusPoll<DocumentStatus>;
+  readonly byId: Map<string, Loop>;
+  readonly documentId: string;
+
+  constructor(state: StatusPoll<DocumentStatus>, byId: Map<string, Loop>, documentId: string) {
+    this.state = state;
+    this.byId = byId;
+    this.documentId = documentId;
+  }
+}
+
+/** A binary min-heap of loops by `dueAt`: one timer for the whole scheduler, not one per loop. */
+class DueHeap {
+  readonly #items: Loop[] = [];
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  peek(): Loop | undefined {
+    return this.#items[0];
+  }
+
+  push(loop: Loop): void {
+    const items = this.#items;
+    items.push(loop);
+    let index = items.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if ((items[parent] as Loop).dueAt <= loop.dueAt) break;
+      items[index] = items[parent] as Loop;
+      index = parent;
+    }
+    items[index] = loop;
+  }
+
+  pop(): Loop | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child =
+        right < items.length && (items[right] as Loop).dueAt < (items[left] as Loop).dueAt
+          ? right
+          : left;
+      if ((items[child] as Loop).dueAt >= last.dueAt) break;
+      items[index] = items[child] as Loop;
+      index = child;
+    }
+    items[index] = last;
+    return top;
+  }
+}
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TypeError(
+      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number.`,
+    );
+  }
+  return value;
 }
 
 /**
  * Creates a scheduler that a whole process can share between its watches.
+ *
+ * Due polls wait in one FIFO queue for a concurrency slot and a token; the scheduler sleeps on a
+ * single timer until the next poll is due or the next token arrives. Memory per watched document
+ * is a few small objects and its last status, so 10,000 documents fit in a few tens of MB
+ * (BENCHMARKS.md).
  *
  * @example
  * ```ts
@@ -85,130 +179,264 @@ interface Loop {
  */
 export function createPollScheduler(options: PollSchedulerOptions = {}): PollScheduler {
   const watchOptions: ResolvedWatchOptions = resolveWatchOptions(options);
-  const ratePerSecond = options.ratePerSecond ?? 10;
-  const concurrency = options.concurrency ?? 8;
-  for (const [name, value] of Object.entries({ ratePerSecond, concurrency })) {
-    if (!Number.isFinite(value) || value <= 0)
-      throw new TypeError(`\`${name}\` must be a positive number.`);
-  }
+  const { clock } = watchOptions;
+  const ratePerSecond = positive('ratePerSecond', options.ratePerSecond ?? 10);
+  const concurrency = positive('concurrency', options.concurrency ?? 8);
   if (!Number.isInteger(concurrency)) throw new TypeError('`concurrency` must be an integer.');
   const limiter = createRateLimiter({
-    clock: watchOptions.clock,
+    clock,
     concurrency,
     ratePerSecond,
-    burst: Math.max(1, options.burst ?? ratePerSecond),
-    minRatePerSecond: options.minRatePerSecond ?? ratePerSecond / 16,
-    recoveryPerSecond: options.recoveryPerSecond ?? ratePerSecond / 30,
+    burst: Math.max(1, positive('burst', options.burst ?? ratePerSecond)),
+    minRatePerSecond: positive('minRatePerSecond', options.minRatePerSecond ?? ratePerSecond / 16),
+    recoveryPerSecond: positive(
+      'recoveryPerSecond',
+      options.recoveryPerSecond ?? ratePerSecond / 30,
+      true,
+    ),
   });
   // Keyed by client first: two tenants watching the same id must never share a loop.
   const loops = new WeakMap<DocumentStatusReader, Map<string, Loop>>();
   const allLoops = new Set<Loop>();
+  const penalizing = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
+  const due = new DueHeap();
+  const ready: Loop[] = [];
+  let readyHead = 0;
+  let wake: { at: number; controller: AbortController } | undefined;
   let requests = 0;
   let closed = false;
 
-  /** The client, seen through the limiter: each poll waits for a slot and a token. */
-  const limited = (client: DocumentStatusReader): DocumentStatusReader => ({
-    async getDocumentStatusWithMeta(documentId, requestOptions) {
-      const signal = requestOptions?.signal ?? new AbortController().signal;
-      await limiter.acquire(signal);
-      requests++;
-      try {
-        return await client.getDocumentStatusWithMeta(documentId, requestOptions);
-      } catch (error) {
-        if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') limiter.penalize();
-        throw error;
-      } finally {
-        limiter.release();
-      }
-    },
-  });
-
-  const endLoop = (client: DocumentStatusReader, documentId: string, loop: Loop) => {
-    loop.stop.abort();
-    allLoops.delete(loop);
-    const byId = loops.get(client);
-    if (byId?.get(documentId) === loop) byId.delete(documentId);
+  /** The client, telling the limiter about 429s; one wrapper per client. */
+  const throughLimiter = (client: DocumentStatusReader): DocumentStatusReader => {
+    let wrapped = penalizing.get(client);
+    if (wrapped === undefined) {
+      wrapped = {
+        async getDocumentStatusWithMeta(documentId, requestOptions) {
+          try {
+            return await client.getDocumentStatusWithMeta(documentId, requestOptions);
+          } catch (error) {
+            if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') limiter.penalize();
+            throw error;
+          }
+        },
+      };
+      penalizing.set(client, wrapped);
+    }
+    return wrapped;
   };
 
-  async function run(client: DocumentStatusReader, documentId: string, loop: Loop): Promise<void> {
-    const { clock } = watchOptions;
-    const state = createStatusPoll(
-      documentSource(limited(client), documentId, watchOptions.estimator),
-      watchOptions,
-    );
+  const notify = (call: () => void) => {
     try {
-      for (;;) {
-        const result = await state.poll(loop.stop.signal);
-        if (result !== undefined) {
-          loop.last = result.value;
-          for (const consumer of loop.consumers) {
-            if (result.changed || consumer.emit === 'every') consumer.channel.push(result.value);
+      call();
+    } catch (error) {
+      // Like EventTarget: a throwing listener is reported, and does not break the loop for others.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
+
+  const stop = (loop: Loop) => {
+    if (loop.stopped) return;
+    loop.stopped = true;
+    loop.inFlight?.abort();
+    allLoops.delete(loop);
+    if (loop.byId.get(loop.documentId) === loop) loop.byId.delete(loop.documentId);
+    // Its wake-up may be the one the timer waits for: re-arm, so nothing stays pending for it.
+    arm();
+  };
+
+  const readyCount = () => ready.length - readyHead;
+  const enqueue = (loop: Loop) => {
+    ready.push(loop);
+  };
+  const dequeue = () => {
+    const loop = ready[readyHead++];
+    if (readyHead > 1024 && readyHead * 2 > ready.length) {
+      ready.splice(0, readyHead);
+      readyHead = 0;
+    }
+    return loop;
+  };
+
+  /** Sleeps until the next poll is due or the next token arrives, whichever comes first. */
+  const arm = () => {
+    while (due.peek()?.stopped) due.pop();
+    const now = clock.now();
+    let at = due.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
+    if (readyCount() > 0 && limiter.inFlight < concurrency)
+      at = Math.min(at, now + limiter.msUntilToken());
+    if (wake !== undefined && wake.at === at) return;
+    wake?.controller.abort();
+    wake = undefined;
+    if (!Number.isFinite(at) || closed) return;
+    const controller = new AbortController();
+    wake = { at, controller };
+    clock.sleep(Math.max(0, at - now), controller.signal).then(
+      () => {
+        if (wake?.controller !== controller) return;
+        wake = undefined;
+        tick();
+      },
+      () => {},
+    );
+  };
+
+  const tick = () => {
+    const now = clock.now();
+    for (let top = due.peek(); top !== undefined && top.dueAt <= now; top = due.peek()) {
+      due.pop();
+      if (!top.stopped) enqueue(top);
+    }
+    dispatch();
+    arm();
+  };
+
+  const dispatch = () => {
+    while (readyCount() > 0) {
+      const next = ready[readyHead] as Loop;
+      if (next.stopped) {
+        dequeue();
+        continue;
+      }
+      if (!limiter.tryAcquire()) break;
+      dequeue();
+      start(next);
+    }
+  };
+
+  const start = (loop: Loop) => {
+    requests++;
+    const controller = new AbortController();
+    loop.inFlight = controller;
+    loop.state.poll(controller.signal).then(
+      (result) => {
+        loop.inFlight = undefined;
+        limiter.release();
+        if (!loop.stopped && result !== undefined) {
+          for (const { listener, emit } of loop.consumers) {
+            if (result.changed || emit === 'every') notify(() => listener.status(result.value));
           }
           if (result.terminal) {
-            for (const consumer of [...loop.consumers]) consumer.channel.close();
-            return;
+            const consumers = [...loop.consumers];
+            stop(loop);
+            for (const { listener } of consumers) notify(() => listener.end());
           }
         }
-        await clock.sleep(state.nextDelayMs(), loop.stop.signal);
-      }
-    } catch (error) {
-      if (!loop.stop.signal.aborted)
-        for (const consumer of [...loop.consumers]) consumer.channel.fail(error);
-    } finally {
-      endLoop(client, documentId, loop);
+        if (!loop.stopped) {
+          try {
+            loop.dueAt = clock.now() + loop.state.nextDelayMs();
+            due.push(loop);
+          } catch (error) {
+            fail(loop, error);
+          }
+        }
+        dispatch();
+        arm();
+      },
+      (error: unknown) => {
+        loop.inFlight = undefined;
+        limiter.release();
+        if (!loop.stopped) fail(loop, error);
+        dispatch();
+        arm();
+      },
+    );
+  };
+
+  const fail = (loop: Loop, error: unknown) => {
+    const consumers = [...loop.consumers];
+    stop(loop);
+    for (const { listener } of consumers) notify(() => listener.error(error));
+  };
+
+  const subscribe: PollScheduler['subscribe'] = (
+    client,
+    documentId,
+    listener,
+    subscribeOptions = {},
+  ) => {
+    assertValidId(documentId, 'document');
+    if (closed) throw new TypeError('This scheduler is closed.');
+    const emit = subscribeOptions.emit ?? 'changes';
+    if (emit !== 'changes' && emit !== 'every')
+      throw new TypeError("`emit` must be 'changes' or 'every'.");
+    let byId = loops.get(client);
+    if (byId === undefined) {
+      byId = new Map();
+      loops.set(client, byId);
     }
-  }
+    let loop = byId.get(documentId);
+    const isNew = loop === undefined;
+    if (loop === undefined) {
+      const source = documentSource(throughLimiter(client), documentId, watchOptions.estimator);
+      loop = new Loop(createStatusPoll(source, watchOptions), byId, documentId);
+      byId.set(documentId, loop);
+      allLoops.add(loop);
+    }
+    const theLoop = loop;
+    const subscription: Subscription = { listener, emit };
+    theLoop.consumers.add(subscription);
+    const { last } = theLoop.state;
+    if (last !== undefined) notify(() => listener.status(last));
+    if (isNew) {
+      enqueue(theLoop);
+      dispatch();
+      arm();
+    }
+    return () => {
+      if (!theLoop.consumers.delete(subscription)) return;
+      // The last consumer gone: stop polling at once, in-flight request included.
+      if (theLoop.consumers.size === 0) stop(theLoop);
+    };
+  };
 
   return {
+    subscribe,
     watch(client, documentId, consumerOptions = {}) {
-      assertValidId(documentId, 'document');
-      if (closed) throw new TypeError('This scheduler is closed.');
       const { signal, timeoutMs, emit = 'changes' } = consumerOptions;
-      if (emit !== 'changes' && emit !== 'every')
-        throw new TypeError("`emit` must be 'changes' or 'every'.");
-      if (timeoutMs !== undefined && !(timeoutMs >= 0))
+      if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
         throw new TypeError('`timeoutMs` must be a non-negative number.');
-
-      let byId = loops.get(client);
-      if (byId === undefined) {
-        byId = new Map();
-        loops.set(client, byId);
       }
-      let loop = byId.get(documentId);
-      const isNew = loop === undefined;
-      if (loop === undefined) {
-        loop = { consumers: new Set(), stop: new AbortController(), last: undefined };
-        byId.set(documentId, loop);
-        allLoops.add(loop);
+      if (signal?.aborted) {
+        // Nothing to watch: no loop, no request.
+        assertValidId(documentId, 'document');
+        const aborted = createChannel<DocumentStatus>();
+        aborted.fail(signal.reason);
+        return aborted;
       }
-      const theLoop = loop;
-      const timer = new AbortController();
-      const consumer: Consumer = {
-        emit,
-        channel: createChannel<DocumentStatus>(() => {
-          timer.abort();
-          signal?.removeEventListener('abort', onAbort);
-          theLoop.consumers.delete(consumer);
-          // The last consumer gone: stop polling at once, in-flight request included.
-          if (theLoop.consumers.size === 0) endLoop(client, documentId, theLoop);
-        }),
-      };
-      const onAbort = () => consumer.channel.fail(signal?.reason);
-      theLoop.consumers.add(consumer);
-      if (theLoop.last !== undefined) consumer.channel.push(theLoop.last);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
-        watchOptions.clock.sleep(timeoutMs, timer.signal).then(
-          () =>
-            consumer.channel.fail(
-              new WatchTimeoutError(`document ${documentId}`, timeoutMs, theLoop.last),
-            ),
+      const timer =
+        timeoutMs !== undefined && Number.isFinite(timeoutMs) ? new AbortController() : undefined;
+      let unsubscribe: (() => void) | undefined;
+      let last: DocumentStatus | undefined;
+      const onAbort = () => channel.fail(signal?.reason);
+      const channel = createChannel<DocumentStatus>(() => {
+        timer?.abort();
+        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
+      });
+      unsubscribe = subscribe(
+        client,
+        documentId,
+        {
+          status: (status) => {
+            last = status;
+            channel.push(status);
+          },
+          end: () => channel.close(),
+          error: (error) => channel.fail(error),
+        },
+        { emit },
+      );
+      if (channel.ended) unsubscribe();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timer !== undefined && timeoutMs !== undefined) {
+        clock.sleep(timeoutMs, timer.signal).then(
+          () => channel.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
           () => {},
         );
       }
-      if (isNew) void run(client, documentId, theLoop);
-      return consumer.channel;
+      return channel;
     },
     stats() {
       let consumers = 0;
@@ -217,16 +445,19 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         loops: allLoops.size,
         consumers,
         inFlight: limiter.inFlight,
-        queued: limiter.waiting,
+        queued: readyCount(),
         ratePerSecond: limiter.currentRate(),
         requests,
       };
     },
     close() {
       closed = true;
+      wake?.controller.abort();
+      wake = undefined;
       for (const loop of [...allLoops]) {
-        for (const consumer of [...loop.consumers]) consumer.channel.close();
-        loop.stop.abort();
+        const consumers = [...loop.consumers];
+        stop(loop);
+        for (const { listener } of consumers) notify(() => listener.end());
       }
     },
   };

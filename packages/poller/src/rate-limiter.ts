@@ -19,7 +19,14 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Waits for a slot and a token; rejects with `signal.reason` if aborted while waiting. */
   acquire(signal: AbortSignal): Promise<void>;
-  /** Gives back the slot taken by `acquire`. */
+  /**
+   * Takes a slot and a token at once if both are free (and nobody waits in `acquire`), without
+   * allocating anything: for a scheduler that keeps its own queue.
+   */
+  tryAcquire(): boolean;
+  /** How long until the next token, in ms (0 when one is available now). */
+  msUntilToken(): number;
+  /** Gives back the slot taken by `acquire` or `tryAcquire`. */
   release(): void;
   /** The upstream said 429: halve the rate (not below the minimum), then recover slowly. */
   penalize(): void;
@@ -101,6 +108,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return queue.length;
     },
     currentRate,
+    tryAcquire() {
+      refill();
+      if (queue.length > 0 || inFlight >= concurrency || tokens < 1) return false;
+      tokens -= 1;
+      inFlight++;
+      return true;
+    },
+    msUntilToken() {
+      refill();
+      return tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - tokens) / currentRate()) * 1000));
+    },
     acquire(signal) {
       return new Promise<void>((resolve, reject) => {
         if (signal.aborted) {

@@ -66,83 +66,103 @@ export function createStatusPoll<T>(
   source: StatusSource<T>,
   options: ResolvedWatchOptions,
 ): StatusPoll<T> {
-  const { clock, random } = options;
-  const startedAt = clock.now();
-  const deadline = startedAt + options.timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  let polls = 0;
-  let unchangedPolls = 0;
-  let consecutiveErrors = 0;
-  let hintMs: number | undefined;
+  return new WatchState(source, options);
+}
 
-  const timeout = () => new WatchTimeoutError(source.subject, options.timeoutMs, last, lastError);
-  const checkDeadline = () => {
-    if (clock.now() >= deadline) throw timeout();
-  };
+// A class rather than a closure-built object: a scheduler holds one per watched document, and
+// methods on a prototype cost nothing per instance (10,000 watches, BENCHMARKS.md).
+class WatchState<T> implements StatusPoll<T> {
+  last: T | undefined;
+  readonly #source: StatusSource<T>;
+  readonly #options: ResolvedWatchOptions;
+  readonly #startedAt: number;
+  readonly #deadline: number;
+  #lastError: unknown;
+  #polls = 0;
+  #unchangedPolls = 0;
+  #consecutiveErrors = 0;
+  #hintMs: number | undefined;
 
-  return {
-    get last() {
-      return last;
-    },
-    checkDeadline,
-    async poll(signal) {
-      checkDeadline();
-      hintMs = undefined;
-      try {
-        const remaining = deadline - clock.now();
-        const { data, meta } = await source.fetch(
-          signal,
-          Number.isFinite(remaining) ? remaining : undefined,
-        );
-        const changed = last === undefined || !sameStatus(last, data);
-        polls++;
-        unchangedPolls = changed ? 0 : unchangedPolls + 1;
-        consecutiveErrors = 0;
-        last = data;
-        hintMs = meta.freshForMs;
-        source.observe?.(data);
-        return { value: data, changed, terminal: source.isTerminal(data) };
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        lastError = error;
-        checkDeadline();
-        const kind = classifyPollError(error);
-        if (kind === 'permanent') throw error;
-        if (kind === 'not-found') {
-          // Right after submission the API may not show the id yet (neurolinker-api.md).
-          if (clock.now() - startedAt < options.notFoundGraceMs) return undefined;
-          throw error;
-        }
-        consecutiveErrors++;
-        if (consecutiveErrors > options.maxConsecutiveErrors) throw error;
-        hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
-        return undefined;
+  constructor(source: StatusSource<T>, options: ResolvedWatchOptions) {
+    this.#source = source;
+    this.#options = options;
+    this.#startedAt = options.clock.now();
+    this.#deadline = this.#startedAt + options.timeoutMs;
+  }
+
+  checkDeadline(): void {
+    if (this.#options.clock.now() >= this.#deadline) throw this.#timeout();
+  }
+
+  async poll(signal: AbortSignal): Promise<PollResult<T> | undefined> {
+    const { clock } = this.#options;
+    this.checkDeadline();
+    this.#hintMs = undefined;
+    try {
+      const remaining = this.#deadline - clock.now();
+      const { data, meta } = await this.#source.fetch(
+        signal,
+        Number.isFinite(remaining) ? remaining : undefined,
+      );
+      const changed = this.last === undefined || !sameStatus(this.last, data);
+      this.#polls++;
+      this.#unchangedPolls = changed ? 0 : this.#unchangedPolls + 1;
+      this.#consecutiveErrors = 0;
+      this.last = data;
+      this.#hintMs = meta.freshForMs;
+      this.#source.observe?.(data);
+      return { value: data, changed, terminal: this.#source.isTerminal(data) };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      this.#lastError = error;
+      this.checkDeadline();
+      const kind = classifyPollError(error);
+      if (kind === 'permanent') throw error;
+      if (kind === 'not-found') {
+        // Right after submission the API may not show the id yet (neurolinker-api.md).
+        if (clock.now() - this.#startedAt < this.#options.notFoundGraceMs) return undefined;
+        throw error;
       }
-    },
-    nextDelayMs() {
-      const now = clock.now();
-      const { status, expected } = source.describe(last);
-      const wish = options.policy({
-        now,
-        elapsedMs: now - startedAt,
-        polls,
-        unchangedPolls,
-        status,
-        expected,
-        random,
-      });
-      let delay = clampDelay(wish, options.minIntervalMs, options.maxIntervalMs);
-      if (consecutiveErrors > 0) {
-        const backoff = { baseDelayMs: ERROR_BACKOFF_BASE_MS, maxDelayMs: options.maxIntervalMs };
-        delay = Math.max(delay, retryDelay(consecutiveErrors - 1, backoff, random));
-      }
-      // Server hints win where they are more informative: Retry-After says "not before", and
-      // Cache-Control freshness says no new data can exist before then (RFC 9111 4.2).
-      if (hintMs !== undefined) delay = Math.max(delay, clampDelay(hintMs, 0, MAX_TIMER_MS));
-      const remaining = deadline - now;
-      if (remaining <= 0) throw timeout();
-      return Math.min(delay, remaining);
-    },
-  };
+      this.#consecutiveErrors++;
+      if (this.#consecutiveErrors > this.#options.maxConsecutiveErrors) throw error;
+      this.#hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      return undefined;
+    }
+  }
+
+  nextDelayMs(): number {
+    const options = this.#options;
+    const now = options.clock.now();
+    const { status, expected } = this.#source.describe(this.last);
+    const wish = options.policy({
+      now,
+      elapsedMs: now - this.#startedAt,
+      polls: this.#polls,
+      unchangedPolls: this.#unchangedPolls,
+      status,
+      expected,
+      random: options.random,
+    });
+    let delay = clampDelay(wish, options.minIntervalMs, options.maxIntervalMs);
+    if (this.#consecutiveErrors > 0) {
+      const backoff = { baseDelayMs: ERROR_BACKOFF_BASE_MS, maxDelayMs: options.maxIntervalMs };
+      delay = Math.max(delay, retryDelay(this.#consecutiveErrors - 1, backoff, options.random));
+    }
+    // Server hints win where they are more informative: Retry-After says "not before", and
+    // Cache-Control freshness says no new data can exist before then (RFC 9111 4.2).
+    if (this.#hintMs !== undefined)
+      delay = Math.max(delay, clampDelay(this.#hintMs, 0, MAX_TIMER_MS));
+    const remaining = this.#deadline - now;
+    if (remaining <= 0) throw this.#timeout();
+    return Math.min(delay, remaining);
+  }
+
+  #timeout(): WatchTimeoutError<T> {
+    return new WatchTimeoutError(
+      this.#source.subject,
+      this.#options.timeoutMs,
+      this.last,
+      this.#lastError,
+    );
+  }
 }

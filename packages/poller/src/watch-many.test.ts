@@ -266,7 +266,9 @@ describe('watchMany over real HTTP', () => {
         seen.push(update);
       }
     })();
-    await clock.whenSleeping(2);
+    // The scheduler sleeps on a single timer: wait until both documents were polled once.
+    await expect.poll(() => seen.length).toBe(2);
+    await clock.whenSleeping();
     const reason = new Error('shutting down');
     controller.abort(reason);
     await expect(consuming).rejects.toBe(reason);

@@ -1,10 +1,13 @@
 import { assertValidId, type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
-import { createChannel } from './channel.ts';
+import { type Channel, createChannel } from './channel.ts';
+import { type PollerClock, systemClock } from './clock.ts';
 import type { DocumentStatusReader } from './document-source.ts';
+import { WatchTimeoutError } from './errors.ts';
 import {
   createPollScheduler,
   type PollScheduler,
   type PollSchedulerOptions,
+  type StatusListener,
 } from './poll-scheduler.ts';
 
 /** One event of {@link watchMany}: a document's new status, or the error that ended its watch. */
@@ -50,59 +53,134 @@ export function watchMany(
   options: WatchManyOptions = {},
 ): WatchManyStream {
   const { scheduler: shared, signal, timeoutMs, ...schedulerOptions } = options;
+  if (timeoutMs !== undefined && !(timeoutMs >= 0))
+    throw new TypeError('`timeoutMs` must be a non-negative number.');
   const scheduler = shared ?? createPollScheduler(schedulerOptions);
-  const watched = new Set<string>();
-  // The consumers of the scheduler's loops, to end them all when the stream ends (one listener
-  // per consumer on a shared signal would pile up 10,000 listeners on one AbortSignal).
-  const consumers = new Set<AsyncIterator<DocumentStatus>>();
-  let open = 0;
-  const onAbort = () => out.fail(signal?.reason);
-  const out = createChannel<WatchManyUpdate>(() => {
-    for (const consumer of [...consumers]) void consumer.return?.();
+  const stream = new ManyStream(client, scheduler, timeoutMs, options.clock ?? systemClock, () => {
     signal?.removeEventListener('abort', onAbort);
     if (shared === undefined) scheduler.close();
   });
-  const forward = async (documentId: string) => {
-    let consumer: AsyncIterator<DocumentStatus> | undefined;
-    try {
-      // Inside the try: a closed scheduler or a bad `timeoutMs` throws here, and that must be
-      // this document's error update, not an unhandled rejection that leaves the stream open.
-      const watchOptions = timeoutMs === undefined ? {} : { timeoutMs };
-      consumer = scheduler.watch(client, documentId, watchOptions)[Symbol.asyncIterator]();
-      consumers.add(consumer);
-      for (;;) {
-        const { value: status, done } = await consumer.next();
-        if (done) break;
-        out.push({ documentId, status });
-        if (isTerminalDocumentStatus(status)) {
-          await consumer.return?.();
-          break;
-        }
-      }
-    } catch (error) {
-      if (!out.ended) out.push({ documentId, error });
-    } finally {
-      if (consumer !== undefined) consumers.delete(consumer);
-      open--;
-      if (open === 0) out.close();
-    }
-  };
-  const add = (...ids: string[]) => {
-    for (const id of ids) assertValidId(id, 'document');
-    if (out.ended) return;
-    const fresh = [...new Set(ids)].filter((id) => !watched.has(id));
-    // Count them all before starting any: a watch that fails at once must not close the
-    // stream (open === 0) before the rest of the batch has started.
-    for (const id of fresh) watched.add(id);
-    open += fresh.length;
-    for (const id of fresh) void forward(id);
-  };
-  add(...documentIds);
-  if (open === 0) out.close();
+  const onAbort = () => stream.out.fail(signal?.reason);
+  stream.add(documentIds);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   return {
-    add,
-    [Symbol.asyncIterator]: () => out,
+    add: (...ids: string[]) => stream.add(ids),
+    [Symbol.asyncIterator]: () => stream.out,
   };
+}
+
+/** The state of one `watchMany` stream. */
+class ManyStream {
+  readonly out: Channel<WatchManyUpdate>;
+  readonly #client: DocumentStatusReader;
+  readonly #scheduler: PollScheduler;
+  readonly #timeoutMs: number | undefined;
+  readonly #clock: PollerClock;
+  readonly #watched = new Set<string>();
+  readonly #following = new Set<Follower>();
+  #open = 0;
+
+  constructor(
+    client: DocumentStatusReader,
+    scheduler: PollScheduler,
+    timeoutMs: number | undefined,
+    clock: PollerClock,
+    onEnd: () => void,
+  ) {
+    this.#client = client;
+    this.#scheduler = scheduler;
+    this.#timeoutMs = timeoutMs;
+    this.#clock = clock;
+    this.out = createChannel<WatchManyUpdate>(() => {
+      // The consumer stopped (or the stream ended): unsubscribe every document still followed.
+      for (const follower of [...this.#following]) follower.finish();
+      onEnd();
+    });
+  }
+
+  add(documentIds: Iterable<string>): void {
+    const ids = [...documentIds];
+    for (const id of ids) assertValidId(id, 'document');
+    if (this.out.ended) return;
+    const fresh = [...new Set(ids)].filter((id) => !this.#watched.has(id));
+    // Count them all before starting any: a watch that fails at once must not close the stream
+    // before the rest of the batch has started.
+    for (const id of fresh) this.#watched.add(id);
+    this.#open += fresh.length;
+    for (const id of fresh) this.#follow(id);
+    if (this.#open === 0) this.out.close();
+  }
+
+  #follow(documentId: string): void {
+    const follower = new Follower(documentId, this);
+    this.#following.add(follower);
+    try {
+      follower.unsubscribe = this.#scheduler.subscribe(this.#client, documentId, follower);
+    } catch (error) {
+      // A closed shared scheduler: this document's error, not an exception from `add`.
+      follower.error(error);
+      return;
+    }
+    if (follower.finished) {
+      follower.unsubscribe();
+      return;
+    }
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+      const timer = new AbortController();
+      follower.timer = timer;
+      this.#clock.sleep(timeoutMs, timer.signal).then(
+        () =>
+          follower.error(new WatchTimeoutError(`document ${documentId}`, timeoutMs, follower.last)),
+        () => {},
+      );
+    }
+  }
+
+  /** Called once per document, when its watch is over. */
+  done(follower: Follower, update: WatchManyUpdate | undefined): void {
+    this.#following.delete(follower);
+    if (update !== undefined && !this.out.ended) this.out.push(update);
+    this.#open--;
+    if (this.#open === 0) this.out.close();
+  }
+}
+
+/** Follows one document for a `watchMany` stream; a class, so 10,000 of them stay small. */
+class Follower implements StatusListener {
+  unsubscribe: (() => void) | undefined;
+  timer: AbortController | undefined;
+  last: DocumentStatus | undefined;
+  finished = false;
+  readonly #documentId: string;
+  readonly #stream: ManyStream;
+
+  constructor(documentId: string, stream: ManyStream) {
+    this.#documentId = documentId;
+    this.#stream = stream;
+  }
+
+  status(status: DocumentStatus): void {
+    if (this.finished) return;
+    this.last = status;
+    this.#stream.out.push({ documentId: this.#documentId, status });
+    if (isTerminalDocumentStatus(status)) this.finish();
+  }
+
+  end(): void {
+    this.finish();
+  }
+
+  error(error: unknown): void {
+    this.finish({ documentId: this.#documentId, error });
+  }
+
+  finish(update?: WatchManyUpdate): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.timer?.abort();
+    this.unsubscribe?.();
+    this.#stream.done(this, update);
+  }
 }
