@@ -1,6 +1,13 @@
 import { InvalidIdError } from './errors.ts';
 
-/** Longest id accepted. Neurolinker ids are 36-character UUIDs; 128 leaves room without inviting abuse. */
+/**
+ * Longest id accepted. Neurolinker ids are 36-character UUIDs; 128 leaves room without inviting abuse.
+ *
+ * @example
+ * ```ts
+ * if (id.length > MAX_ID_LENGTH) console.warn('id too long');
+ * ```
+ */
 export const MAX_ID_LENGTH = 128;
 
 // Control characters (C0, DEL, C1), and anything Unicode calls whitespace, including the
@@ -10,7 +17,14 @@ const FORBIDDEN_CHARACTER =
 // A lone surrogate cannot be encoded as UTF-8: encodeURIComponent would throw a URIError.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Which kind of id is being checked; named in the error message. */
+/**
+ * Which kind of id is being checked; named in the error message.
+ *
+ * @example
+ * ```ts
+ * const kind: IdKind = 'request';
+ * ```
+ */
 export type IdKind = 'document' | 'request';
 
 function reject(kind: IdKind, reason: string): never {

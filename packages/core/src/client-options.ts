@@ -1,13 +1,34 @@
 import type { AfterResponseHook, BeforeRequestHook } from 'ky';
 import type { NeurolinkerError } from './errors.ts';
 
-/** Where the API lives, per the endpoint tables of the Neurolinker docs. */
+/**
+ * Where the API lives, per the endpoint tables of the Neurolinker docs.
+ *
+ * @example
+ * ```ts
+ * createNeurolinkerClient({ apiKey, baseUrl: DEFAULT_BASE_URL.replace('/api/v1', '/v1') });
+ * ```
+ */
 export const DEFAULT_BASE_URL = 'https://neurolinker.api.ainexxo.com/api/v1';
 
-/** Statuses worth another attempt: the request may succeed unchanged a moment later. */
+/**
+ * Statuses worth another attempt: the request may succeed unchanged a moment later.
+ *
+ * @example
+ * ```ts
+ * RETRY_STATUS_CODES.has(503); // true
+ * ```
+ */
 export const RETRY_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** How failed attempts are retried. */
+/**
+ * How failed attempts are retried.
+ *
+ * @example
+ * ```ts
+ * createNeurolinkerClient({ apiKey, retry: { limit: 4, maxRetryAfterMs: 120_000 } });
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 2. */
   limit?: number;
@@ -22,7 +43,14 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
-/** What the client tells `onRetry` before it waits. */
+/**
+ * What the client tells `onRetry` before it waits.
+ *
+ * @example
+ * ```ts
+ * hooks: { onRetry: ({ attempt, delayMs, error }) => log.warn({ attempt, delayMs, code: error.code }) }
+ * ```
+ */
 export interface RetryEvent {
   /** The attempt that failed, from 1. */
   readonly attempt: number;
@@ -32,7 +60,14 @@ export interface RetryEvent {
   readonly error: NeurolinkerError;
 }
 
-/** Hooks into each HTTP attempt. `beforeRequest`/`afterResponse` are ky's hooks, run per attempt. */
+/**
+ * Hooks into each HTTP attempt. `beforeRequest`/`afterResponse` are ky's hooks, run per attempt.
+ *
+ * @example
+ * ```ts
+ * const hooks: ClientHooks = { beforeRequest: [(request) => request.headers.set('x-trace-id', traceId)] };
+ * ```
+ */
 export interface ClientHooks {
   beforeRequest?: BeforeRequestHook[];
   afterResponse?: AfterResponseHook[];
@@ -40,7 +75,14 @@ export interface ClientHooks {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** Options of {@link createNeurolinkerClient}. */
+/**
+ * Options of {@link createNeurolinkerClient}.
+ *
+ * @example
+ * ```ts
+ * const options: NeurolinkerClientOptions = { apiKey, baseUrl: 'http://127.0.0.1:4010/api/v1', timeoutMs: 5_000 };
+ * ```
+ */
 export interface NeurolinkerClientOptions {
   /** Sent as `Authorization: Bearer <apiKey>`. Never appears in an error, a log line or `toJSON()`. */
   apiKey: string;
@@ -70,7 +112,14 @@ export interface NeurolinkerClientOptions {
   random?: () => number;
 }
 
-/** Options for one call. */
+/**
+ * Options for one call.
+ *
+ * @example
+ * ```ts
+ * await client.getDocumentStatus(id, { signal: AbortSignal.timeout(5_000), retryLimit: 0 });
+ * ```
+ */
 export interface RequestOptions {
   /** Cancels the in-flight attempt and any retry wait at once; the call rejects with `signal.reason`. */
   signal?: AbortSignal;
@@ -83,7 +132,14 @@ export interface RequestOptions {
   retryLimit?: number;
 }
 
-/** The options after defaults and validation; what the client actually uses. */
+/**
+ * The options after defaults and validation; what the client actually uses.
+ *
+ * @example
+ * ```ts
+ * const { timeoutMs, retry } = resolveClientOptions({ apiKey });
+ * ```
+ */
 export interface ResolvedClientOptions {
   readonly apiKey: string;
   readonly baseUrl: string;
@@ -190,6 +246,11 @@ function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOp
  * Applies defaults and validates every option once, at construction, so calls never re-check.
  *
  * @throws {TypeError} naming the bad option; the message never contains the key.
+ *
+ * @example
+ * ```ts
+ * resolveClientOptions({ apiKey: '' }); // throws TypeError naming `apiKey`
+ * ```
  */
 export function resolveClientOptions(options: NeurolinkerClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
@@ -238,7 +299,14 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
   };
 }
 
-/** Validates a per-call retry limit override. */
+/**
+ * Validates a per-call retry limit override.
+ *
+ * @example
+ * ```ts
+ * resolveRetryLimit(undefined, 2); // 2
+ * ```
+ */
 export function resolveRetryLimit(retryLimit: number | undefined, fallback: number): number {
   if (retryLimit === undefined) return fallback;
   if (!Number.isInteger(retryLimit) || retryLimit < 0 || retryLimit > 100) {
@@ -247,7 +315,14 @@ export function resolveRetryLimit(retryLimit: number | undefined, fallback: numb
   return retryLimit;
 }
 
-/** Validates a per-call deadline override. */
+/**
+ * Validates a per-call deadline override.
+ *
+ * @example
+ * ```ts
+ * resolveDeadline(5_000, 60_000); // 5000
+ * ```
+ */
 export function resolveDeadline(deadlineMs: number | undefined, fallback: number): number {
   return checkDuration('deadlineMs', deadlineMs, fallback);
 }

@@ -25,7 +25,15 @@ import { type RequestStatus, RequestStatusSchema } from './request-status-schema
 import { retryAfterMs } from './retry-after.ts';
 import { retryDelay } from './retry-delay.ts';
 
-/** What a call learned besides the payload: for pollers, loggers and support requests. */
+/**
+ * What a call learned besides the payload: for pollers, loggers and support requests.
+ *
+ * @example
+ * ```ts
+ * const { meta } = await client.getDocumentStatusWithMeta(id);
+ * if (meta.attempts > 1) console.warn('needed retries');
+ * ```
+ */
 export interface ResponseMeta {
   /** How long the answer stays fresh (`Cache-Control: max-age` minus `Age`), when the server says. */
   readonly freshForMs: number | undefined;
@@ -35,13 +43,27 @@ export interface ResponseMeta {
   readonly attempts: number;
 }
 
-/** A validated payload with its {@link ResponseMeta}. */
+/**
+ * A validated payload with its {@link ResponseMeta}.
+ *
+ * @example
+ * ```ts
+ * const { data, meta }: WithMeta<DocumentStatus> = await client.getDocumentStatusWithMeta(id);
+ * ```
+ */
 export interface WithMeta<T> {
   readonly data: T;
   readonly meta: ResponseMeta;
 }
 
-/** The status client returned by {@link createNeurolinkerClient}. */
+/**
+ * The status client returned by {@link createNeurolinkerClient}.
+ *
+ * @example
+ * ```ts
+ * const client: NeurolinkerClient = createNeurolinkerClient({ apiKey });
+ * ```
+ */
 export interface NeurolinkerClient {
   /**
    * `GET {baseUrl}/document-status/{documentId}`, validated.

@@ -1,15 +1,34 @@
 import * as v from 'valibot';
 import { CountSchema } from './count-schema.ts';
 
-/** The states the docs list for a document. `completed` and `failed` are terminal. */
+/**
+ * The states the docs list for a document. `completed` and `failed` are terminal.
+ *
+ * @example
+ * ```ts
+ * DOCUMENT_STATES.includes(status.status as KnownDocumentState);
+ * ```
+ */
 export const DOCUMENT_STATES = ['pending', 'processing', 'completed', 'failed'] as const;
 
-/** A documented document state. */
+/**
+ * A documented document state.
+ *
+ * @example
+ * ```ts
+ * const done: KnownDocumentState = 'completed';
+ * ```
+ */
 export type KnownDocumentState = (typeof DOCUMENT_STATES)[number];
 
 /**
  * A document's `status`: one of the documented states, or a state the API added later. Unknown
  * states are kept as sent rather than failing the whole response, and count as not terminal.
+ *
+ * @example
+ * ```ts
+ * const state: DocumentState = status.status; // autocompletes the documented values
+ * ```
  */
 export type DocumentState = KnownDocumentState | (string & {});
 
@@ -31,7 +50,14 @@ const UserUidSchema = v.pipe(
 /** An ISO 8601 timestamp, or `null` while the API has none (it may omit the field or send null). */
 const TimestampSchema = v.nullish(v.string(), null);
 
-/** Any value but an array; placed before an object schema that would otherwise accept one. */
+/**
+ * Any value but an array; placed before an object schema that would otherwise accept one.
+ *
+ * @example
+ * ```ts
+ * v.parse(v.pipe(NotArraySchema, v.looseObject({})), []); // throws
+ * ```
+ */
 export const NotArraySchema = v.custom<unknown>(
   (value) => !Array.isArray(value),
   'Invalid type: Expected Object but received Array',
@@ -40,6 +66,11 @@ export const NotArraySchema = v.custom<unknown>(
 /**
  * `results` is documented as an open object; on completion it holds `storage_path` and
  * `cropped_images`. Those two are typed when present, anything else is kept as sent.
+ *
+ * @example
+ * ```ts
+ * v.parse(DocumentResultsSchema, { storage_path: 'uploads/a/b/c/' });
+ * ```
  */
 export const DocumentResultsSchema = v.pipe(
   // valibot's object schemas accept arrays (keeping indices as keys); `results` is documented as
@@ -51,7 +82,14 @@ export const DocumentResultsSchema = v.pipe(
   }),
 );
 
-/** The `results` object of a document status. */
+/**
+ * The `results` object of a document status.
+ *
+ * @example
+ * ```ts
+ * const images = (status.results satisfies DocumentResults).cropped_images ?? [];
+ * ```
+ */
 export type DocumentResults = v.InferOutput<typeof DocumentResultsSchema>;
 
 /**
@@ -84,8 +122,22 @@ export const DocumentStatusSchema = v.looseObject({
   document_page_url: v.optional(v.string()),
 });
 
-/** A document's status, as parsed by {@link DocumentStatusSchema}. */
+/**
+ * A document's status, as parsed by {@link DocumentStatusSchema}.
+ *
+ * @example
+ * ```ts
+ * const status: DocumentStatus = await client.getDocumentStatus(id);
+ * ```
+ */
 export type DocumentStatus = v.InferOutput<typeof DocumentStatusSchema>;
 
-/** A document status as it arrives on the wire, before normalisation. */
+/**
+ * A document status as it arrives on the wire, before normalisation.
+ *
+ * @example
+ * ```ts
+ * const wire: DocumentStatusInput = { document_id: 'd', request_id: 'r', status: 'pending', user_uid: 7 };
+ * ```
+ */
 export type DocumentStatusInput = v.InferInput<typeof DocumentStatusSchema>;

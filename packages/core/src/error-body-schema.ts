@@ -23,5 +23,12 @@ export const ErrorBodySchema = v.looseObject({
   ]),
 });
 
-/** A parsed FastAPI error body. */
+/**
+ * A parsed FastAPI error body.
+ *
+ * @example
+ * ```ts
+ * const body: ErrorBody = { detail: 'Document not found' };
+ * ```
+ */
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;

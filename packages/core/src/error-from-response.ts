@@ -12,7 +12,14 @@ import {
   UnexpectedStatusError,
 } from './errors.ts';
 
-/** What the client knows about a non-2xx answer when it builds the error for it. */
+/**
+ * What the client knows about a non-2xx answer when it builds the error for it.
+ *
+ * @example
+ * ```ts
+ * errorFromResponse({ status: 404, statusText: 'Not Found', text: '{"detail":"x"}', requestId: undefined, retryAfterMs: undefined, attempts: 1, subject: 'document d' });
+ * ```
+ */
 export interface FailedResponse {
   readonly status: number;
   readonly statusText: string;
@@ -53,6 +60,11 @@ function describeDetail(detail: ErrorDetail | undefined): string {
 /**
  * Maps a non-2xx answer to the matching `NeurolinkerError` subclass, keeping the API's `detail`,
  * the status, the `x-request-id` and the attempt count.
+ *
+ * @example
+ * ```ts
+ * errorFromResponse(failed) instanceof NotFoundError; // for a 404
+ * ```
  */
 export function errorFromResponse(failed: FailedResponse): NeurolinkerError {
   const detail = readDetail(failed.text);

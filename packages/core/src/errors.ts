@@ -8,7 +8,14 @@
  */
 import type { ErrorBody } from './error-body-schema.ts';
 
-/** One problem found while validating a payload, with the path to the offending field. */
+/**
+ * One problem found while validating a payload, with the path to the offending field.
+ *
+ * @example
+ * ```ts
+ * for (const { path, message } of error.issues) console.log(`${path}: ${message}`);
+ * ```
+ */
 export interface PayloadIssue {
   /** Dotted path to the field, e.g. `results.cropped_images.3`; empty for the root. */
   readonly path: string;
@@ -16,13 +23,34 @@ export interface PayloadIssue {
   readonly message: string;
 }
 
-/** What the API said, in its FastAPI `detail` field: a message, or a list of validation entries. */
+/**
+ * What the API said, in its FastAPI `detail` field: a message, or a list of validation entries.
+ *
+ * @example
+ * ```ts
+ * if (typeof error.detail === 'string') console.log(error.detail);
+ * ```
+ */
 export type ErrorDetail = ErrorBody['detail'];
 
-/** One FastAPI validation entry: `{ loc, msg, type }`. */
+/**
+ * One FastAPI validation entry: `{ loc, msg, type }`.
+ *
+ * @example
+ * ```ts
+ * const entry: ValidationDetail = { loc: ['path', 'document_id'], msg: 'field required' };
+ * ```
+ */
 export type ValidationDetail = Exclude<ErrorDetail, string>[number];
 
-/** Context that every `NeurolinkerError` may carry. */
+/**
+ * Context that every `NeurolinkerError` may carry.
+ *
+ * @example
+ * ```ts
+ * new NotFoundError('gone', { status: 404, attempts: 1 } satisfies NeurolinkerErrorContext);
+ * ```
+ */
 export interface NeurolinkerErrorContext {
   /** HTTP status of the last response, when there was one. */
   status?: number | undefined;
@@ -38,7 +66,14 @@ export interface NeurolinkerErrorContext {
 
 const BRAND = Symbol.for('@neurostatus/core/NeurolinkerError');
 
-/** Every `code` a `NeurolinkerError` can have. */
+/**
+ * Every `code` a `NeurolinkerError` can have.
+ *
+ * @example
+ * ```ts
+ * const retryable: NeurolinkerErrorCode[] = ['RATE_LIMITED', 'SERVER_ERROR', 'TIMEOUT'];
+ * ```
+ */
 export type NeurolinkerErrorCode =
   | 'AUTHENTICATION_FAILED'
   | 'PERMISSION_DENIED'
@@ -105,19 +140,40 @@ export abstract class NeurolinkerError extends Error {
   }
 }
 
-/** 401: the API key is missing, malformed or revoked. Not retried. */
+/**
+ * 401: the API key is missing, malformed or revoked. Not retried.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof AuthenticationError) askForANewKey();
+ * ```
+ */
 export class AuthenticationError extends NeurolinkerError {
   override readonly name = 'AuthenticationError';
   readonly code = 'AUTHENTICATION_FAILED';
 }
 
-/** 403: the key is valid but may not read this resource. Not retried. */
+/**
+ * 403: the key is valid but may not read this resource. Not retried.
+ *
+ * @example
+ * ```ts
+ * if (isNeurolinkerError(error) && error.code === 'PERMISSION_DENIED') showForbidden();
+ * ```
+ */
 export class PermissionDeniedError extends NeurolinkerError {
   override readonly name = 'PermissionDeniedError';
   readonly code = 'PERMISSION_DENIED';
 }
 
-/** 402: the account has no credits left (documented by Neurolinker). Not retried. */
+/**
+ * 402: the account has no credits left (documented by Neurolinker). Not retried.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InsufficientCreditsError) notifyBilling();
+ * ```
+ */
 export class InsufficientCreditsError extends NeurolinkerError {
   override readonly name = 'InsufficientCreditsError';
   readonly code = 'INSUFFICIENT_CREDITS';
@@ -126,13 +182,25 @@ export class InsufficientCreditsError extends NeurolinkerError {
 /**
  * 404: the id is unknown, belongs to another account, or was submitted moments ago and is not
  * visible yet. Not retried by the client; the poller decides how long to wait for it.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof NotFoundError) return undefined;
+ * ```
  */
 export class NotFoundError extends NeurolinkerError {
   override readonly name = 'NotFoundError';
   readonly code = 'NOT_FOUND';
 }
 
-/** 429 after the retries, or with a `Retry-After` longer than `maxRetryAfterMs`. */
+/**
+ * 429 after the retries, or with a `Retry-After` longer than `maxRetryAfterMs`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RateLimitError) await sleep(error.retryAfterMs ?? 60_000);
+ * ```
+ */
 export class RateLimitError extends NeurolinkerError {
   override readonly name = 'RateLimitError';
   readonly code = 'RATE_LIMITED';
@@ -148,7 +216,14 @@ export class RateLimitError extends NeurolinkerError {
   }
 }
 
-/** 5xx after the retries. */
+/**
+ * 5xx after the retries.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ServerError) console.error(error.status, error.requestId);
+ * ```
+ */
 export class ServerError extends NeurolinkerError {
   override readonly name = 'ServerError';
   readonly code = 'SERVER_ERROR';
@@ -164,13 +239,27 @@ export class ServerError extends NeurolinkerError {
   }
 }
 
-/** Any other non-2xx status (e.g. 400, 409, 422, or a 408/425 after the retries). */
+/**
+ * Any other non-2xx status (e.g. 400, 409, 422, or a 408/425 after the retries).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UnexpectedStatusError) console.error(error.status, error.detail);
+ * ```
+ */
 export class UnexpectedStatusError extends NeurolinkerError {
   override readonly name = 'UnexpectedStatusError';
   readonly code = 'UNEXPECTED_STATUS';
 }
 
-/** An attempt outlived `timeoutMs`, or the whole call outlived `deadlineMs`. */
+/**
+ * An attempt outlived `timeoutMs`, or the whole call outlived `deadlineMs`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof TimeoutError) console.error(`gave up after ${error.timeoutMs} ms`);
+ * ```
+ */
 export class TimeoutError extends NeurolinkerError {
   override readonly name = 'TimeoutError';
   readonly code = 'TIMEOUT';
@@ -183,7 +272,14 @@ export class TimeoutError extends NeurolinkerError {
   }
 }
 
-/** The network failed: DNS, refused or reset connection, TLS, CORS. */
+/**
+ * The network failed: DNS, refused or reset connection, TLS, CORS.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ConnectionError) console.error('network down', error.cause);
+ * ```
+ */
 export class ConnectionError extends NeurolinkerError {
   override readonly name = 'ConnectionError';
   readonly code = 'CONNECTION_FAILED';
@@ -192,6 +288,11 @@ export class ConnectionError extends NeurolinkerError {
 /**
  * A 2xx answer that is not JSON or does not match the schema. A response that fails validation
  * is its own error, not a transport error: retrying the same bytes would not help.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InvalidResponseError) console.error(error.issues, error.bodyExcerpt);
+ * ```
  */
 export class InvalidResponseError extends NeurolinkerError {
   override readonly name = 'InvalidResponseError';
@@ -214,7 +315,14 @@ export class InvalidResponseError extends NeurolinkerError {
   }
 }
 
-/** The id was rejected before any request was made; nothing was sent. */
+/**
+ * The id was rejected before any request was made; nothing was sent.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InvalidIdError) return badRequest(error.reason);
+ * ```
+ */
 export class InvalidIdError extends NeurolinkerError {
   override readonly name = 'InvalidIdError';
   readonly code = 'INVALID_ID';

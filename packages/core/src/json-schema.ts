@@ -7,7 +7,14 @@ import {
 import { ErrorBodySchema } from './error-body-schema.ts';
 import { RequestStatusSchema } from './request-status-schema.ts';
 
-/** Which JSON Schema dialect to produce. */
+/**
+ * Which JSON Schema dialect to produce.
+ *
+ * @example
+ * ```ts
+ * documentStatusJsonSchema('openapi-3.0' satisfies JsonSchemaTarget);
+ * ```
+ */
 export type JsonSchemaTarget = 'draft-07' | 'draft-2020-12' | 'openapi-3.0';
 
 // The wire format is the input side of the schemas: `user_uid` may be a string or a number there,

@@ -3,7 +3,14 @@ import { type DocumentStatus, DocumentStatusSchema } from './document-status-sch
 import { InvalidResponseError, type PayloadIssue } from './errors.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 
-/** Turns valibot issues into dotted paths and messages, keeping at most 20. */
+/**
+ * Turns valibot issues into dotted paths and messages, keeping at most 20.
+ *
+ * @example
+ * ```ts
+ * toPayloadIssues(v.safeParse(DocumentStatusSchema, json).issues ?? []);
+ * ```
+ */
 export function toPayloadIssues(issues: readonly v.BaseIssue<unknown>[]): PayloadIssue[] {
   return issues.slice(0, 20).map((issue) => ({
     path: v.getDotPath(issue) ?? '',

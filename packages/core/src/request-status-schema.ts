@@ -2,16 +2,44 @@ import * as v from 'valibot';
 import { CountSchema } from './count-schema.ts';
 import { type DocumentState, DocumentStatusSchema } from './document-status-schema.ts';
 
-/** The states the docs list for a request. `partial` means some documents failed, the rest completed. */
+/**
+ * The states the docs list for a request. `partial` means some documents failed, the rest completed.
+ *
+ * @example
+ * ```ts
+ * REQUEST_STATES.includes('partial'); // true
+ * ```
+ */
 export const REQUEST_STATES = ['processing', 'completed', 'failed', 'partial'] as const;
 
-/** A documented request state. */
+/**
+ * A documented request state.
+ *
+ * @example
+ * ```ts
+ * const state: KnownRequestState = 'partial';
+ * ```
+ */
 export type KnownRequestState = (typeof REQUEST_STATES)[number];
 
-/** A request's `status`: a documented state or one the API added later (kept, not terminal). */
+/**
+ * A request's `status`: a documented state or one the API added later (kept, not terminal).
+ *
+ * @example
+ * ```ts
+ * const state: RequestState = request.status;
+ * ```
+ */
 export type RequestState = KnownRequestState | (string & {});
 
-/** One entry of a request's `documents` list. */
+/**
+ * One entry of a request's `documents` list.
+ *
+ * @example
+ * ```ts
+ * v.parse(RequestDocumentSchema, { document_id: 'd', status: 'pending' });
+ * ```
+ */
 export const RequestDocumentSchema = v.looseObject({
   document_id: v.pipe(v.string(), v.minLength(1)),
   filename: v.optional(v.string()),
@@ -24,7 +52,14 @@ export const RequestDocumentSchema = v.looseObject({
   result: v.nullish(v.partial(DocumentStatusSchema), null),
 });
 
-/** An entry of {@link RequestStatus}`.documents`. */
+/**
+ * An entry of {@link RequestStatus}`.documents`.
+ *
+ * @example
+ * ```ts
+ * for (const document of request.documents satisfies RequestDocument[]) console.log(document.status);
+ * ```
+ */
 export type RequestDocument = v.InferOutput<typeof RequestDocumentSchema>;
 
 /**
@@ -56,8 +91,22 @@ export const RequestStatusSchema = v.looseObject({
   completed_at: v.nullish(v.string(), null),
 });
 
-/** A request's status, as parsed by {@link RequestStatusSchema}. */
+/**
+ * A request's status, as parsed by {@link RequestStatusSchema}.
+ *
+ * @example
+ * ```ts
+ * const request: RequestStatus = await client.getRequestStatus(requestId);
+ * ```
+ */
 export type RequestStatus = v.InferOutput<typeof RequestStatusSchema>;
 
-/** A request status as it arrives on the wire, before normalisation. */
+/**
+ * A request status as it arrives on the wire, before normalisation.
+ *
+ * @example
+ * ```ts
+ * const wire: RequestStatusInput = { request_id: 'r', status: 'processing', documents: [] };
+ * ```
+ */
 export type RequestStatusInput = v.InferInput<typeof RequestStatusSchema>;

@@ -1,4 +1,11 @@
-/** Settings for exponential backoff. */
+/**
+ * Settings for exponential backoff.
+ *
+ * @example
+ * ```ts
+ * retryDelay(2, { baseDelayMs: 300, maxDelayMs: 10_000 } satisfies BackoffOptions, Math.random);
+ * ```
+ */
 export interface BackoffOptions {
   /** Delay scale for the first retry, in milliseconds. */
   readonly baseDelayMs: number;
