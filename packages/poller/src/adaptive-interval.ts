@@ -1,6 +1,13 @@
 import type { IntervalPolicy } from './interval-policy.ts';
 
-/** Options of {@link adaptiveInterval}. */
+/**
+ * Options of {@link adaptiveInterval}.
+ *
+ * @example
+ * ```ts
+ * adaptiveInterval({ nearIntervalMs: 1_000, maxIntervalMs: 10_000 } satisfies AdaptiveIntervalOptions);
+ * ```
+ */
 export interface AdaptiveIntervalOptions {
   /** First wait, and the wait right after a change, in ms. Default 1 000. */
   initialIntervalMs?: number;

@@ -1,4 +1,11 @@
-/** A push-based async iterable: producers `push`, `close` or `fail`; one consumer iterates. */
+/**
+ * A push-based async iterable: producers `push`, `close` or `fail`; one consumer iterates.
+ *
+ * @example
+ * ```ts
+ * const channel: Channel<DocumentStatus> = createChannel(() => unsubscribe());
+ * ```
+ */
 export interface Channel<T> extends AsyncIterableIterator<T> {
   push(value: T): void;
   close(): void;

@@ -4,6 +4,11 @@ import { delay } from '@neurostatus/core';
  * Time as the poller sees it: `now()` in epoch ms and an abortable `sleep`. Inject one to run
  * watches on virtual time (tests, benchmarks); the default reads `Date.now` and `setTimeout`
  * when called, so fake timers installed after import apply too.
+ *
+ * @example
+ * ```ts
+ * const clock: PollerClock = { now: () => performance.timeOrigin + performance.now(), sleep: delay };
+ * ```
  */
 export interface PollerClock {
   now(): number;

@@ -1,7 +1,14 @@
 import { type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
 import type { ExpectedCompletion } from './interval-policy.ts';
 
-/** The prior model of how long a document takes, before any document has been seen to finish. */
+/**
+ * The prior model of how long a document takes, before any document has been seen to finish.
+ *
+ * @example
+ * ```ts
+ * createCompletionEstimator({ perPageMs: 25_000 } satisfies Partial<CompletionModel>);
+ * ```
+ */
 export interface CompletionModel {
   /** Time from submission (`started_at`) to the start of processing, in ms. Default 2 000. */
   queueMs: number;
@@ -18,6 +25,11 @@ export interface CompletionModel {
 /**
  * Calibrated on the one documented example (8 pages, 421 050 bytes, 145 s from `started_at` to
  * `completed_at`): 2 + 5 + 8 x 17 + 0.4 = 143.4 s. Refined by what the estimator observes.
+ *
+ * @example
+ * ```ts
+ * const slower = createCompletionEstimator({ perPageMs: DEFAULT_COMPLETION_MODEL.perPageMs * 2 });
+ * ```
  */
 export const DEFAULT_COMPLETION_MODEL: Readonly<CompletionModel> = Object.freeze({
   queueMs: 2_000,
@@ -27,7 +39,15 @@ export const DEFAULT_COMPLETION_MODEL: Readonly<CompletionModel> = Object.freeze
   spread: 0.25,
 });
 
-/** Predicts completion times and learns from documents seen to finish. */
+/**
+ * Predicts completion times and learns from documents seen to finish.
+ *
+ * @example
+ * ```ts
+ * const estimator: CompletionEstimator = createCompletionEstimator();
+ * watchStatus(client, id, { estimator });
+ * ```
+ */
 export interface CompletionEstimator {
   /** The expected completion of `status`, or `undefined` when it says too little (no pages, no start). */
   expect(status: DocumentStatus): ExpectedCompletion | undefined;

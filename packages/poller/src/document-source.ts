@@ -3,7 +3,14 @@ import { isTerminalDocumentStatus } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { StatusSource } from './status-poll.ts';
 
-/** The part of the core client that watching documents needs. */
+/**
+ * The part of the core client that watching documents needs.
+ *
+ * @example
+ * ```ts
+ * const reader: DocumentStatusReader = createNeurolinkerClient({ apiKey });
+ * ```
+ */
 export type DocumentStatusReader = Pick<NeurolinkerClient, 'getDocumentStatusWithMeta'>;
 
 /**

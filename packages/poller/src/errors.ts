@@ -2,7 +2,14 @@ import type { DocumentStatus } from '@neurostatus/core';
 
 const BRAND = Symbol.for('@neurostatus/poller/PollerError');
 
-/** Every `code` a poller error can have. */
+/**
+ * Every `code` a poller error can have.
+ *
+ * @example
+ * ```ts
+ * const code: PollerErrorCode = 'WATCH_TIMEOUT';
+ * ```
+ */
 export type PollerErrorCode = 'WATCH_TIMEOUT' | 'EXTRACTION_FAILED';
 
 abstract class PollerError extends Error {

@@ -1,6 +1,13 @@
 import type { IntervalPolicy } from './interval-policy.ts';
 
-/** Options of {@link exponentialInterval}. */
+/**
+ * Options of {@link exponentialInterval}.
+ *
+ * @example
+ * ```ts
+ * exponentialInterval({ minDelayMs: 1_000 } satisfies ExponentialIntervalOptions);
+ * ```
+ */
 export interface ExponentialIntervalOptions {
   /** First wait, in ms. Default 2 000. */
   minDelayMs?: number;

@@ -1,6 +1,13 @@
 import type { DocumentStatus } from '@neurostatus/core';
 
-/** When a document is expected to finish, and how uncertain that is. */
+/**
+ * When a document is expected to finish, and how uncertain that is.
+ *
+ * @example
+ * ```ts
+ * const soon: IntervalPolicy = ({ now, expected }) => (expected && expected.atMs - now < 5_000 ? 1_000 : 5_000);
+ * ```
+ */
 export interface ExpectedCompletion {
   /** Epoch ms at which the document is most likely to be terminal. */
   readonly atMs: number;
@@ -8,7 +15,14 @@ export interface ExpectedCompletion {
   readonly spreadMs: number;
 }
 
-/** Everything a policy may use to choose the wait before the next poll. */
+/**
+ * Everything a policy may use to choose the wait before the next poll.
+ *
+ * @example
+ * ```ts
+ * const policy: IntervalPolicy = (context: PollContext) => (context.unchangedPolls > 10 ? 10_000 : 2_000);
+ * ```
+ */
 export interface PollContext {
   /** Epoch ms, from the watch's clock. */
   readonly now: number;

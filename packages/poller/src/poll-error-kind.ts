@@ -1,6 +1,13 @@
 import { isNeurolinkerError } from '@neurostatus/core';
 
-/** How a watch treats a failed poll. */
+/**
+ * How a watch treats a failed poll.
+ *
+ * @example
+ * ```ts
+ * if (classifyPollError(error) satisfies PollErrorKind === 'permanent') throw error;
+ * ```
+ */
 export type PollErrorKind = 'transient' | 'permanent' | 'not-found';
 
 /**

@@ -10,7 +10,14 @@ import {
   type WatchOptions,
 } from './watch-options.ts';
 
-/** Options of {@link createPollScheduler}. */
+/**
+ * Options of {@link createPollScheduler}.
+ *
+ * @example
+ * ```ts
+ * createPollScheduler({ ratePerSecond: 5, concurrency: 2 } satisfies PollSchedulerOptions);
+ * ```
+ */
 export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'timeoutMs' | 'emit'> {
   /** Upstream requests in flight at once. Default 8. */
   concurrency?: number;
@@ -24,14 +31,32 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
   recoveryPerSecond?: number;
 }
 
-/** Per-consumer options of `scheduler.watch()`. */
+/**
+ * Per-consumer options of `scheduler.watch()`.
+ *
+ * @example
+ * ```ts
+ * scheduler.watch(client, id, { timeoutMs: 60_000, emit: 'every' } satisfies ScheduledWatchOptions);
+ * ```
+ */
 export interface ScheduledWatchOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   emit?: 'changes' | 'every';
 }
 
-/** What a subscriber of {@link PollScheduler.subscribe} is told. Listeners should not throw. */
+/**
+ * What a subscriber of {@link PollScheduler.subscribe} is told. Listeners should not throw.
+ *
+ * @example
+ * ```ts
+ * const stop = scheduler.subscribe(client, id, {
+ *   status: (status) => send(status),
+ *   end: () => close(),
+ *   error: (error) => fail(error),
+ * } satisfies StatusListener);
+ * ```
+ */
 export interface StatusListener {
   /** A status: the latest known one at once (when there is one), then each change (or every poll). */
   status(status: DocumentStatus): void;
@@ -41,7 +66,14 @@ export interface StatusListener {
   error(error: unknown): void;
 }
 
-/** What a scheduler is doing right now. */
+/**
+ * What a scheduler is doing right now.
+ *
+ * @example
+ * ```ts
+ * const { loops, inFlight, ratePerSecond } = scheduler.stats();
+ * ```
+ */
 export interface PollSchedulerStats {
   /** Documents with a poll loop. */
   readonly loops: number;

@@ -1,6 +1,13 @@
 import type { PollerClock } from './clock.ts';
 
-/** Options of {@link createRateLimiter}. */
+/**
+ * Options of {@link createRateLimiter}.
+ *
+ * @example
+ * ```ts
+ * createRateLimiter({ concurrency: 4, ratePerSecond: 10, burst: 10, minRatePerSecond: 1, recoveryPerSecond: 0.5, clock: systemClock });
+ * ```
+ */
 export interface RateLimiterOptions {
   /** Requests in flight at once. */
   concurrency: number;

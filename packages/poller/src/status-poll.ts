@@ -5,7 +5,15 @@ import { classifyPollError } from './poll-error-kind.ts';
 import { sameStatus } from './same-status.ts';
 import type { ResolvedWatchOptions } from './watch-options.ts';
 
-/** What one successful poll brought. */
+/**
+ * What one successful poll brought.
+ *
+ * @example
+ * ```ts
+ * const result = await state.poll(signal);
+ * if (result?.changed) yieldIt(result.value);
+ * ```
+ */
 export interface PollResult<T> {
   readonly value: T;
   /** True for the first status and whenever any field differs from the previous one. */
@@ -13,7 +21,14 @@ export interface PollResult<T> {
   readonly terminal: boolean;
 }
 
-/** How a {@link StatusPoll} reads and understands one kind of status. */
+/**
+ * How a {@link StatusPoll} reads and understands one kind of status.
+ *
+ * @example
+ * ```ts
+ * const source: StatusSource<DocumentStatus> = documentSource(client, id, estimator);
+ * ```
+ */
 export interface StatusSource<T> {
   /** E.g. `document 1d69...`, for messages. */
   readonly subject: string;
@@ -36,6 +51,11 @@ const ERROR_BACKOFF_BASE_MS = 1_000;
  * The state of one watch, shared by every way of watching (`watchStatus`, `watchRequest`, the
  * scheduler): polls, change detection, error classification, the 404 grace period, the deadline,
  * and the rule that turns the policy's wish and the server's hints into the next wait.
+ *
+ * @example
+ * ```ts
+ * const state: StatusPoll<DocumentStatus> = createStatusPoll(source, resolveWatchOptions());
+ * ```
  */
 export interface StatusPoll<T> {
   /**

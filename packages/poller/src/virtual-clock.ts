@@ -1,6 +1,13 @@
 import type { PollerClock } from './clock.ts';
 
-/** A {@link PollerClock} on virtual time, driven by the test or benchmark that owns it. */
+/**
+ * A {@link PollerClock} on virtual time, driven by the test or benchmark that owns it.
+ *
+ * @example
+ * ```ts
+ * const clock: VirtualClock = createVirtualClock(Date.parse('2025-10-15T10:00:00Z'));
+ * ```
+ */
 export interface VirtualClock extends PollerClock {
   /** Sleeps registered and not yet fired, earliest first (their due times, epoch ms). */
   readonly pending: readonly number[];

@@ -3,7 +3,14 @@ import type { DocumentStatusReader } from './document-source.ts';
 import { ExtractionFailedError } from './errors.ts';
 import { type WatchStatusOptions, watchStatus } from './watch-status.ts';
 
-/** Options of {@link waitForDocument}. */
+/**
+ * Options of {@link waitForDocument}.
+ *
+ * @example
+ * ```ts
+ * await waitForDocument(client, id, { timeoutMs: 600_000, failOnFailed: true } satisfies WaitForDocumentOptions);
+ * ```
+ */
 export interface WaitForDocumentOptions extends Omit<WatchStatusOptions, 'emit'> {
   /** Reject with `ExtractionFailedError` when the document ends `failed`. Default false. */
   failOnFailed?: boolean;

@@ -10,12 +10,28 @@ import {
   type StatusListener,
 } from './poll-scheduler.ts';
 
-/** One event of {@link watchMany}: a document's new status, or the error that ended its watch. */
+/**
+ * One event of {@link watchMany}: a document's new status, or the error that ended its watch.
+ *
+ * @example
+ * ```ts
+ * function show(update: WatchManyUpdate) {
+ *   return update.status === undefined ? `${update.documentId}: ${String(update.error)}` : update.status.status;
+ * }
+ * ```
+ */
 export type WatchManyUpdate =
   | { readonly documentId: string; readonly status: DocumentStatus; readonly error?: undefined }
   | { readonly documentId: string; readonly status?: undefined; readonly error: unknown };
 
-/** Options of {@link watchMany}. */
+/**
+ * Options of {@link watchMany}.
+ *
+ * @example
+ * ```ts
+ * watchMany(client, ids, { ratePerSecond: 20, timeoutMs: 600_000 } satisfies WatchManyOptions);
+ * ```
+ */
 export interface WatchManyOptions extends PollSchedulerOptions {
   /** Share this scheduler (its loops, concurrency cap and rate budget). Default: a private one. */
   scheduler?: PollScheduler;
@@ -25,7 +41,15 @@ export interface WatchManyOptions extends PollSchedulerOptions {
   timeoutMs?: number;
 }
 
-/** The stream returned by {@link watchMany}: iterate it, and add ids while it runs. */
+/**
+ * The stream returned by {@link watchMany}: iterate it, and add ids while it runs.
+ *
+ * @example
+ * ```ts
+ * const stream: WatchManyStream = watchMany(client, []);
+ * stream.add(newId);
+ * ```
+ */
 export interface WatchManyStream extends AsyncIterable<WatchManyUpdate> {
   /** Starts watching more documents; ids already watched are ignored. */
   add(...documentIds: string[]): void;

@@ -3,7 +3,14 @@ import { type PollerClock, systemClock } from './clock.ts';
 import { type CompletionEstimator, createCompletionEstimator } from './completion-estimator.ts';
 import { type IntervalPolicy, MAX_TIMER_MS } from './interval-policy.ts';
 
-/** Options shared by `watchStatus`, `waitForDocument`, `watchRequest` and the scheduler. */
+/**
+ * Options shared by `watchStatus`, `waitForDocument`, `watchRequest` and the scheduler.
+ *
+ * @example
+ * ```ts
+ * const options: WatchOptions = { timeoutMs: 10 * 60_000, maxConsecutiveErrors: 3 };
+ * ```
+ */
 export interface WatchOptions {
   /** Stops the watch at once; the loop throws `signal.reason`. */
   signal?: AbortSignal;
@@ -29,7 +36,14 @@ export interface WatchOptions {
   random?: () => number;
 }
 
-/** The options after defaults and validation. */
+/**
+ * The options after defaults and validation.
+ *
+ * @example
+ * ```ts
+ * const { policy, clock }: ResolvedWatchOptions = resolveWatchOptions({});
+ * ```
+ */
 export interface ResolvedWatchOptions {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number;
@@ -44,7 +58,14 @@ export interface ResolvedWatchOptions {
   readonly random: () => number;
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * console.log(`polls at most every ${WATCH_DEFAULTS.maxIntervalMs} ms by default`);
+ * ```
+ */
 export const WATCH_DEFAULTS = {
   timeoutMs: Number.POSITIVE_INFINITY,
   emit: 'changes',

@@ -16,10 +16,24 @@ import {
   type WatchOptions,
 } from './watch-options.ts';
 
-/** The part of the core client that watching requests needs. */
+/**
+ * The part of the core client that watching requests needs.
+ *
+ * @example
+ * ```ts
+ * const reader: RequestStatusReader = createNeurolinkerClient({ apiKey });
+ * ```
+ */
 export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithMeta'>;
 
-/** One step of a request's progress: enough to draw a progress bar. */
+/**
+ * One step of a request's progress: enough to draw a progress bar.
+ *
+ * @example
+ * ```ts
+ * const bar = (p: RequestProgress) => `${'#'.repeat(Math.round(p.fraction * 20)).padEnd(20, '.')} ${p.completed}/${p.total}`;
+ * ```
+ */
 export interface RequestProgress {
   /** The request status as received. */
   readonly request: RequestStatus;

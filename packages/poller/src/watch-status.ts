@@ -8,7 +8,14 @@ import {
   type WatchOptions,
 } from './watch-options.ts';
 
-/** Options of {@link watchStatus}. */
+/**
+ * Options of {@link watchStatus}.
+ *
+ * @example
+ * ```ts
+ * watchStatus(client, id, { scheduler, timeoutMs: 60_000 } satisfies WatchStatusOptions);
+ * ```
+ */
 export interface WatchStatusOptions extends WatchOptions {
   /**
    * Share one poll loop per document, a concurrency cap and a request-rate budget with every
