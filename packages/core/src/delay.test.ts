@@ -44,3 +44,25 @@ describe('delay', () => {
     expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
   });
 });
+
+describe('delay beyond what timers accept', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits the whole time instead of firing at once', async () => {
+    let done = false;
+    const thirtyDays = 30 * 24 * 60 * 60 * 1000;
+    const waiting = delay(thirtyDays).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(thirtyDays - 2 ** 31);
+    await waiting;
+    expect(done).toBe(true);
+  });
+});

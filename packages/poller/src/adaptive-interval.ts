@@ -36,7 +36,7 @@ const DEFAULTS = {
  * and back off again if the document is late. Never longer than `maxIntervalMs`.
  *
  * Inside the window, a wait of about 1.6 s puts the detection lag at about 0.8 s on median,
- * under 1.6 s at worst, while the sparse approach keeps the request count well below a fixed
+ * under 1.76 s at worst (1.6 s plus 10% jitter), while the sparse approach keeps the request count well below a fixed
  * 1 s loop (BENCHMARKS.md has the figures).
  *
  * @example

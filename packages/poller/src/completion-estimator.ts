@@ -61,6 +61,8 @@ export interface CompletionEstimator {
 const LEARNING_RATE = 0.1;
 /** Observations needed before the learned spread replaces the prior one. */
 const MIN_SAMPLES_FOR_SPREAD = 5;
+/** How many learned-from document ids are remembered, to skip repeats. */
+const MAX_REMEMBERED_IDS = 10_000;
 /** Never narrower than this, in ms: timestamps and queues wobble by about a second. */
 const MIN_SPREAD_MS = 1_500;
 
@@ -83,6 +85,8 @@ export function createCompletionEstimator(
   let ratio = 1;
   let meanAbsoluteError = prior.spread / 2;
   let samples = 0;
+  // Ids already learned from (a request watch sees a finished document on every poll), bounded so
+  // that a process-wide estimator does not grow forever: the oldest are forgotten first.
   const learned = new Set<string>();
 
   const predictMs = (status: DocumentStatus): number | undefined => {
@@ -121,6 +125,8 @@ export function createCompletionEstimator(
       if (predicted === undefined || start === undefined || !Number.isFinite(end) || end < start)
         return;
       learned.add(status.document_id);
+      if (learned.size > MAX_REMEMBERED_IDS)
+        learned.delete(learned.values().next().value as string);
       const observed = (end - start) / predicted;
       // Guard against one absurd sample (a clock jump, a stuck document) dragging the model.
       const clipped = Math.min(Math.max(observed, ratio / 4), ratio * 4);

@@ -1,7 +1,7 @@
 import type { DocumentStatus, NeurolinkerClient } from '@neurostatus/core';
 import { isTerminalDocumentStatus } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
-import type { StatusSource } from './status-poll.ts';
+import { callDeadline, type StatusSource } from './status-poll.ts';
 
 /**
  * The part of the core client that watching documents needs.
@@ -30,9 +30,6 @@ export function documentSource(
   return new DocumentSource(client, documentId, estimator);
 }
 
-/** Longest deadline the client accepts: what timers accept. */
-const MAX_DEADLINE_MS = 2_147_483_647;
-
 // A class: one per watched document, with its methods on the prototype.
 class DocumentSource implements StatusSource<DocumentStatus> {
   readonly #client: DocumentStatusReader;
@@ -53,9 +50,7 @@ class DocumentSource implements StatusSource<DocumentStatus> {
     return this.#client.getDocumentStatusWithMeta(this.#documentId, {
       signal,
       retryLimit: 0,
-      ...(deadlineMs === undefined
-        ? {}
-        : { deadlineMs: Math.max(1, Math.min(deadlineMs, MAX_DEADLINE_MS)) }),
+      ...callDeadline(deadlineMs),
     });
   }
 

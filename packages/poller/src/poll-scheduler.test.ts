@@ -233,6 +233,8 @@ describe('createPollScheduler over real HTTP', () => {
     const start = clock.now();
     const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
     const patient = scheduler.watch(client, id)[Symbol.asyncIterator]();
+    // Watches subscribe on their first next().
+    const patientFirst = patient.next();
     const timed = collect(scheduler.watch(client, id, { timeoutMs: 30_000 }));
     const error = await run(timed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WatchTimeoutError);
@@ -244,7 +246,7 @@ describe('createPollScheduler over real HTTP', () => {
     });
     expect(clock.now() - start).toBe(30_000);
     expect(scheduler.stats()).toMatchObject({ loops: 1, consumers: 1 });
-    expect((await patient.next()).value?.status).toBe('pending');
+    expect((await patientFirst).value?.status).toBe('pending');
     await patient.return?.();
     expect(clock.pending).toEqual([]);
   });
@@ -280,6 +282,8 @@ describe('createPollScheduler over real HTTP', () => {
     const stuckNext = stuck.next();
     const b = scheduler.watch(client, waiting)[Symbol.asyncIterator]();
     const c = scheduler.watch(client, waiting)[Symbol.asyncIterator]();
+    const bFirst = b.next();
+    const cFirst = c.next();
     await expect.poll(() => harness.requestsFor(hanging)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 2,
@@ -292,8 +296,8 @@ describe('createPollScheduler over real HTTP', () => {
     // The slot frees when the hanging watch goes: the queued poll runs.
     await stuck.return?.();
     await expect(stuckNext).resolves.toMatchObject({ done: true });
-    expect((await b.next()).value?.status).toBe('pending');
-    expect((await c.next()).value?.status).toBe('pending');
+    expect((await bFirst).value?.status).toBe('pending');
+    expect((await cFirst).value?.status).toBe('pending');
     expect(harness.requestsFor(waiting)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 1,

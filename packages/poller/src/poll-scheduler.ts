@@ -1,10 +1,14 @@
 import { assertValidId, type DocumentStatus, isNeurolinkerError } from '@neurostatus/core';
-import { createChannel } from './channel.ts';
+import { type Channel, createChannel } from './channel.ts';
+import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import { DueHeap } from './due-heap.ts';
 import { WatchTimeoutError } from './errors.ts';
+import { MAX_TIMER_MS } from './interval-policy.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { createStatusPoll, type StatusPoll } from './status-poll.ts';
 import {
+  checkTimeoutMs,
   type ResolvedWatchOptions,
   resolveWatchOptions,
   type WatchOptions,
@@ -111,6 +115,8 @@ export interface PollScheduler {
     options?: { emit?: 'changes' | 'every' },
   ): () => void;
   stats(): PollSchedulerStats;
+  /** The scheduler's clock (its `now()` and `sleep()`), for timers that must run on the same time. */
+  readonly clock: PollerClock;
   /** Ends every watch (iterators end without error, listeners get `end()`) and refuses new ones. */
   close(): void;
 }
@@ -138,53 +144,15 @@ class Loop {
   }
 }
 
-/** A binary min-heap of loops by `dueAt`: one timer for the whole scheduler, not one per loop. */
-class DueHeap {
-  readonly #items: Loop[] = [];
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  peek(): Loop | undefined {
-    return this.#items[0];
-  }
-
-  push(loop: Loop): void {
-    const items = this.#items;
-    items.push(loop);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if ((items[parent] as Loop).dueAt <= loop.dueAt) break;
-      items[index] = items[parent] as Loop;
-      index = parent;
-    }
-    items[index] = loop;
-  }
-
-  pop(): Loop | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= items.length) break;
-      const right = left + 1;
-      const child =
-        right < items.length && (items[right] as Loop).dueAt < (items[left] as Loop).dueAt
-          ? right
-          : left;
-      if ((items[child] as Loop).dueAt >= last.dueAt) break;
-      items[index] = items[child] as Loop;
-      index = child;
-    }
-    items[index] = last;
-    return top;
-  }
-}
+/** The scheduler's defaults, in one place (the rest come from `WATCH_DEFAULTS`). */
+export const SCHEDULER_DEFAULTS = {
+  concurrency: 8,
+  ratePerSecond: 10,
+  /** `minRatePerSecond` = `ratePerSecond` x this. */
+  minRateFraction: 1 / 16,
+  /** `recoveryPerSecond` = `ratePerSecond` x this: 30 s from 0 back to the full rate. */
+  recoveryFraction: 1 / 30,
+} as const;
 
 function positive(name: string, value: number, allowZero = false): number {
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
@@ -212,26 +180,42 @@ function positive(name: string, value: number, allowZero = false): number {
 export function createPollScheduler(options: PollSchedulerOptions = {}): PollScheduler {
   const watchOptions: ResolvedWatchOptions = resolveWatchOptions(options);
   const { clock } = watchOptions;
-  const ratePerSecond = positive('ratePerSecond', options.ratePerSecond ?? 10);
-  const concurrency = positive('concurrency', options.concurrency ?? 8);
+  const ratePerSecond = positive(
+    'ratePerSecond',
+    options.ratePerSecond ?? SCHEDULER_DEFAULTS.ratePerSecond,
+  );
+  const concurrency = positive(
+    'concurrency',
+    options.concurrency ?? SCHEDULER_DEFAULTS.concurrency,
+  );
   if (!Number.isInteger(concurrency)) throw new TypeError('`concurrency` must be an integer.');
+  const minRatePerSecond = positive(
+    'minRatePerSecond',
+    options.minRatePerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.minRateFraction,
+  );
+  if (minRatePerSecond > ratePerSecond)
+    throw new TypeError('`minRatePerSecond` must not exceed `ratePerSecond`.');
   const limiter = createRateLimiter({
     clock,
     concurrency,
     ratePerSecond,
     burst: Math.max(1, positive('burst', options.burst ?? ratePerSecond)),
-    minRatePerSecond: positive('minRatePerSecond', options.minRatePerSecond ?? ratePerSecond / 16),
+    minRatePerSecond,
     recoveryPerSecond: positive(
       'recoveryPerSecond',
-      options.recoveryPerSecond ?? ratePerSecond / 30,
+      options.recoveryPerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.recoveryFraction,
       true,
     ),
   });
+  // Requests are numbered as they start; a 429 lowers the rate only for a request that started
+  // after the last cut (AIMD: one halving per wave of 429s, not one per request in flight).
+  let started = 0;
+  let startedAtLastCut = 0;
   // Keyed by client first: two tenants watching the same id must never share a loop.
   const loops = new WeakMap<DocumentStatusReader, Map<string, Loop>>();
   const allLoops = new Set<Loop>();
   const penalizing = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
-  const due = new DueHeap();
+  const due = new DueHeap<Loop>();
   const ready: Loop[] = [];
   let readyHead = 0;
   let wake: { at: number; controller: AbortController } | undefined;
@@ -244,10 +228,20 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (wrapped === undefined) {
       wrapped = {
         async getDocumentStatusWithMeta(documentId, requestOptions) {
+          const number = ++started;
           try {
             return await client.getDocumentStatusWithMeta(documentId, requestOptions);
           } catch (error) {
-            if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') limiter.penalize();
+            // Requests sent before the last cut went out at the old rate: their 429s say nothing
+            // about the new one.
+            if (
+              isNeurolinkerError(error) &&
+              error.code === 'RATE_LIMITED' &&
+              number > startedAtLastCut
+            ) {
+              limiter.penalize();
+              startedAtLastCut = started;
+            }
             throw error;
           }
         },
@@ -257,14 +251,24 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     return wrapped;
   };
 
-  const notify = (call: () => void) => {
+  /**
+   * Calls a listener. One that throws is detached, and told so through its own `error()`: it must
+   * not break the loop for the other consumers, nor crash the process.
+   */
+  const notify = (
+    loop: Loop,
+    subscription: Subscription,
+    call: (listener: StatusListener) => void,
+  ) => {
     try {
-      call();
+      call(subscription.listener);
     } catch (error) {
-      // Like EventTarget: a throwing listener is reported, and does not break the loop for others.
-      queueMicrotask(() => {
-        throw error;
-      });
+      if (loop.consumers.delete(subscription) && loop.consumers.size === 0) stop(loop);
+      try {
+        subscription.listener.error(error);
+      } catch {
+        // It has been told as well as it can be.
+      }
     }
   };
 
@@ -274,6 +278,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     loop.inFlight?.abort();
     allLoops.delete(loop);
     if (loop.byId.get(loop.documentId) === loop) loop.byId.delete(loop.documentId);
+    // Stopped loops leave the heap lazily; drop them in bulk before they outnumber the live ones,
+    // so a stopped loop (and its last status) is not held until its far-off wake-up time.
+    if (due.size > 64 && due.size > 2 * allLoops.size) due.compact((entry) => !entry.stopped);
     // Its wake-up may be the one the timer waits for: re-arm, so nothing stays pending for it.
     arm();
   };
@@ -304,7 +311,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (!Number.isFinite(at) || closed) return;
     const controller = new AbortController();
     wake = { at, controller };
-    clock.sleep(Math.max(0, at - now), controller.signal).then(
+    // Never longer than timers accept: the tick that wakes early just re-arms.
+    clock.sleep(Math.min(Math.max(0, at - now), MAX_TIMER_MS), controller.signal).then(
       () => {
         if (wake?.controller !== controller) return;
         wake = undefined;
@@ -346,13 +354,16 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         loop.inFlight = undefined;
         limiter.release();
         if (!loop.stopped && result !== undefined) {
-          for (const { listener, emit } of loop.consumers) {
-            if (result.changed || emit === 'every') notify(() => listener.status(result.value));
+          for (const subscription of [...loop.consumers]) {
+            if (result.changed || subscription.emit === 'every') {
+              notify(loop, subscription, (listener) => listener.status(result.value));
+            }
           }
           if (result.terminal) {
             const consumers = [...loop.consumers];
             stop(loop);
-            for (const { listener } of consumers) notify(() => listener.end());
+            for (const subscription of consumers)
+              notify(loop, subscription, (listener) => listener.end());
           }
         }
         if (!loop.stopped) {
@@ -379,7 +390,13 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   const fail = (loop: Loop, error: unknown) => {
     const consumers = [...loop.consumers];
     stop(loop);
-    for (const { listener } of consumers) notify(() => listener.error(error));
+    for (const { listener } of consumers) {
+      try {
+        listener.error(error);
+      } catch {
+        // Nothing more can be told to a listener whose error handler throws.
+      }
+    }
   };
 
   const subscribe: PollScheduler['subscribe'] = (
@@ -410,7 +427,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const subscription: Subscription = { listener, emit };
     theLoop.consumers.add(subscription);
     const { last } = theLoop.state;
-    if (last !== undefined) notify(() => listener.status(last));
+    if (last !== undefined) notify(theLoop, subscription, (subscriber) => subscriber.status(last));
     if (isNew) {
       enqueue(theLoop);
       dispatch();
@@ -425,50 +442,71 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
 
   return {
     subscribe,
+    clock,
     watch(client, documentId, consumerOptions = {}) {
-      const { signal, timeoutMs, emit = 'changes' } = consumerOptions;
-      if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
-        throw new TypeError('`timeoutMs` must be a non-negative number.');
-      }
-      if (signal?.aborted) {
-        // Nothing to watch: no loop, no request.
-        assertValidId(documentId, 'document');
-        const aborted = createChannel<DocumentStatus>();
-        aborted.fail(signal.reason);
-        return aborted;
-      }
-      const timer =
-        timeoutMs !== undefined && Number.isFinite(timeoutMs) ? new AbortController() : undefined;
-      let unsubscribe: (() => void) | undefined;
-      let last: DocumentStatus | undefined;
-      const onAbort = () => channel.fail(signal?.reason);
-      const channel = createChannel<DocumentStatus>(() => {
-        timer?.abort();
-        signal?.removeEventListener('abort', onAbort);
-        unsubscribe?.();
-      });
-      unsubscribe = subscribe(
-        client,
-        documentId,
-        {
-          status: (status) => {
-            last = status;
-            channel.push(status);
+      const { signal, emit = 'changes' } = consumerOptions;
+      const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
+      assertValidId(documentId, 'document');
+      if (closed) throw new TypeError('This scheduler is closed.');
+      if (emit !== 'changes' && emit !== 'every')
+        throw new TypeError("`emit` must be 'changes' or 'every'.");
+      let channel: Channel<DocumentStatus> | undefined;
+      let finished = false;
+
+      // Subscribes on the first `next()`, not here: a stream that is never iterated polls nothing.
+      const open = (): Channel<DocumentStatus> => {
+        let unsubscribe: (() => void) | undefined;
+        let last: DocumentStatus | undefined;
+        const timer = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
+        const onAbort = () => opened.fail(signal?.reason);
+        const opened = createChannel<DocumentStatus>(() => {
+          timer?.abort();
+          signal?.removeEventListener('abort', onAbort);
+          unsubscribe?.();
+        });
+        if (signal?.aborted) {
+          // Nothing to watch: no loop, no request.
+          opened.fail(signal.reason);
+          return opened;
+        }
+        unsubscribe = subscribe(
+          client,
+          documentId,
+          {
+            status: (status) => {
+              last = status;
+              opened.push(status);
+            },
+            end: () => opened.close(),
+            error: (error) => opened.fail(error),
           },
-          end: () => channel.close(),
-          error: (error) => channel.fail(error),
-        },
-        { emit },
-      );
-      if (channel.ended) unsubscribe();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timer !== undefined && timeoutMs !== undefined) {
-        clock.sleep(timeoutMs, timer.signal).then(
-          () => channel.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
-          () => {},
+          { emit },
         );
-      }
-      return channel;
+        if (opened.ended) unsubscribe();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (timer !== undefined) {
+          clock.sleep(timeoutMs, timer.signal).then(
+            () => opened.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
+            () => {},
+          );
+        }
+        return opened;
+      };
+
+      const iterator: AsyncIterableIterator<DocumentStatus> = {
+        next: () => {
+          if (channel === undefined && finished)
+            return Promise.resolve({ value: undefined, done: true });
+          channel ??= open();
+          return channel.next();
+        },
+        return: () => {
+          finished = true;
+          return channel?.return?.() ?? Promise.resolve({ value: undefined, done: true });
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
     },
     stats() {
       let consumers = 0;
@@ -489,7 +527,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       for (const loop of [...allLoops]) {
         const consumers = [...loop.consumers];
         stop(loop);
-        for (const { listener } of consumers) notify(() => listener.end());
+        for (const subscription of consumers)
+          notify(loop, subscription, (listener) => listener.end());
       }
     },
   };

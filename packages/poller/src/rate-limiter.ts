@@ -79,7 +79,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const refill = () => {
     const now = clock.now();
-    tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * currentRate());
+    // A clock stepped backwards (NTP) must not take tokens away: count no negative time.
+    tokens = Math.min(burst, tokens + (Math.max(0, now - refilledAt) / 1000) * currentRate());
     refilledAt = now;
   };
 

@@ -36,12 +36,29 @@ export interface StatusSource<T> {
   fetch(signal: AbortSignal, deadlineMs: number | undefined): Promise<WithMeta<T>>;
   isTerminal(value: T): boolean;
   /** What the interval policy gets to see of the last value. */
-  describe(value: T | undefined): {
+  describe(
+    value: T | undefined,
+    now: number,
+  ): {
     status: DocumentStatus | undefined;
     expected: ExpectedCompletion | undefined;
   };
   /** Called with every successful answer (the estimator learns from terminal ones). */
   observe?(value: T): void;
+}
+
+/**
+ * The per-call `deadlineMs` for the client from what is left of the watch: at least 1 ms, at most
+ * what timers accept, none when the watch has no deadline.
+ *
+ * @example
+ * ```ts
+ * client.getDocumentStatusWithMeta(id, { signal, ...callDeadline(remainingMs) });
+ * ```
+ */
+export function callDeadline(remainingMs: number | undefined): { deadlineMs?: number } {
+  if (remainingMs === undefined) return {};
+  return { deadlineMs: Math.max(1, Math.min(remainingMs, MAX_TIMER_MS)) };
 }
 
 /** Error backoff: the first retry waits up to 1 s (full jitter), doubling up to `maxIntervalMs`. */
@@ -86,12 +103,12 @@ export function createStatusPoll<T>(
   source: StatusSource<T>,
   options: ResolvedWatchOptions,
 ): StatusPoll<T> {
-  return new WatchState(source, options);
+  return new StatusPollState(source, options);
 }
 
 // A class rather than a closure-built object: a scheduler holds one per watched document, and
 // methods on a prototype cost nothing per instance (10,000 watches, BENCHMARKS.md).
-class WatchState<T> implements StatusPoll<T> {
+class StatusPollState<T> implements StatusPoll<T> {
   last: T | undefined;
   readonly #source: StatusSource<T>;
   readonly #options: ResolvedWatchOptions;
@@ -128,6 +145,7 @@ class WatchState<T> implements StatusPoll<T> {
       this.#polls++;
       this.#unchangedPolls = changed ? 0 : this.#unchangedPolls + 1;
       this.#consecutiveErrors = 0;
+      this.#lastError = undefined;
       this.last = data;
       this.#hintMs = meta.freshForMs;
       this.#source.observe?.(data);
@@ -153,7 +171,7 @@ class WatchState<T> implements StatusPoll<T> {
   nextDelayMs(): number {
     const options = this.#options;
     const now = options.clock.now();
-    const { status, expected } = this.#source.describe(this.last);
+    const { status, expected } = this.#source.describe(this.last, now);
     const wish = options.policy({
       now,
       elapsedMs: now - this.#startedAt,
@@ -170,8 +188,11 @@ class WatchState<T> implements StatusPoll<T> {
     }
     // Server hints win where they are more informative: Retry-After says "not before", and
     // Cache-Control freshness says no new data can exist before then (RFC 9111 4.2).
-    if (this.#hintMs !== undefined)
-      delay = Math.max(delay, clampDelay(this.#hintMs, 0, MAX_TIMER_MS));
+    // A hint that is not a finite, non-negative number says nothing: ignore it.
+    const hint = this.#hintMs;
+    if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
+      delay = Math.max(delay, Math.min(hint, MAX_TIMER_MS));
+    }
     const remaining = this.#deadline - now;
     if (remaining <= 0) throw this.#timeout();
     return Math.min(delay, remaining);

@@ -108,9 +108,9 @@ describe('watchMany over real HTTP', () => {
     });
     // Added later, so its first poll came after the first document's.
     expect(updates[0]?.documentId).toBe(first);
-    // An id added after the end is ignored: no request, no error.
+    // An id added after the end is refused loudly, not dropped: no request.
     const late = submit().documentIds[0]!;
-    stream.add(late);
+    expect(() => stream.add(late)).toThrow(/has ended/);
     await flush();
     expect(harness.requestsFor(late)).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { assertValidId, type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
 import { type Channel, createChannel } from './channel.ts';
-import { type PollerClock, systemClock } from './clock.ts';
+import type { PollerClock } from './clock.ts';
 import type { DocumentStatusReader } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
 import {
@@ -9,6 +9,7 @@ import {
   type PollSchedulerOptions,
   type StatusListener,
 } from './poll-scheduler.ts';
+import { checkTimeoutMs } from './watch-options.ts';
 
 /**
  * One event of {@link watchMany}: a document's new status, or the error that ended its watch.
@@ -76,21 +77,67 @@ export function watchMany(
   documentIds: Iterable<string>,
   options: WatchManyOptions = {},
 ): WatchManyStream {
-  const { scheduler: shared, signal, timeoutMs, ...schedulerOptions } = options;
-  if (timeoutMs !== undefined && !(timeoutMs >= 0))
-    throw new TypeError('`timeoutMs` must be a non-negative number.');
-  const scheduler = shared ?? createPollScheduler(schedulerOptions);
-  const stream = new ManyStream(client, scheduler, timeoutMs, options.clock ?? systemClock, () => {
-    signal?.removeEventListener('abort', onAbort);
-    if (shared === undefined) scheduler.close();
-  });
-  const onAbort = () => stream.out.fail(signal?.reason);
-  stream.add(documentIds);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  const { scheduler: shared, signal, timeoutMs: timeoutOption, ...schedulerOptions } = options;
+  const timeoutMs = checkTimeoutMs(timeoutOption);
+  if (shared !== undefined) {
+    const conflicting = Object.keys(schedulerOptions).filter(
+      (key) => schedulerOptions[key as keyof typeof schedulerOptions] !== undefined,
+    );
+    if (conflicting.length > 0) {
+      throw new TypeError(
+        `With \`scheduler\`, set ${conflicting.map((key) => `\`${key}\``).join(', ')} on the scheduler, not here.`,
+      );
+    }
+  }
+  const ids = [...documentIds];
+  for (const id of ids) assertValidId(id, 'document');
+  let stream: ManyStream | undefined;
+  const pending: string[][] = [ids];
+  let finished = false;
+
+  // Starts on the first `next()`: a stream that is never iterated polls nothing.
+  const start = (): ManyStream => {
+    const theScheduler = shared ?? createPollScheduler(schedulerOptions);
+    const onAbort = () => started.out.fail(signal?.reason);
+    const started = new ManyStream(client, theScheduler, timeoutMs, () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (shared === undefined) theScheduler.close();
+    });
+    if (signal?.aborted) {
+      started.out.fail(signal.reason);
+      return started;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const batch of pending.splice(0)) started.add(batch);
+    if (started.idle) started.out.close();
+    return started;
+  };
+
+  const iterator: AsyncIterableIterator<WatchManyUpdate> = {
+    next: () => {
+      if (stream === undefined && finished)
+        return Promise.resolve({ value: undefined, done: true });
+      stream ??= start();
+      return stream.out.next();
+    },
+    return: () => {
+      finished = true;
+      return stream?.out.return?.() ?? Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
   return {
-    add: (...ids: string[]) => stream.add(ids),
-    [Symbol.asyncIterator]: () => stream.out,
+    add: (...more: string[]) => {
+      for (const id of more) assertValidId(id, 'document');
+      if (finished || stream?.out.ended) {
+        throw new TypeError(
+          'This watchMany stream has ended: every document was terminal. Start a new one.',
+        );
+      }
+      if (stream === undefined) pending.push(more);
+      else stream.add(more);
+    },
+    [Symbol.asyncIterator]: () => iterator,
   };
 }
 
@@ -99,7 +146,7 @@ class ManyStream {
   readonly out: Channel<WatchManyUpdate>;
   readonly #client: DocumentStatusReader;
   readonly #scheduler: PollScheduler;
-  readonly #timeoutMs: number | undefined;
+  readonly #timeoutMs: number;
   readonly #clock: PollerClock;
   readonly #watched = new Set<string>();
   readonly #following = new Set<Follower>();
@@ -108,14 +155,14 @@ class ManyStream {
   constructor(
     client: DocumentStatusReader,
     scheduler: PollScheduler,
-    timeoutMs: number | undefined,
-    clock: PollerClock,
+    timeoutMs: number,
     onEnd: () => void,
   ) {
     this.#client = client;
     this.#scheduler = scheduler;
     this.#timeoutMs = timeoutMs;
-    this.#clock = clock;
+    // Per-document deadlines run on the scheduler's time, like its polls.
+    this.#clock = scheduler.clock;
     this.out = createChannel<WatchManyUpdate>(() => {
       // The consumer stopped (or the stream ended): unsubscribe every document still followed.
       for (const follower of [...this.#following]) follower.finish();
@@ -123,9 +170,12 @@ class ManyStream {
     });
   }
 
-  add(documentIds: Iterable<string>): void {
-    const ids = [...documentIds];
-    for (const id of ids) assertValidId(id, 'document');
+  /** True when no document is being followed. */
+  get idle(): boolean {
+    return this.#open === 0;
+  }
+
+  add(ids: readonly string[]): void {
     if (this.out.ended) return;
     const fresh = [...new Set(ids)].filter((id) => !this.#watched.has(id));
     // Count them all before starting any: a watch that fails at once must not close the stream
@@ -133,7 +183,6 @@ class ManyStream {
     for (const id of fresh) this.#watched.add(id);
     this.#open += fresh.length;
     for (const id of fresh) this.#follow(id);
-    if (this.#open === 0) this.out.close();
   }
 
   #follow(documentId: string): void {
@@ -151,7 +200,7 @@ class ManyStream {
       return;
     }
     const timeoutMs = this.#timeoutMs;
-    if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+    if (Number.isFinite(timeoutMs)) {
       const timer = new AbortController();
       follower.timer = timer;
       this.#clock.sleep(timeoutMs, timer.signal).then(

@@ -91,6 +91,20 @@ function duration(
 }
 
 /**
+ * Validates a `timeoutMs`: a non-negative number of milliseconds, or `Infinity` for none. Long
+ * values are fine: sleeps longer than timers accept are taken in parts.
+ *
+ * @throws {TypeError} naming the option.
+ * @example
+ * ```ts
+ * checkTimeoutMs(undefined); // Infinity
+ * ```
+ */
+export function checkTimeoutMs(value: number | undefined, name = 'timeoutMs'): number {
+  return duration(name, value, WATCH_DEFAULTS.timeoutMs, true);
+}
+
+/**
  * Applies defaults and validates once, when the watch is created.
  *
  * @throws {TypeError} naming the bad option.
@@ -127,12 +141,13 @@ export function resolveWatchOptions(options: WatchOptions = {}): ResolvedWatchOp
       throw new TypeError(`\`${name}\` must be a function.`);
     }
   }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+  // Duck-typed rather than `instanceof`: a signal from another realm (an iframe, a vm context) works.
+  if (options.signal !== undefined && typeof options.signal?.addEventListener !== 'function') {
     throw new TypeError('`signal` must be an AbortSignal.');
   }
   return {
     signal: options.signal,
-    timeoutMs: duration('timeoutMs', options.timeoutMs, WATCH_DEFAULTS.timeoutMs, true),
+    timeoutMs: checkTimeoutMs(options.timeoutMs),
     emit,
     policy: options.policy ?? adaptiveInterval({ maxIntervalMs }),
     minIntervalMs,

@@ -9,7 +9,7 @@ import {
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
-import { createStatusPoll, type StatusSource } from './status-poll.ts';
+import { callDeadline, createStatusPoll, type StatusSource } from './status-poll.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
@@ -80,15 +80,19 @@ function requestSource(
       client.getRequestStatusWithMeta(requestId, {
         signal,
         retryLimit: 0,
-        ...(deadlineMs === undefined
-          ? {}
-          : { deadlineMs: Math.max(1, Math.min(deadlineMs, 2_147_483_647)) }),
+        ...callDeadline(deadlineMs),
       }),
     isTerminal: isTerminalRequestStatus,
     // Poll when the next document is due to finish: that is when progress can change.
-    describe: (request) => {
+    describe: (request, now) => {
       const expected = request === undefined ? [] : expectedOf(request);
-      const next = expected.sort((a, b) => a.atMs - b.atMs)[0];
+      // The earliest window still open; overdue documents must not starve the ones about to
+      // finish. When every window has ended, the one that ends last (the policy backs off).
+      const open = expected
+        .filter((e) => e.atMs + e.spreadMs > now)
+        .sort((a, b) => a.atMs - b.atMs);
+      const next =
+        open[0] ?? expected.sort((a, b) => b.atMs + b.spreadMs - (a.atMs + a.spreadMs))[0];
       return { status: undefined, expected: next };
     },
     observe: (request) => {
@@ -133,8 +137,8 @@ function progressOf(
 }
 
 /**
- * The latest expected completion among unfinished documents when the estimator can tell;
- * otherwise the pace so far, extrapolated from the request's `started_at`.
+ * The latest expected completion among unfinished documents when the estimator can tell for all
+ * of them and none is overdue; otherwise the pace so far, extrapolated from `started_at`.
  */
 function etaOf(
   request: RequestStatus,
@@ -147,7 +151,8 @@ function etaOf(
     if (isTerminalDocumentStatus(entry.status)) continue;
     const document = documentOf(entry);
     const expected = document && estimator.expect(document);
-    if (expected === undefined) {
+    // No estimate, or one already overdue (it said 0 s left and was wrong): use the pace instead.
+    if (expected === undefined || expected.atMs + expected.spreadMs <= now) {
       latest = undefined;
       break;
     }

@@ -100,6 +100,10 @@ describe('watchStatus over real HTTP', () => {
     controller.abort('stop');
     await expect(watching).rejects.toBe('stop');
     expect(clock.pending).toEqual([]);
+    // Nothing more after the stop: the clock moves on, and the simulator sees no new request.
+    clock.advance(10 * 60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(harness.requestsFor(id)).toBe(1);
   });
 
   it('ends with a WatchTimeoutError carrying the last status when timeoutMs passes', async () => {
@@ -208,5 +212,21 @@ describe('watchStatus over real HTTP', () => {
     expect(() =>
       watchStatus(harness.client(), 'abc', { minIntervalMs: 10_000, maxIntervalMs: 1_000 }),
     ).toThrow(TypeError);
+  });
+});
+
+describe('watchStatus timeoutMs over real HTTP', () => {
+  it('bounds a hanging request too, and reports the timeout of the last poll as the cause', async () => {
+    const id = submit().documentIds[0]!;
+    harness.server.simulator.setFault({ kind: 'hang', id });
+    const clock = harness.clock();
+    // The deadline is enforced on the hanging request by the client's real per-call timer.
+    const error = await drive(
+      clock,
+      collect(watchStatus(harness.client(), id, { clock, timeoutMs: 150 })),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WatchTimeoutError);
+    expect((error as WatchTimeoutError).cause).toMatchObject({ code: 'TIMEOUT' });
+    expect(harness.requestsFor(id)).toBe(1);
   });
 });

@@ -69,8 +69,21 @@ export function watchStatus(
 ): AsyncIterable<DocumentStatus> {
   assertValidId(documentId, 'document');
   if (options.scheduler !== undefined) {
-    const { scheduler, ...rest } = options;
-    return scheduler.watch(client, documentId, rest);
+    const { scheduler, signal, timeoutMs, emit, ...ignored } = options;
+    // The scheduler's own policy, clock and limits apply: say so rather than ignore them.
+    const conflicting = Object.keys(ignored).filter(
+      (key) => ignored[key as keyof typeof ignored] !== undefined,
+    );
+    if (conflicting.length > 0) {
+      throw new TypeError(
+        `With \`scheduler\`, only \`signal\`, \`timeoutMs\` and \`emit\` apply; set ${conflicting.map((key) => `\`${key}\``).join(', ')} on the scheduler.`,
+      );
+    }
+    return scheduler.watch(client, documentId, {
+      ...(signal === undefined ? {} : { signal }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(emit === undefined ? {} : { emit }),
+    });
   }
   return pollDocument(client, documentId, resolveWatchOptions(options));
 }
