@@ -127,7 +127,8 @@ async function run({ policy, maxIntervalMs, learns }: PolicyRun, scenario: Scena
 
 const started = Date.now();
 const results: Array<{ name: string } & Awaited<ReturnType<typeof run>>> = [];
-for (const entry of POLICIES) results.push({ name: entry.name, ...(await run(entry, SIMULATOR_MODEL)) });
+for (const entry of POLICIES)
+  results.push({ name: entry.name, ...(await run(entry, SIMULATOR_MODEL)) });
 const baseline = results.find((result) => result.name === 'fixed 1 s')!;
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const header = [
