@@ -578,7 +578,17 @@ describe('response metadata', () => {
     const { sleep } = recordingSleep();
     const { data, meta } = await client({ sleep }).getDocumentStatusWithMeta(EXAMPLE_ID);
     expect(data.document_id).toBe(EXAMPLE_ID);
-    expect(meta).toEqual({ attempts: 2, requestId: expect.any(String), freshForMs: undefined });
+    expect(meta).toEqual({
+      attempts: 2,
+      requestId: expect.any(String),
+      freshForMs: undefined,
+      serverDateMs: expect.any(Number),
+    });
+  });
+
+  it("reads the server's clock from its Date header: the simulator's own clock", async () => {
+    const { meta } = await client().getDocumentStatusWithMeta(EXAMPLE_ID);
+    expect(meta.serverDateMs).toBe(Math.floor(clock.now() / 1000) * 1000);
   });
 
   it('reads freshness from Cache-Control and Age, as the edge proxy sends them', async () => {

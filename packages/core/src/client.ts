@@ -20,6 +20,7 @@ import {
   TimeoutError,
 } from './errors.ts';
 import { freshnessMs } from './freshness.ts';
+import { parseHttpDate } from './http-date.ts';
 import { toPayloadIssues } from './parse-status.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 import { retryAfterMs } from './retry-after.ts';
@@ -41,6 +42,11 @@ export interface ResponseMeta {
   readonly requestId: string | undefined;
   /** How many HTTP attempts the call made. */
   readonly attempts: number;
+  /**
+   * The server's clock when it answered (its `Date` header, 1 s resolution), when it sent one: lets a
+   * poller relate timestamps such as `started_at` to its own clock.
+   */
+  readonly serverDateMs?: number | undefined;
 }
 
 /**
@@ -276,7 +282,13 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
             attempts,
             subject,
           });
-          return { data, meta: { freshForMs: freshnessMs(response.headers), requestId, attempts } };
+          const meta = {
+            freshForMs: freshnessMs(response.headers),
+            requestId,
+            attempts,
+            serverDateMs: parseHttpDate(response.headers.get('date')),
+          };
+          return { data, meta };
         }
         hintMs = retryAfterMs(response.headers, now());
         error = errorFromResponse({

@@ -48,6 +48,7 @@ export {
   type ValidationDetail,
 } from './errors.ts';
 export { freshnessMs } from './freshness.ts';
+export { parseHttpDate } from './http-date.ts';
 export { isTerminalDocumentStatus, isTerminalRequestStatus } from './is-terminal-status.ts';
 export { parseDocumentStatus, parseRequestStatus } from './parse-status.ts';
 export {

@@ -24,7 +24,7 @@ export interface ExpectedCompletion {
  * ```
  */
 export interface PollContext {
-  /** Epoch ms, from the watch's clock. */
+  /** Epoch ms in the server's time: the watch's clock, corrected by the skew seen in `Date` headers. */
   readonly now: number;
   /** ms since the watch started. */
   readonly elapsedMs: number;

@@ -165,3 +165,55 @@ describe('createStatusPoll: the next wait', () => {
     },
   );
 });
+
+describe('createStatusPoll and clock skew', () => {
+  it("gives the policy the server's time when the client clock is off", async () => {
+    const clock = createVirtualClock(1_000_000);
+    const seen: number[] = [];
+    const source: StatusSource<DocumentStatus> = {
+      subject: 'document d',
+      // The server's clock is 60 s behind ours.
+      fetch: async () => ({
+        data: status('pending'),
+        meta: {
+          freshForMs: undefined,
+          requestId: undefined,
+          attempts: 1,
+          serverDateMs: 1_000_000 - 60_000,
+        },
+      }),
+      isTerminal: () => false,
+      describe: (value) => ({ status: value, expected: undefined }),
+    };
+    const state = createStatusPoll(
+      source,
+      resolveWatchOptions({
+        clock,
+        policy: ({ now }) => {
+          seen.push(now);
+          return 1_000;
+        },
+      }),
+    );
+    await state.poll(signal);
+    state.nextDelayMs();
+    expect(seen[0]).toBe(1_000_000 - 60_000 + 500);
+    expect(state.clockOffsetMs).toBe(59_500);
+  });
+
+  it('ignores a difference below the resolution of the Date header', async () => {
+    const clock = createVirtualClock(1_000_400);
+    const source: StatusSource<DocumentStatus> = {
+      subject: 'document d',
+      fetch: async () => ({
+        data: status('pending'),
+        meta: { freshForMs: undefined, requestId: undefined, attempts: 1, serverDateMs: 1_000_000 },
+      }),
+      isTerminal: () => false,
+      describe: (value) => ({ status: value, expected: undefined }),
+    };
+    const state = createStatusPoll(source, resolveWatchOptions({ clock }));
+    await state.poll(signal);
+    expect(state.clockOffsetMs).toBe(0);
+  });
+});

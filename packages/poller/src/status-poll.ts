@@ -87,6 +87,11 @@ export interface StatusPoll<T> {
   checkDeadline(): void;
   /** The last value seen. */
   readonly last: T | undefined;
+  /**
+   * Local clock minus the server's, from the last answer's `Date` header (0 until one is seen):
+   * server timestamps such as `started_at` are compared with `now - clockOffsetMs`.
+   */
+  readonly clockOffsetMs: number;
 }
 
 /**
@@ -119,6 +124,7 @@ class StatusPollState<T> implements StatusPoll<T> {
   #unchangedPolls = 0;
   #consecutiveErrors = 0;
   #hintMs: number | undefined;
+  clockOffsetMs = 0;
 
   constructor(source: StatusSource<T>, options: ResolvedWatchOptions) {
     this.#source = source;
@@ -148,6 +154,13 @@ class StatusPollState<T> implements StatusPoll<T> {
       this.#lastError = undefined;
       this.last = data;
       this.#hintMs = meta.freshForMs;
+      // A skewed client clock would make every document look early or late: measure the skew.
+      // `Date` has 1 s resolution (truncated), hence the half second, and below a second the
+      // clocks are as close as the header can tell.
+      if (meta.serverDateMs !== undefined) {
+        const offset = clock.now() - (meta.serverDateMs + 500);
+        this.clockOffsetMs = Math.abs(offset) < 1_000 ? 0 : offset;
+      }
       this.#source.observe?.(data);
       return { value: data, changed, terminal: this.#source.isTerminal(data) };
     } catch (error) {
@@ -171,9 +184,11 @@ class StatusPollState<T> implements StatusPoll<T> {
   nextDelayMs(): number {
     const options = this.#options;
     const now = options.clock.now();
-    const { status, expected } = this.#source.describe(this.last, now);
+    // The policy sees the server's time: expected completions are in server time (`started_at`).
+    const serverNow = now - this.clockOffsetMs;
+    const { status, expected } = this.#source.describe(this.last, serverNow);
     const wish = options.policy({
-      now,
+      now: serverNow,
       elapsedMs: now - this.#startedAt,
       polls: this.#polls,
       unchangedPolls: this.#unchangedPolls,

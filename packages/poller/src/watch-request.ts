@@ -177,7 +177,8 @@ async function* pollRequest(
     for (;;) {
       const result = await state.poll(signal);
       if (result !== undefined && (result.changed || options.emit === 'every')) {
-        const progress = progressOf(result.value, yielded, options.clock.now(), options.estimator);
+        const serverNow = options.clock.now() - state.clockOffsetMs;
+        const progress = progressOf(result.value, yielded, serverNow, options.estimator);
         yielded = result.value;
         yield progress;
       }

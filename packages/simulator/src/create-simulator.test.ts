@@ -221,3 +221,15 @@ describe('reset', () => {
     expect((await read(`/api/v1/request-status/${requestId}`)).status).toBe(200);
   });
 });
+
+describe('the Date header', () => {
+  it('tells the simulated time, so clients can relate timestamps to their own clock', async () => {
+    const clock = createManualClock();
+    const simulator = createSimulator({ clock });
+    clock.advance(90_000);
+    const response = await simulator.app.fetch(statusRequest('/api/v1/document-status/unknown'));
+    expect(Date.parse(response.headers.get('date') ?? '')).toBe(
+      Math.floor(clock.now() / 1000) * 1000,
+    );
+  });
+});

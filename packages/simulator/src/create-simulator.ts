@@ -145,6 +145,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (!c.get('unanswered')) stats.recordStatus(c.res.status);
     // Real gateways tag every response with an id that support can trace; clients log it.
     c.res.headers.set('x-request-id', gatewayId);
+    // Every HTTP server sends its time (RFC 9110 6.6.1); the simulator's is its own clock, so a
+    // client can relate `started_at` to its clock even when simulated time runs faster or is manual.
+    c.res.headers.set('date', new Date(nowMs()).toUTCString());
   });
   app.onError(() => detailResponse(500, reasonPhrase(500)));
   // FastAPI answers unknown paths with this body; clients should see the same shape.
