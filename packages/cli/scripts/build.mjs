@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 // Builds the `neurostatus` bin and the `runCli` entry with esbuild: ESM for Node 20, everything
 // bundled (core, poller, ky, valibot, the simulator), with code splitting so that each command's
 // module (and the network stack it pulls in) is a separate chunk, loaded by a dynamic import()
@@ -6,8 +9,7 @@
 // Then tsc emits the declarations of the public entry (src/index.ts).
 //
 // Usage: node scripts/build.mjs [--outdir DIR] [--no-types]
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -38,11 +40,18 @@ await build({
 if (!values['no-types']) {
   // tsc declares every module it reaches (the commands too); publish only the public API's.
   const typesDir = join(outdir, '.types');
-  const tsc = spawnSync('tsc', ['-p', 'tsconfig.build.json', '--outDir', typesDir], {
-    cwd: packageDir,
-    stdio: 'inherit',
-    shell: false,
-  });
+  // The TypeScript compiler from node_modules, run with this Node: no PATH lookup, so
+  // `node scripts/build.mjs` works outside pnpm too.
+  const tscBin = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const tsc = spawnSync(
+    process.execPath,
+    [tscBin, '-p', 'tsconfig.build.json', '--outDir', typesDir],
+    {
+      cwd: packageDir,
+      stdio: 'inherit',
+    },
+  );
+  if (tsc.error) console.error(`could not run tsc: ${tsc.error.message}`);
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   const rewrite = spawnSync(
     process.execPath,

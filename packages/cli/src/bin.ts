@@ -19,10 +19,15 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-// The reader of our output went away (`neurostatus watch | head -1`): stop quietly.
+// The reader of our output went away (`neurostatus watch | head -1`): stop quietly, but not
+// with 0, which means "all completed"; 141 is what a shell reports for a process killed by SIGPIPE.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+  if (error.code === 'EPIPE') process.exit(EXIT_CODES.brokenPipe);
   throw error;
+});
+// Whatever happens, leave the terminal with its cursor shown (the live view hides it).
+process.on('exit', () => {
+  if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
 });
 
 const code = await runCli(process.argv.slice(2), {

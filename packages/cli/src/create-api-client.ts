@@ -21,7 +21,7 @@ export const MISSING_KEY_MESSAGE =
  * The core client for an invocation: its key and base URL, a `neurostatus/<version>` user agent,
  * and with `--debug` one stderr line per HTTP attempt (method, URL, status; never a header).
  *
- * @throws {CliError} (exit 3) when no key is set; `TypeError` (exit 2) for a key core rejects.
+ * @throws {CliError} exit 3 when no key is set or the key is malformed, exit 2 for a malformed base URL.
  * @example
  * ```ts
  * const client = createApiClient(invocation, io);
@@ -30,6 +30,23 @@ export const MISSING_KEY_MESSAGE =
  */
 export function createApiClient(invocation: ApiInvocation, io: CliIo): NeurolinkerClient {
   if (invocation.apiKey === undefined) throw new CliError(MISSING_KEY_MESSAGE, EXIT_CODES.auth);
+  // A key pasted with a trailing newline or a space is a credentials problem (exit 3): say where to
+  // look, without echoing the key.
+  if (!/^[\x21-\x7e]+$/.test(invocation.apiKey)) {
+    throw new CliError(
+      'the API key contains whitespace or other characters a key cannot have (a trailing newline?). ' +
+        'Check NEUROLINKER_API_KEY or --api-key',
+      EXIT_CODES.auth,
+    );
+  }
+  // A malformed --base-url or NEUROLINKER_BASE_URL is a usage error (exit 2), named as such.
+  if (invocation.baseUrl !== undefined && !isHttpUrl(invocation.baseUrl)) {
+    throw new CliError(
+      'the base URL must be an absolute http(s) URL without credentials, query or fragment, ' +
+        'e.g. http://127.0.0.1:4010/api/v1. Check NEUROLINKER_BASE_URL or --base-url',
+      EXIT_CODES.usage,
+    );
+  }
   const log = (line: string): void => {
     io.stderr.write(`neurostatus: debug: ${line}\n`);
   };
@@ -52,4 +69,19 @@ export function createApiClient(invocation: ApiInvocation, io: CliIo): Neurolink
         }
       : {},
   });
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      !url.username &&
+      !url.password &&
+      !url.search &&
+      !url.hash
+    );
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { EXIT_CODES, type ExitCode } from './exit-codes.ts';
+import { plainText } from './plain-text.ts';
 
 /**
  * What the user is told about an error: one line, and the exit code.
@@ -60,7 +61,7 @@ const HINTS: Readonly<Record<string, readonly [ExitCode, string]>> = {
  */
 export function describeError(error: unknown): ErrorDescription {
   const fields: Fields = typeof error === 'object' && error !== null ? (error as Fields) : {};
-  const message = oneLine(typeof fields.message === 'string' ? fields.message : String(error));
+  const message = plainText(typeof fields.message === 'string' ? fields.message : String(error));
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   if (code === 'USAGE') return { exitCode: EXIT_CODES.usage, message };
   if (code === 'CLI_ERROR' && typeof fields.exitCode === 'number') {
@@ -70,11 +71,10 @@ export function describeError(error: unknown): ErrorDescription {
   if (hint !== undefined) {
     const [exitCode, advice] = hint;
     const id =
-      typeof fields.requestId === 'string' ? ` (x-request-id ${oneLine(fields.requestId)})` : '';
+      typeof fields.requestId === 'string' ? ` (x-request-id ${plainText(fields.requestId)})` : '';
     return { exitCode, message: `${stripPeriod(message)}${id}. ${advice}` };
   }
-  // Core validates its options with TypeErrors that name the option and never the key.
-  if (error instanceof TypeError) return { exitCode: EXIT_CODES.usage, message };
+
   return {
     exitCode: EXIT_CODES.failed,
     message: `unexpected error: ${stripPeriod(message)}. Run with --debug for details`,
@@ -83,10 +83,4 @@ export function describeError(error: unknown): ErrorDescription {
 
 function stripPeriod(text: string): string {
   return text.endsWith('.') ? text.slice(0, -1) : text;
-}
-
-/** A message must stay one line and must not smuggle terminal control codes. */
-function oneLine(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return clean.length > 400 ? `${clean.slice(0, 400)}…` : clean;
 }

@@ -15,6 +15,7 @@ describe('exit codes', () => {
       timeout: 5,
       unavailable: 6,
       interrupted: 130,
+      brokenPipe: 141,
     });
   });
 

@@ -25,6 +25,8 @@ export const EXIT_CODES = {
   unavailable: 6,
   /** Interrupted with Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** The reader of the output went away (`neurostatus watch | head -1`): 128 + SIGPIPE, as shells report it. */
+  brokenPipe: 141,
 } as const;
 
 /**
@@ -38,7 +40,7 @@ export const EXIT_CODES = {
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** Precedence when several outcomes apply: earlier entries win. */
-const PRECEDENCE: readonly ExitCode[] = [2, 3, 4, 6, 5, 1, 0];
+const PRECEDENCE: readonly ExitCode[] = [2, 3, 4, 6, 5, 1, 0, 130, 141];
 
 /**
  * The exit code that wins among several outcomes (see {@link EXIT_CODES}).

@@ -68,8 +68,12 @@ export class LiveReporter implements WatchReporter {
     const idWidth = Math.max(...this.#rows.map((row) => row.documentId.length));
     // Keep one line for the totals; past the terminal's height, say how many are hidden.
     const room = this.#screen.maxLines - 1;
-    const shown =
-      this.#rows.length <= room ? this.#rows : this.#rows.slice(0, Math.max(room - 1, 0));
+    // When they do not all fit, the unfinished ones come first: they are the ones to watch.
+    const ordered =
+      this.#rows.length <= room
+        ? this.#rows
+        : [...this.#rows.filter((row) => !isFinished(row)), ...this.#rows.filter(isFinished)];
+    const shown = ordered.length <= room ? ordered : ordered.slice(0, Math.max(room - 1, 0));
     const lines = shown.map((row) =>
       documentLine(
         row,

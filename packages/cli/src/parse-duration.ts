@@ -5,9 +5,15 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 /** Longer than this is certainly a typo, and would overflow timers (2^31 - 1 ms is about 24.8 days). */
 const MAX_DURATION_MS = 2_147_483_647;
 
+// Units in descending order, each at most once: `1h30m`, `2m15s`, `1s500ms`; not `30s1h` or `1h1h`.
+const DURATION =
+  /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/;
+
 /**
- * Parses a duration flag: a non-negative number with a unit `ms`, `s`, `m` or `h`
- * (`500ms`, `30s`, `1.5m`, `10m`, `2h`), or several joined (`1m30s`). A bare number means seconds.
+ * Parses a duration flag: a positive number with a unit `ms`, `s`, `m` or `h`
+ * (`500ms`, `30s`, `1.5m`, `10m`, `2h`), or several in descending order (`1m30s`). A bare number
+ * means seconds. Zero is refused (a timeout of nothing is a typo) unless `allowZero` is set (a
+ * grace period of none is a real choice).
  *
  * @throws {UsageError} naming the flag, for anything else.
  * @example
@@ -16,21 +22,30 @@ const MAX_DURATION_MS = 2_147_483_647;
  * parseDuration('1m30s', '--timeout'); // 90000
  * ```
  */
-export function parseDuration(text: string, flag: string): number {
+export function parseDuration(
+  text: string,
+  flag: string,
+  options: { allowZero?: boolean } = {},
+): number {
   const trimmed = text.trim();
   const invalid = () =>
-    new UsageError(`${flag} must be a duration such as 500ms, 30s, 10m or 1h, got "${text}"`);
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return checked(Number(trimmed) * 1000, flag, invalid);
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed)) throw invalid();
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  }
-  return checked(total, flag, invalid);
+    new UsageError(`${flag} must be a duration such as 500ms, 30s, 10m or 1h30m, got "${text}"`);
+  if (/^\d+(\.\d+)?$/.test(trimmed))
+    return checked(Number(trimmed) * 1000, flag, invalid, options.allowZero);
+  const match = DURATION.exec(trimmed);
+  if (trimmed === '' || match === null) throw invalid();
+  const [, hours, minutes, seconds, milliseconds] = match;
+  const total =
+    Number(hours ?? 0) * UNIT_MS.h +
+    Number(minutes ?? 0) * UNIT_MS.m +
+    Number(seconds ?? 0) * UNIT_MS.s +
+    Number(milliseconds ?? 0) * UNIT_MS.ms;
+  return checked(total, flag, invalid, options.allowZero);
 }
 
-function checked(ms: number, flag: string, invalid: () => UsageError): number {
+function checked(ms: number, flag: string, invalid: () => UsageError, allowZero = false): number {
   if (!Number.isFinite(ms)) throw invalid();
+  if (ms < 0 || (ms === 0 && !allowZero)) throw new UsageError(`${flag} must be more than 0`);
   if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} must be at most 24 days`);
   return Math.round(ms);
 }

@@ -189,9 +189,9 @@ export function parseInvocation(argv: readonly string[], io: CliIo): Invocation 
       `"neurostatus ${name}" needs at least one document id, or --request <request-id>`,
     );
   }
-  const duration = (flag: string) => {
+  const duration = (flag: string, allowZero = false) => {
     const value = text(flag);
-    return value === undefined ? undefined : parseDuration(value, `--${flag}`);
+    return value === undefined ? undefined : parseDuration(value, `--${flag}`, { allowZero });
   };
   const intervalMs = duration('interval');
   if (intervalMs !== undefined && intervalMs < MIN_INTERVAL_MS) {
@@ -208,7 +208,7 @@ export function parseInvocation(argv: readonly string[], io: CliIo): Invocation 
     baseUrl,
     timeoutMs: duration('timeout'),
     intervalMs,
-    notFoundGraceMs: duration('not-found-grace'),
+    notFoundGraceMs: duration('not-found-grace', true),
   };
 }
 

@@ -11,6 +11,7 @@ import { createApiClient } from './create-api-client.ts';
 import { describeError } from './describe-error.ts';
 import { EXIT_CODES, type ExitCode, strongestExitCode } from './exit-codes.ts';
 import type { ApiInvocation } from './parse-invocation.ts';
+import { plainText } from './plain-text.ts';
 import { createTerminalStyle, type TerminalStyle } from './terminal-style.ts';
 
 /** Status reads in flight at once, so a long id list does not trip the API's rate limit. */
@@ -36,11 +37,15 @@ export async function runStatusCommand(invocation: ApiInvocation, io: CliIo): Pr
     const request = await client.getRequestStatus(invocation.requestId, options);
     if (invocation.json) io.stdout.write(`${JSON.stringify(request)}\n`);
     else io.stdout.write(requestTable(request, style));
-    return request.status === 'failed' || request.status === 'partial'
+    const anyFailed =
+      request.documents.some((entry) => entry.status === 'failed') || (request.failed ?? 0) > 0;
+    return request.status === 'failed' || request.status === 'partial' || anyFailed
       ? EXIT_CODES.failed
       : EXIT_CODES.ok;
   }
   const results = await readAll(client, invocation.documentIds, options);
+  // Interrupted: print nothing more, not even the answers that came in before Ctrl-C.
+  signal?.throwIfAborted();
   const codes: ExitCode[] = [];
   const rows: DocumentStatus[] = [];
   for (const [index, result] of results.entries()) {
@@ -99,7 +104,7 @@ function documentTable(rows: readonly DocumentStatus[], style: TerminalStyle): s
 
 function requestTable(request: RequestStatus, style: TerminalStyle): string {
   const head =
-    `${style.bold('Request')} ${request.request_id}: ${colourState(request.status, style)}` +
+    `${style.bold('Request')} ${plainText(request.request_id)}: ${colourState(plainText(request.status), style)}` +
     counts(request) +
     '\n';
   return (
@@ -123,8 +128,10 @@ function counts(request: RequestStatus): string {
 
 /** Plain columns, padded to the widest cell; the status column (index 1) is coloured. */
 function table(header: readonly string[], rows: readonly string[][], style: TerminalStyle): string {
+  // Every cell may come from the server (file names are whatever the user uploaded).
+  const safeRows = rows.map((row) => row.map((cell) => plainText(cell, 120)));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+    Math.max(title.length, ...safeRows.map((row) => row[column]!.length)),
   );
   const line = (cells: readonly string[], head: boolean) =>
     cells
@@ -135,5 +142,7 @@ function table(header: readonly string[], rows: readonly string[][], style: Term
       })
       .join('  ')
       .trimEnd();
-  return [line(header, true), ...rows.map((row) => line(row, false))].map((l) => `${l}\n`).join('');
+  return [line(header, true), ...safeRows.map((row) => line(row, false))]
+    .map((l) => `${l}\n`)
+    .join('');
 }

@@ -1,5 +1,6 @@
 import { colourState } from './colour-state.ts';
 import { formatDuration } from './format-duration.ts';
+import { plainText } from './plain-text.ts';
 import { progressBar } from './progress-bar.ts';
 import type { TerminalStyle } from './terminal-style.ts';
 import type { DocumentRow, RequestView, WatchSummary } from './watch-model.ts';
@@ -31,17 +32,18 @@ export function documentLine(
   idWidth: number,
 ): string {
   const elapsed = formatDuration((row.endedAt ?? now) - row.watchStartedAt);
-  const state = row.state.padEnd(10);
+  const stateText = plainText(row.state, 40);
+  const state = stateText.padEnd(10);
   let tail = '';
   if (row.error !== undefined) tail = `  ${style.red(row.error.code)}`;
   else if (row.state === 'failed') {
     const reason = row.status?.results.error;
-    if (typeof reason === 'string') tail = `  ${style.dim(reason)}`;
+    if (typeof reason === 'string') tail = `  ${style.dim(plainText(reason))}`;
   } else if (row.expectedAt !== undefined && row.endedAt === undefined) {
     const left = row.expectedAt - now;
     tail = `  ${style.dim(left > 0 ? `ETA ~${formatDuration(left)}` : 'ETA any moment')}`;
   }
-  return `${prefix}${row.documentId.padEnd(idWidth)}  ${state.replace(row.state, colourState(row.state, style))}  ${elapsed.padStart(7)}${tail}`;
+  return `${prefix}${row.documentId.padEnd(idWidth)}  ${state.replace(stateText, colourState(stateText, style))}  ${elapsed.padStart(7)}${tail}`;
 }
 
 /**
@@ -108,7 +110,7 @@ export function requestLines(
   final: boolean,
 ): string[] {
   const progress = view.progress;
-  const state = progress?.request.status ?? 'waiting';
+  const state = plainText(progress?.request.status ?? 'waiting', 40);
   const elapsed = formatDuration((view.endedAt ?? now) - view.watchStartedAt);
   const head = `Request ${view.requestId}  ${colourState(state, style)}`;
   if (progress === undefined) return [head, `${progressBar(0, BAR_WIDTH)}  waiting  ${elapsed}`];
@@ -126,7 +128,7 @@ export function requestLines(
   if (final) {
     const failedIds = progress.request.documents
       .filter((entry) => entry.status === 'failed')
-      .map((entry) => entry.document_id);
+      .map((entry) => plainText(entry.document_id, 128));
     if (failedIds.length > 0) lines.push(`failed: ${failedIds.join(', ')}`);
   }
   return lines;

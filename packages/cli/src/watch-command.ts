@@ -156,11 +156,16 @@ async function watchOneRequest(
         { requestId },
         { code: typeof code === 'string' ? code : 'ERROR', message, exitCode },
       );
+      // NDJSON readers always get a closing `summary` line with the exit code.
+      reporter.finish({ exitCode, elapsedMs: now() - view.watchStartedAt });
     }
     throw error;
   }
   const state = view.progress?.request.status;
-  const exitCode = state === 'failed' || state === 'partial' ? EXIT_CODES.failed : EXIT_CODES.ok;
+  // Any failed document means exit 1, whatever the request's own status says.
+  const anyFailed = (view.progress?.failed ?? 0) > 0;
+  const exitCode =
+    state === 'failed' || state === 'partial' || anyFailed ? EXIT_CODES.failed : EXIT_CODES.ok;
   reporter.finish({ exitCode, elapsedMs: now() - view.watchStartedAt });
   return exitCode;
 }

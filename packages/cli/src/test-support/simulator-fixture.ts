@@ -9,7 +9,13 @@ export interface SimulatorFixture {
   readonly env: Record<string, string>;
   /** Submits documents that start processing at once and finish after `processingMs` simulated ms. */
   submit(
-    documents: { outcome?: 'completed' | 'failed'; processingMs?: number; totalPages?: number }[],
+    documents: {
+      outcome?: 'completed' | 'failed';
+      processingMs?: number;
+      totalPages?: number;
+      fileName?: string;
+      errorMessage?: string;
+    }[],
   ): {
     requestId: string;
     documentIds: string[];
