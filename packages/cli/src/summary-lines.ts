@@ -51,7 +51,7 @@ export function documentLine(
  *
  * @example
  * ```ts
- * documentTotals(rows, summary, style);
+ * documentTotals(rows, Date.now() - startedAt, style);
  * ```
  */
 export function documentTotals(

@@ -12,7 +12,7 @@ const GLOBAL_OPTIONS = `Global options:
 const EXIT_CODES_TEXT = `Exit codes:
   0 all completed   1 a document failed (or a request ended partial)   2 usage error or bad id
   3 missing or rejected API key   4 not found   5 timeout   6 network or API unavailable
-  130 interrupted (Ctrl-C)`;
+  130 interrupted (Ctrl-C)   141 the reader of the output went away`;
 
 const WATCH_OPTIONS = `  --request ID          watch a whole request instead of documents
   --timeout DURATION    give up after this long, exit 5 (e.g. 90s, 10m, 1h; default: none)

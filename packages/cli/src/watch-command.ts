@@ -122,10 +122,7 @@ async function watchDocuments(
     }),
   );
   reporter.finish({ exitCode, elapsedMs: now() - started });
-  for (const row of rows) {
-    if (row.error !== undefined)
-      io.stderr.write(`neurostatus: ${row.documentId}: ${row.error.message}\n`);
-  }
+  reportErrors(rows, io);
   return exitCode;
 }
 
@@ -168,4 +165,28 @@ async function watchOneRequest(
     state === 'failed' || state === 'partial' || anyFailed ? EXIT_CODES.failed : EXIT_CODES.ok;
   reporter.finish({ exitCode, elapsedMs: now() - view.watchStartedAt });
   return exitCode;
+}
+
+/** Beyond this many failed watches, stderr gets one line per kind of error instead of one per document. */
+const MAX_ERROR_LINES = 10;
+
+/** One stderr line per failed watch, or, for many, one per error code with a count and an example. */
+function reportErrors(rows: readonly DocumentRow[], io: CliIo): void {
+  const failed = rows.filter((row) => row.error !== undefined);
+  if (failed.length <= MAX_ERROR_LINES) {
+    for (const row of failed)
+      io.stderr.write(`neurostatus: ${row.documentId}: ${row.error?.message}\n`);
+    return;
+  }
+  const byCode = new Map<string, DocumentRow[]>();
+  for (const row of failed) {
+    const code = row.error?.code ?? 'ERROR';
+    byCode.set(code, [...(byCode.get(code) ?? []), row]);
+  }
+  for (const [code, group] of byCode) {
+    const first = group[0] as DocumentRow;
+    io.stderr.write(
+      `neurostatus: ${group.length} documents: ${code}; first: ${first.documentId}: ${first.error?.message}\n`,
+    );
+  }
 }

@@ -7,8 +7,8 @@ import type { DocumentRow, RequestView, WatchSummary } from './watch-model.ts';
  *
  * @example
  * ```ts
- * const reporter = createWatchReporter(invocation, io);
- * try { ...; reporter.finish(summary); } finally { reporter.close(); }
+ * const reporter: WatchReporter = new NdjsonReporter(io.stdout, () => Date.now(), false);
+ * try { reporter.document(row, rows); reporter.finish(summary); } finally { reporter.close(); }
  * ```
  */
 export interface WatchReporter {
