@@ -15,8 +15,9 @@ export const DEMO_REQUEST_ID = '7f3e2b1a-5c4d-4e6f-8a9b-0c1d2e3f4a5b';
 
 /**
  * The ids of the demo request's documents, in order: a 1-page purchase order (processing at
- * once, done after 8 s), a 3-page report (done after 21.5 s), a 6-page scan that fails after
- * 32 s, and an 8-page invoice (done after 57.5 s).
+ * once, done after 22 s), a 2-page report (done after 40.5 s), a 6-page scan that fails after
+ * 32 s, and a 3-page invoice (done after 58.5 s). The completed ones take what the timing model
+ * expects for their pages, so a poller calibrated on it notices them at once.
  *
  * @example
  * ```ts
@@ -32,8 +33,8 @@ export const DEMO_DOCUMENT_IDS: readonly [string, string, string, string] = Obje
 
 /**
  * Seeds the demo data into `store` for the account of `apiKey`: the documented example and the
- * demo request, submitted at simulated time `nowMs`. Durations are explicit, not drawn from the
- * timing model, so a demo reads the same whatever the seed.
+ * demo request, submitted at simulated time `nowMs`. Durations are explicit (the model's expected
+ * values, without jitter), so a demo reads the same whatever the seed.
  *
  * @example
  * ```ts
@@ -56,14 +57,14 @@ export function seedDemoData(store: SimulationStore, apiKey: string, nowMs: numb
           fileName: 'Purchase_Order_7781.pdf',
           totalPages: 1,
           pendingMs: 0,
-          processingMs: 8_000,
+          processingMs: 22_000,
         },
         {
           documentId: report,
           fileName: 'Quarterly_Report_Q3.pdf',
-          totalPages: 3,
+          totalPages: 2,
           pendingMs: 1_500,
-          processingMs: 20_000,
+          processingMs: 39_000,
         },
         {
           documentId: scan,
@@ -79,9 +80,9 @@ export function seedDemoData(store: SimulationStore, apiKey: string, nowMs: numb
         {
           documentId: invoice,
           fileName: 'Invoice_20251015.pdf',
-          totalPages: 8,
+          totalPages: 3,
           pendingMs: 2_500,
-          processingMs: 55_000,
+          processingMs: 56_000,
         },
       ],
     },
