@@ -36,6 +36,9 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   signal: controller.signal,
 });
+// The last lines (a summary) may have gone into a pipe whose reader left: let that write settle,
+// so its EPIPE ends the process with 141 above instead of 0 below.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 // Exit now rather than waiting for idle keep-alive sockets; on Linux, writes to pipes and
 // terminals are synchronous, so nothing written is lost.
 process.exit(received === 'SIGTERM' && code === EXIT_CODES.interrupted ? EXIT_SIGTERM : code);

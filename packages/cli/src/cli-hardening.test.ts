@@ -92,4 +92,13 @@ describe('a reader that goes away', () => {
     sim.clock.advance(10_000);
     expect(await cli.exited()).toBe(141);
   });
+
+  it('ends with 141 too when only its final lines meet the closed pipe', async () => {
+    const { documentIds } = sim.submit([{ processingMs: 5_000 }]);
+    const cli = spawnCli(['watch', documentIds[0]!, ...FAST], sim.env);
+    await cli.waitForStdout((out) => out.includes('\n'));
+    cli.child.stdout?.destroy();
+    sim.clock.advance(10_000);
+    expect(await cli.exited()).toBe(141);
+  });
 });
