@@ -1,4 +1,8 @@
-import { createNeurolinkerClient, type NeurolinkerClient } from '@neurostatus/core';
+import {
+  createNeurolinkerClient,
+  InvalidOptionError,
+  type NeurolinkerClient,
+} from '@neurostatus/core';
 import { CliError } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
 import { CLI_VERSION } from './cli-version.ts';
@@ -29,29 +33,40 @@ export const MISSING_KEY_MESSAGE =
  * ```
  */
 export function createApiClient(invocation: ApiInvocation, io: CliIo): NeurolinkerClient {
-  if (invocation.apiKey === undefined) throw new CliError(MISSING_KEY_MESSAGE, EXIT_CODES.auth);
-  // A key pasted with a trailing newline or a space is a credentials problem (exit 3): say where to
-  // look, without echoing the key.
-  if (!/^[\x21-\x7e]+$/.test(invocation.apiKey)) {
-    throw new CliError(
-      'the API key contains whitespace or other characters a key cannot have (a trailing newline?). ' +
-        'Check NEUROLINKER_API_KEY or --api-key',
-      EXIT_CODES.auth,
-    );
-  }
-  // A malformed --base-url or NEUROLINKER_BASE_URL is a usage error (exit 2), named as such.
-  if (invocation.baseUrl !== undefined && !isHttpUrl(invocation.baseUrl)) {
-    throw new CliError(
-      'the base URL must be an absolute http(s) URL without credentials, query or fragment, ' +
-        'e.g. http://127.0.0.1:4010/api/v1. Check NEUROLINKER_BASE_URL or --base-url',
-      EXIT_CODES.usage,
-    );
-  }
+  const { apiKey } = invocation;
+  if (apiKey === undefined) throw new CliError(MISSING_KEY_MESSAGE, EXIT_CODES.auth);
   const log = (line: string): void => {
     io.stderr.write(`neurostatus: debug: ${line}\n`);
   };
+  try {
+    return newClient(invocation, apiKey, log);
+  } catch (error) {
+    // Core checks the key and the base URL (one set of rules); the CLI says where they came from.
+    if (error instanceof InvalidOptionError && error.option === 'apiKey') {
+      throw new CliError(
+        'the API key contains whitespace or other characters a key cannot have (a trailing newline?). ' +
+          'Check NEUROLINKER_API_KEY or --api-key',
+        EXIT_CODES.auth,
+      );
+    }
+    if (error instanceof InvalidOptionError && error.option === 'baseUrl') {
+      throw new CliError(
+        `the base URL is not usable: ${error.message} Check NEUROLINKER_BASE_URL or --base-url ` +
+          '(e.g. http://127.0.0.1:4010/api/v1)',
+        EXIT_CODES.usage,
+      );
+    }
+    throw error;
+  }
+}
+
+function newClient(
+  invocation: ApiInvocation,
+  apiKey: string,
+  log: (line: string) => void,
+): NeurolinkerClient {
   return createNeurolinkerClient({
-    apiKey: invocation.apiKey,
+    apiKey,
     ...(invocation.baseUrl === undefined ? {} : { baseUrl: invocation.baseUrl }),
     userAgent: `neurostatus/${CLI_VERSION}`,
     hooks: invocation.debug
@@ -69,19 +84,4 @@ export function createApiClient(invocation: ApiInvocation, io: CliIo): Neurolink
         }
       : {},
   });
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (
-      (url.protocol === 'http:' || url.protocol === 'https:') &&
-      !url.username &&
-      !url.password &&
-      !url.search &&
-      !url.hash
-    );
-  } catch {
-    return false;
-  }
 }

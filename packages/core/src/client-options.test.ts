@@ -5,6 +5,7 @@ import {
   type NeurolinkerClientOptions,
   resolveClientOptions,
 } from './client-options.ts';
+import { InvalidOptionError } from './invalid-option-error.ts';
 
 const apiKey = 'nl_abcdefghijklmnopqrstuvwxyz012345';
 
@@ -71,6 +72,17 @@ describe('resolveClientOptions', () => {
     [{ maxResponseBytes: 0 }, '`maxResponseBytes` must be a positive integer'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(typeErrorFor(options)).toContain(message);
+  });
+
+  it('names the option in an InvalidOptionError, a TypeError', () => {
+    try {
+      createNeurolinkerClient({ apiKey, baseUrl: 'ftp://x' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as InvalidOptionError).option).toBe('baseUrl');
+    }
+    expect.assertions(3);
   });
 
   it('never puts the key in a TypeError message', () => {

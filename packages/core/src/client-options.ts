@@ -1,5 +1,6 @@
 import type { AfterResponseHook, BeforeRequestHook } from 'ky';
 import type { NeurolinkerError } from './errors.ts';
+import { InvalidOptionError } from './invalid-option-error.ts';
 
 /**
  * Where the API lives, per the endpoint tables of the Neurolinker docs.
@@ -180,7 +181,8 @@ function checkDuration(
     (!allowZero && value === 0) ||
     value > MAX_TIMER_MS
   ) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      name,
       `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS}.`,
     );
   }
@@ -189,7 +191,7 @@ function checkDuration(
 
 function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function')
-    throw new TypeError(`\`${name}\` must be a function.`);
+    throw new InvalidOptionError(name, `\`${name}\` must be a function.`);
   return value;
 }
 
@@ -199,14 +201,16 @@ function resolveBaseUrl(baseUrl: string | undefined): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new TypeError('`baseUrl` must be an absolute http(s) URL.');
+    throw new InvalidOptionError('baseUrl', '`baseUrl` must be an absolute http(s) URL.');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError('`baseUrl` must be an absolute http(s) URL.');
+    throw new InvalidOptionError('baseUrl', '`baseUrl` must be an absolute http(s) URL.');
   }
   // Credentials in a URL end up in logs and error messages; the key belongs in `apiKey`.
-  if (url.username || url.password) throw new TypeError('`baseUrl` must not contain credentials.');
-  if (url.search || url.hash) throw new TypeError('`baseUrl` must not have a query or a fragment.');
+  if (url.username || url.password)
+    throw new InvalidOptionError('baseUrl', '`baseUrl` must not contain credentials.');
+  if (url.search || url.hash)
+    throw new InvalidOptionError('baseUrl', '`baseUrl` must not have a query or a fragment.');
   return url.href.replace(/\/+$/, '');
 }
 
@@ -214,10 +218,10 @@ function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOp
   if (retry === false) return { ...DEFAULTS.retry, limit: 0 };
   if (retry === undefined) return { ...DEFAULTS.retry };
   if (typeof retry !== 'object' || retry === null)
-    throw new TypeError('`retry` must be an object or false.');
+    throw new InvalidOptionError('retry', '`retry` must be an object or false.');
   const limit = retry.limit ?? DEFAULTS.retry.limit;
   if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
-    throw new TypeError('`retry.limit` must be an integer from 0 to 100.');
+    throw new InvalidOptionError('retry.limit', '`retry.limit` must be an integer from 0 to 100.');
   }
   return {
     limit,
@@ -245,7 +249,8 @@ function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOp
 /**
  * Applies defaults and validates every option once, at construction, so calls never re-check.
  *
- * @throws {TypeError} naming the bad option; the message never contains the key.
+ * @throws {InvalidOptionError} (a `TypeError`) naming the bad option in `option` and in the
+ *   message; the message never contains the key.
  *
  * @example
  * ```ts
@@ -254,34 +259,47 @@ function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOp
  */
 export function resolveClientOptions(options: NeurolinkerClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createNeurolinkerClient() needs an options object with an `apiKey`.');
+    throw new InvalidOptionError(
+      'apiKey',
+      'createNeurolinkerClient() needs an options object with an `apiKey`.',
+    );
   }
   const { apiKey } = options;
   if (typeof apiKey !== 'string' || apiKey.length === 0) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'apiKey',
       '`apiKey` must be a non-empty string (Neurolinker keys look like `nl_` + 32 characters).',
     );
   }
   // A key with whitespace or control characters would break (or smuggle) the Authorization header.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new TypeError('`apiKey` must contain only visible ASCII characters, with no whitespace.');
+    throw new InvalidOptionError(
+      'apiKey',
+      '`apiKey` must contain only visible ASCII characters, with no whitespace.',
+    );
   }
   const headers = new Headers(options.headers);
   headers.set('accept', 'application/json');
   if (options.userAgent !== undefined) {
     if (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]+$/.test(options.userAgent)) {
-      throw new TypeError('`userAgent` must be a non-empty string of printable ASCII.');
+      throw new InvalidOptionError(
+        'userAgent',
+        '`userAgent` must be a non-empty string of printable ASCII.',
+      );
     }
     headers.set('user-agent', options.userAgent);
   }
   headers.set('authorization', `Bearer ${apiKey}`);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
-    throw new TypeError('`maxResponseBytes` must be a positive integer.');
+    throw new InvalidOptionError(
+      'maxResponseBytes',
+      '`maxResponseBytes` must be a positive integer.',
+    );
   }
   const hooks = options.hooks ?? {};
   if (typeof hooks !== 'object' || hooks === null)
-    throw new TypeError('`hooks` must be an object.');
+    throw new InvalidOptionError('hooks', '`hooks` must be an object.');
   checkFunction('hooks.onRetry', hooks.onRetry);
   return {
     apiKey,
@@ -310,7 +328,7 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
 export function resolveRetryLimit(retryLimit: number | undefined, fallback: number): number {
   if (retryLimit === undefined) return fallback;
   if (!Number.isInteger(retryLimit) || retryLimit < 0 || retryLimit > 100) {
-    throw new TypeError('`retryLimit` must be an integer from 0 to 100.');
+    throw new InvalidOptionError('retryLimit', '`retryLimit` must be an integer from 0 to 100.');
   }
   return retryLimit;
 }

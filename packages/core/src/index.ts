@@ -49,6 +49,7 @@ export {
 } from './errors.ts';
 export { freshnessMs } from './freshness.ts';
 export { parseHttpDate } from './http-date.ts';
+export { InvalidOptionError } from './invalid-option-error.ts';
 export { isTerminalDocumentStatus, isTerminalRequestStatus } from './is-terminal-status.ts';
 export { parseDocumentStatus, parseRequestStatus } from './parse-status.ts';
 export {
