@@ -9,7 +9,8 @@ import {
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
-import { callDeadline, createStatusPoll, type StatusSource } from './status-poll.ts';
+import { pollLoop } from './poll-loop.ts';
+import { callDeadline, type StatusSource } from './status-poll.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
@@ -169,24 +170,13 @@ async function* pollRequest(
   requestId: string,
   options: ResolvedWatchOptions,
 ): AsyncGenerator<RequestProgress, void, undefined> {
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const state = createStatusPoll(requestSource(client, requestId, options.estimator), options);
   let yielded: RequestStatus | undefined;
-  try {
-    for (;;) {
-      const result = await state.poll(signal);
-      if (result !== undefined && (result.changed || options.emit === 'every')) {
-        const serverNow = options.clock.now() - state.clockOffsetMs;
-        const progress = progressOf(result.value, yielded, serverNow, options.estimator);
-        yielded = result.value;
-        yield progress;
-      }
-      if (result?.terminal) return;
-      await options.clock.sleep(state.nextDelayMs(), signal);
-    }
-  } finally {
-    stop.abort();
+  const source = requestSource(client, requestId, options.estimator);
+  for await (const { value, state } of pollLoop(source, options)) {
+    const serverNow = options.clock.now() - state.clockOffsetMs;
+    const progress = progressOf(value, yielded, serverNow, options.estimator);
+    yielded = value;
+    yield progress;
   }
 }
 

@@ -1,7 +1,7 @@
 import { assertValidId, type DocumentStatus } from '@neurostatus/core';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import { pollLoop } from './poll-loop.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
-import { createStatusPoll } from './status-poll.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
@@ -29,20 +29,11 @@ async function* pollDocument(
   documentId: string,
   options: ResolvedWatchOptions,
 ): AsyncGenerator<DocumentStatus, void, undefined> {
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const state = createStatusPoll(documentSource(client, documentId, options.estimator), options);
-  try {
-    for (;;) {
-      const result = await state.poll(signal);
-      if (result !== undefined && (result.changed || options.emit === 'every')) yield result.value;
-      if (result?.terminal) return;
-      await options.clock.sleep(state.nextDelayMs(), signal);
-    }
-  } finally {
-    // A `break` lands here while the generator waits at `yield`: nothing is in flight and no
-    // timer is pending, and the abort makes sure of it for any other way out.
-    stop.abort();
+  for await (const { value } of pollLoop(
+    documentSource(client, documentId, options.estimator),
+    options,
+  )) {
+    yield value;
   }
 }
 
