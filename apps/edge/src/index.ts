@@ -1,8 +1,47 @@
+export { createApp, type EdgeDeps, type LogRecord } from './app.ts';
+export { type Authenticate, createAuthenticator, type Tenant } from './authenticate.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';
+export {
+  type CacheApiStoreOptions,
+  type CacheLike,
+  createCacheApiStore,
+} from './cache-api-store.ts';
 export { cacheKey, createTenantHasher, type StatusKind } from './cache-key.ts';
+export {
+  type ClientRateLimiter,
+  type ClientRateLimiterOptions,
+  createClientRateLimiter,
+  type RateDecision,
+} from './client-rate-limiter.ts';
 export { type Coalescer, createCoalescer } from './coalescer.ts';
+export {
+  ConfigError,
+  EDGE_DEFAULTS,
+  type EdgeConfig,
+  type EdgeEnv,
+  loadEdgeConfig,
+  type TenancyMode,
+  type UpstreamConfig,
+} from './config.ts';
+export { createEdge, type EdgeInstance, type EdgeParts } from './create-edge.ts';
+export { type EdgeErrorCode, errorBody } from './edge-error.ts';
+export { etagOf, ifNoneMatchMatches } from './etag.ts';
 export { importHmacKey, MIN_SECRET_LENGTH } from './hmac-key.ts';
+export { createHoldOff, type HoldOff, type HoldOffOptions } from './hold-off.ts';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.ts';
+export {
+  createMetricsRegistry,
+  type MetricsRegistry,
+  PROMETHEUS_CONTENT_TYPE,
+} from './metrics-registry.ts';
+export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+export {
+  type CacheRead,
+  createStatusCache,
+  HeldOffError,
+  type StatusCache,
+  type UpstreamAnswer,
+} from './status-cache.ts';
 export type { StatusStore, StoredStatus } from './status-store.ts';
 export {
   type MintStatusTokenOptions,

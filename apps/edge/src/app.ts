@@ -1,0 +1,405 @@
+import {
+  assertValidId,
+  type DocumentStatus,
+  isNeurolinkerError,
+  isTerminalDocumentStatus,
+  isTerminalRequestStatus,
+  type NeurolinkerClient,
+} from '@neurostatus/core';
+import {
+  createPollScheduler,
+  type PollerClock,
+  type PollScheduler,
+  systemClock,
+  watchRequest,
+} from '@neurostatus/poller';
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { type Authenticate, createAuthenticator, type Tenant } from './authenticate.ts';
+import { cacheKey, type StatusKind } from './cache-key.ts';
+import { createClientRateLimiter } from './client-rate-limiter.ts';
+import type { EdgeConfig } from './config.ts';
+import { type EdgeErrorCode, errorBody } from './edge-error.ts';
+import { eventStream, STREAM_FAILED } from './event-stream.ts';
+import { createFeedHub, type FeedSource } from './feed-hub.ts';
+import { createHoldOff } from './hold-off.ts';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
+import { describeStatusRoutes, openApiHandler } from './openapi.ts';
+import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
+import { statusResponse } from './status-response.ts';
+import type { StatusStore } from './status-store.ts';
+import { createUpstreamClients } from './upstream-clients.ts';
+import { upstreamFailure, upstreamOutcome } from './upstream-failure.ts';
+
+/** One structured log line: never a key, a token, a query string or an `Authorization` header. */
+export interface LogRecord {
+  readonly time: string;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** What the proxy is built from; every outside effect is injected. */
+export interface EdgeDeps {
+  readonly config: EdgeConfig;
+  readonly store: StatusStore;
+  /** The upstream base URL. Default: `config.upstream.baseUrl` (required for a `simulator` upstream). */
+  readonly baseUrl?: string;
+  /** How to reach the upstream (the embedded simulator's `fetch`, or a test's). Default: global `fetch`. */
+  readonly fetch?: typeof globalThis.fetch;
+  /** The proxy's own key (`scoped-token` / `open`). Default: `config.upstream.apiKey`. */
+  readonly apiKey?: string;
+  /** Time and sleep, for the cache, SSE heartbeats and poll loops. Default: the system clock. */
+  readonly clock?: PollerClock;
+  /** Shares one poll loop per document between event streams. Default: one made on `clock`. */
+  readonly scheduler?: PollScheduler;
+  /** Receives one record per request. Default: JSON to `console.log` unless `config.log` is `off`. */
+  readonly log?: (record: LogRecord) => void;
+  /** The client's network address, for the per-client rate limit (runtime-specific). */
+  readonly clientAddress?: (c: Context) => string | undefined;
+  readonly metrics?: ProxyMetrics;
+}
+
+type EdgeVariables = {
+  requestId: string;
+  route: string;
+  cache: string | undefined;
+  tenant: string | undefined;
+};
+
+/** The route patterns, under both prefixes the API answers on. */
+const PREFIXES = ['/api/v1', '/v1'] as const;
+const ROUTES = { document: 'document-status', request: 'request-status' } as const;
+
+function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const context = c.executionCtx;
+    return (promise) => context.waitUntil(promise);
+  } catch {
+    // Only Workers have an execution context; elsewhere a promise lives on by itself.
+    return undefined;
+  }
+}
+
+function jsonError(code: EdgeErrorCode, message: string, status: number, headers?: HeadersInit) {
+  const response = new Response(errorBody(code, message), { status, headers: headers ?? {} });
+  response.headers.set('content-type', 'application/json; charset=utf-8');
+  response.headers.set('cache-control', 'no-store');
+  return response;
+}
+
+/**
+ * Builds the proxy: a Hono app serving the Neurolinker status routes from a cache, with request
+ * coalescing, stale-while-revalidate, stale-if-error, 429 hold-off, tenancy, per-client rate
+ * limits, event streams, metrics and an OpenAPI document. Web APIs only, so the same app runs on
+ * Node, Bun, Deno and Workers; the entries in `src/runtimes/` build it from their parts.
+ *
+ * @example
+ * ```ts
+ * const app = await createApp({ config: loadEdgeConfig(env), store: createMemoryStore() });
+ * export default { fetch: app.fetch };
+ * ```
+ */
+export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeVariables }>> {
+  const { config, store } = deps;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
+  const metrics = deps.metrics ?? createProxyMetrics();
+  const scheduler = deps.scheduler ?? createPollScheduler({ clock });
+  const log =
+    deps.log ??
+    (config.log === 'off' ? () => {} : (record: LogRecord) => console.log(JSON.stringify(record)));
+  const baseUrl =
+    deps.baseUrl ?? (config.upstream.kind === 'api' ? config.upstream.baseUrl : undefined);
+  if (baseUrl === undefined)
+    throw new TypeError('createApp: `baseUrl` is required for this upstream.');
+  const clients = createUpstreamClients({
+    baseUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
+  const authenticate: Authenticate = await createAuthenticator({
+    mode: config.mode,
+    secret: config.secret,
+    clients,
+    apiKey: deps.apiKey ?? (config.upstream.kind === 'api' ? config.upstream.apiKey : undefined),
+    now,
+  });
+  const cache = createStatusCache({
+    store,
+    ttl: config.ttl,
+    holdOff: createHoldOff({ now }),
+    now,
+  });
+  const rateLimiter =
+    config.rateLimit.perSecond > 0
+      ? createClientRateLimiter({
+          ratePerSecond: config.rateLimit.perSecond,
+          burst: config.rateLimit.burst,
+          now,
+        })
+      : undefined;
+  const documentFeeds = createFeedHub<string>();
+  const requestFeeds = createFeedHub<string>();
+  metrics.gauge(
+    'neurostatus_edge_event_streams',
+    'Open event streams (SSE connections).',
+    () => documentFeeds.listeners + requestFeeds.listeners,
+  );
+  metrics.gauge(
+    'neurostatus_edge_poll_loops',
+    'Upstream poll loops feeding event streams (one per document or request).',
+    () => documentFeeds.size + requestFeeds.size,
+  );
+
+  const load =
+    (client: NeurolinkerClient, kind: StatusKind, id: string) =>
+    async (): Promise<UpstreamAnswer> => {
+      const started = now();
+      try {
+        const answer: UpstreamAnswer =
+          kind === 'document'
+            ? await client.getDocumentStatusWithMeta(id).then(({ data }) => ({
+                status: 200,
+                body: JSON.stringify(data),
+                terminal: isTerminalDocumentStatus(data),
+              }))
+            : await client.getRequestStatusWithMeta(id).then(({ data }) => ({
+                status: 200,
+                body: JSON.stringify(data),
+                terminal: isTerminalRequestStatus(data),
+              }));
+        metrics.upstream(kind, '200', now() - started);
+        return answer;
+      } catch (error) {
+        metrics.upstream(kind, upstreamOutcome(error), now() - started);
+        if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
+          return {
+            status: 404,
+            body: errorBody('NOT_FOUND', `No ${kind} with this id (or not visible yet).`),
+            terminal: false,
+          };
+        }
+        throw error;
+      }
+    };
+
+  /** The checks every status route makes, in order, before anything reaches the upstream. */
+  const admit = async (
+    c: Context<{ Variables: EdgeVariables }>,
+    kind: StatusKind,
+    route: string,
+  ): Promise<{ id: string; tenant: Tenant } | Response> => {
+    c.set('route', route);
+    let id: string;
+    try {
+      id = assertValidId(c.req.param('id'), kind);
+    } catch (error) {
+      return jsonError('INVALID_ID', (error as Error).message, 400);
+    }
+    const who = await authenticate(
+      {
+        authorization: c.req.header('authorization'),
+        accessToken: c.req.query('access_token'),
+      },
+      kind,
+      id,
+    );
+    if ('code' in who) {
+      const headers: HeadersInit =
+        who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
+      return jsonError(who.code, who.message, who.status, headers);
+    }
+    c.set('tenant', who.label);
+    if (rateLimiter !== undefined) {
+      const decision = rateLimiter.take(deps.clientAddress?.(c) ?? `tenant:${who.label}`);
+      if (!decision.allowed) {
+        return jsonError('RATE_LIMITED', 'Too many requests from this client.', 429, {
+          'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+        });
+      }
+    }
+    return { id, tenant: who };
+  };
+
+  const failureResponse = (error: unknown): Response => {
+    const failure = upstreamFailure(error, config.mode);
+    if (failure === undefined) throw error;
+    const headers: Record<string, string> = {};
+    if (failure.retryAfterMs !== undefined) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+    }
+    return jsonError(failure.code, failure.message, failure.status, headers);
+  };
+
+  const app = new Hono<{ Variables: EdgeVariables }>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = now();
+    c.set('route', 'unmatched');
+    await next();
+    // Set again: a handler returning its own Response replaces the one requestId() decorated.
+    c.header('x-request-id', c.get('requestId'));
+    const route = c.get('route');
+    const durationMs = now() - started;
+    metrics.request(route, c.res.status, durationMs);
+    log({
+      time: new Date(started).toISOString(),
+      level: c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info',
+      msg: 'request',
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route,
+      // The path only: a query string may hold an access token.
+      path: c.req.path,
+      status: c.res.status,
+      durationMs,
+      cache: c.get('cache'),
+      tenant: c.get('tenant'),
+    });
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin',
+    }),
+  );
+  if (config.corsOrigins.length > 0) {
+    const allowed = new Set(config.corsOrigins);
+    app.use(
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'If-None-Match', 'Last-Event-ID'],
+        exposeHeaders: ['ETag', 'Age', 'Cache-Status', 'Retry-After', 'X-Request-Id'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  for (const kind of ['document', 'request'] as const) {
+    for (const prefix of PREFIXES) {
+      const statusRoute = `${prefix}/${ROUTES[kind]}/:id`;
+      app.get(statusRoute, describeStatusRoutes(kind, 'status'), async (c) => {
+        const admitted = await admit(c, kind, statusRoute);
+        if (admitted instanceof Response) return admitted;
+        const { id, tenant } = admitted;
+        const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+        try {
+          const read = await cache.read(key, load(tenant.client, kind, id), waitUntilOf(c));
+          metrics.cache(read.outcome);
+          c.set('cache', read.outcome);
+          const response = statusResponse(read, now(), c.req.header('if-none-match'));
+          if (config.mode === 'passthrough') response.headers.set('vary', 'Authorization');
+          return response;
+        } catch (error) {
+          return failureResponse(error);
+        }
+      });
+
+      const eventsRoute = `${statusRoute}/events`;
+      app.get(eventsRoute, describeStatusRoutes(kind, 'events'), async (c) => {
+        const admitted = await admit(c, kind, eventsRoute);
+        if (admitted instanceof Response) return admitted;
+        const { id, tenant } = admitted;
+        const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+        const source: FeedSource<string> =
+          kind === 'document'
+            ? documentFeed(scheduler, tenant.client, id, (status) =>
+                cache.remember(key, {
+                  status: 200,
+                  body: JSON.stringify(status),
+                  terminal: isTerminalDocumentStatus(status),
+                }),
+              )
+            : requestFeed(tenant.client, id, clock);
+        const hub = kind === 'document' ? documentFeeds : requestFeeds;
+        return eventStream(c, {
+          subscribe: (listener) => hub.subscribe(key, source, listener),
+          describeError: (error) => {
+            const failure = upstreamFailure(error, config.mode);
+            return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
+          },
+          clock,
+          heartbeatMs: config.heartbeatMs,
+        });
+      });
+    }
+  }
+
+  app.get('/healthz', (c) => {
+    c.set('route', '/healthz');
+    c.header('cache-control', 'no-store');
+    return c.json({ status: 'ok', mode: config.mode, upstream: config.upstream.kind });
+  });
+  app.get('/metrics', (c) => {
+    c.set('route', '/metrics');
+    return c.body(metrics.render(), 200, {
+      'content-type': PROMETHEUS_CONTENT_TYPE,
+      'cache-control': 'no-store',
+    });
+  });
+  const openApi = openApiHandler(app);
+  app.get('/openapi.json', (c, next) => {
+    c.set('route', '/openapi.json');
+    return openApi(c, next);
+  });
+
+  app.notFound(() => jsonError('ROUTE_NOT_FOUND', 'No such route.', 404));
+  app.onError((error, c) => {
+    log({
+      time: new Date(now()).toISOString(),
+      level: 'error',
+      msg: 'unhandled error',
+      requestId: c.get('requestId'),
+      // The class name only: a message or stack could quote a header or a payload.
+      error: error instanceof Error ? error.name : typeof error,
+    });
+    return jsonError('INTERNAL_ERROR', 'The proxy failed to answer.', 500);
+  });
+  return app;
+}
+
+/** A document's event feed: the scheduler's shared loop, each status also stored in the cache. */
+function documentFeed(
+  scheduler: PollScheduler,
+  client: NeurolinkerClient,
+  id: string,
+  remember: (status: DocumentStatus) => Promise<unknown>,
+): FeedSource<string> {
+  return (sink) =>
+    scheduler.subscribe(client, id, {
+      status(status) {
+        remember(status).catch(() => undefined);
+        sink.status(JSON.stringify(status));
+      },
+      end: () => sink.end(),
+      error: (error) => sink.error(error),
+    });
+}
+
+/** A request's event feed: one `watchRequest` loop, stopped when its last listener leaves. */
+function requestFeed(
+  client: NeurolinkerClient,
+  id: string,
+  clock: PollerClock,
+): FeedSource<string> {
+  return (sink) => {
+    const stop = new AbortController();
+    (async () => {
+      try {
+        for await (const progress of watchRequest(client, id, { signal: stop.signal, clock })) {
+          sink.status(JSON.stringify(progress.request));
+        }
+        sink.end();
+      } catch (error) {
+        if (!stop.signal.aborted) sink.error(error);
+      }
+    })();
+    return () => stop.abort();
+  };
+}

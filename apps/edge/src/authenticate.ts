@@ -1,0 +1,125 @@
+import type { NeurolinkerClient } from '@neurostatus/core';
+import type { StatusKind } from './cache-key.ts';
+import { createTenantHasher } from './cache-key.ts';
+import type { TenancyMode } from './config.ts';
+import { importHmacKey } from './hmac-key.ts';
+import { StatusTokenError, verifyStatusToken } from './status-token.ts';
+import type { UpstreamClients } from './upstream-clients.ts';
+
+/** Who is asking, once authenticated: which cache entries they may share, and which client asks upstream. */
+export interface Tenant {
+  /** The tenant part of cache keys: an HMAC of the client's key, or `shared`. Never a secret. */
+  readonly cacheTenant: string;
+  readonly client: NeurolinkerClient;
+  /** What logs and rate limits call this tenant: `shared`, or the first 12 characters of the HMAC. */
+  readonly label: string;
+}
+
+/** A refusal, before any upstream call. */
+export interface AuthRefusal {
+  readonly status: 401 | 403;
+  readonly code: 'MISSING_CREDENTIALS' | 'INVALID_CREDENTIALS' | 'INVALID_TOKEN' | 'FORBIDDEN';
+  readonly message: string;
+}
+
+/** What a request presents: its `Authorization` header and its `access_token` query parameter. */
+export interface Credentials {
+  readonly authorization: string | undefined;
+  /** For `EventSource`, which cannot send headers. */
+  readonly accessToken: string | undefined;
+}
+
+/** Options of {@link createAuthenticator}. */
+export interface AuthenticatorOptions {
+  readonly mode: TenancyMode;
+  readonly secret: string;
+  readonly clients: UpstreamClients;
+  /** The proxy's own key: used in `scoped-token` and `open` modes. */
+  readonly apiKey: string | undefined;
+  readonly now: () => number;
+}
+
+/** See {@link createAuthenticator}. */
+export type Authenticate = (
+  credentials: Credentials,
+  kind: StatusKind,
+  id: string,
+) => Promise<Tenant | AuthRefusal>;
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,65536})$/i;
+
+function bearerOf(credentials: Credentials): string | undefined {
+  if (credentials.authorization !== undefined) {
+    return BEARER.exec(credentials.authorization.trim())?.[1];
+  }
+  return credentials.accessToken;
+}
+
+const missing: AuthRefusal = {
+  status: 401,
+  code: 'MISSING_CREDENTIALS',
+  message: 'Send Authorization: Bearer <credential>.',
+};
+
+/**
+ * Decides, before anything reaches the upstream, who a request is and what it may read:
+ * - `passthrough`: the bearer is the client's own Neurolinker key; its HMAC under the server
+ *   secret separates cache entries, so clients with different keys never share one;
+ * - `scoped-token`: the bearer (or `access_token`, for EventSource) is a status token; a missing,
+ *   malformed, forged or expired one is 401, an id it does not name is 403;
+ * - `open`: anyone, through the proxy's key.
+ *
+ * @example
+ * ```ts
+ * const authenticate = await createAuthenticator({ mode, secret, clients, apiKey, now });
+ * const who = await authenticate({ authorization, accessToken: undefined }, 'document', id);
+ * if ('status' in who) return refuse(who);
+ * ```
+ */
+export async function createAuthenticator(options: AuthenticatorOptions): Promise<Authenticate> {
+  const { mode, clients, apiKey, now } = options;
+  const shared = (): Tenant => {
+    if (apiKey === undefined) throw new TypeError('The proxy has no upstream key for this mode.');
+    return { cacheTenant: 'shared', client: clients.clientFor('shared', apiKey), label: 'shared' };
+  };
+
+  if (mode === 'open') return async () => shared();
+
+  if (mode === 'scoped-token') {
+    const tokenKey = await importHmacKey(options.secret);
+    return async (credentials, kind, id) => {
+      const token = bearerOf(credentials);
+      if (token === undefined) return missing;
+      try {
+        const claims = await verifyStatusToken(tokenKey, token, now());
+        const allowed = kind === 'document' ? claims.documentIds : claims.requestIds;
+        if (!allowed.includes(id)) {
+          return {
+            status: 403,
+            code: 'FORBIDDEN',
+            message: `The token does not name this ${kind}.`,
+          };
+        }
+        return shared();
+      } catch (error) {
+        if (!(error instanceof StatusTokenError)) throw error;
+        return { status: 401, code: 'INVALID_TOKEN', message: error.message };
+      }
+    };
+  }
+
+  const tenantOf = await createTenantHasher(options.secret);
+  return async (credentials) => {
+    const key = credentials.authorization === undefined ? undefined : bearerOf(credentials);
+    if (key === undefined) return missing;
+    if (key.length > 256) {
+      return { status: 401, code: 'INVALID_CREDENTIALS', message: 'That is not an API key.' };
+    }
+    const cacheTenant = await tenantOf(key);
+    return {
+      cacheTenant,
+      client: clients.clientFor(cacheTenant, key),
+      label: cacheTenant.slice(0, 12),
+    };
+  };
+}

@@ -1,0 +1,118 @@
+import type { PollerClock } from '@neurostatus/poller';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { errorBody } from './edge-error.ts';
+import { etagOf } from './etag.ts';
+import type { FeedListener } from './feed-hub.ts';
+
+/** One thing to tell an event-stream client. */
+type StreamEvent =
+  | { readonly type: 'status'; readonly body: string }
+  | { readonly type: 'end' }
+  | { readonly type: 'error'; readonly body: string };
+
+/** Options of {@link eventStream}. */
+export interface EventStreamOptions {
+  /** Subscribes to the feed (bodies as JSON text); returns the function that unsubscribes. */
+  readonly subscribe: (listener: FeedListener<string>) => () => void;
+  /** The JSON error body for a failed feed. */
+  readonly describeError: (error: unknown) => string;
+  readonly clock: PollerClock;
+  readonly heartbeatMs: number;
+  /** Called once when the stream is over, however it ended. */
+  readonly onClose?: () => void;
+}
+
+/** How long a client waits before reconnecting after a drop (the SSE `retry` field), ms. */
+const RECONNECT_MS = 2_000;
+
+/**
+ * A Server-Sent Events response that pushes each status of a feed and ends after the terminal
+ * one (an `end` event, then the stream closes). Each `status` event's `id` is the ETag of its body
+ * (without quotes), so a client reconnecting with `Last-Event-ID` is not sent again what it has,
+ * on this instance or another. A comment line every `heartbeatMs` keeps idle connections (and
+ * Bun, which closes them after 10 s) open.
+ *
+ * @example
+ * ```ts
+ * return eventStream(c, { subscribe, describeError, clock, heartbeatMs: 5_000 });
+ * ```
+ */
+export function eventStream(c: Context, options: EventStreamOptions): Response {
+  const { clock, heartbeatMs } = options;
+  let lastId = c.req.header('last-event-id')?.trim();
+  return streamSSE(c, async (stream) => {
+    const queue: StreamEvent[] = [];
+    let wake: (() => void) | undefined;
+    const push = (event: StreamEvent) => {
+      queue.push(event);
+      wake?.();
+    };
+    const closed = new AbortController();
+    stream.onAbort(() => {
+      closed.abort();
+      wake?.();
+    });
+    const unsubscribe = options.subscribe({
+      status: (body) => push({ type: 'status', body }),
+      end: () => push({ type: 'end' }),
+      error: (error) => push({ type: 'error', body: options.describeError(error) }),
+    });
+    try {
+      await stream.write(`retry: ${RECONNECT_MS}\n\n`);
+      while (!closed.signal.aborted) {
+        const event = queue.shift();
+        if (event === undefined) {
+          if (await idle(clock, heartbeatMs, closed.signal, (resolve) => (wake = resolve))) {
+            await stream.write(': heartbeat\n\n');
+          }
+          wake = undefined;
+          continue;
+        }
+        if (event.type === 'status') {
+          const id = (await etagOf(event.body)).slice(1, -1);
+          if (id === lastId) continue;
+          lastId = id;
+          await stream.writeSSE({ event: 'status', id, data: event.body });
+        } else if (event.type === 'end') {
+          await stream.writeSSE({ event: 'end', data: '{}' });
+          break;
+        } else {
+          await stream.writeSSE({ event: 'error', data: event.body });
+          break;
+        }
+      }
+    } finally {
+      unsubscribe();
+      options.onClose?.();
+    }
+  });
+}
+
+/**
+ * Waits until woken (an event or an abort) or `ms` pass; true when the time ran out (time for a
+ * heartbeat). The sleep is cancelled on wake so no timer outlives the wait.
+ */
+async function idle(
+  clock: PollerClock,
+  ms: number,
+  closed: AbortSignal,
+  onWake: (resolve: () => void) => void,
+): Promise<boolean> {
+  if (closed.aborted) return false;
+  const sleeping = new AbortController();
+  const woken = new Promise<false>((resolve) =>
+    onWake(() => {
+      sleeping.abort();
+      resolve(false);
+    }),
+  );
+  const slept = clock.sleep(ms, sleeping.signal).then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([woken, slept]);
+}
+
+/** The error body of an event stream that failed for a reason the proxy does not know. */
+export const STREAM_FAILED = errorBody('UPSTREAM_UNAVAILABLE', 'The status feed failed.');

@@ -1,0 +1,74 @@
+import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
+
+/** What the proxy counts; rendered at `GET /metrics`. */
+export interface ProxyMetrics {
+  /** A finished request: its route pattern (never the id), HTTP status and duration. */
+  request(route: string, status: number, durationMs: number): void;
+  /** How the cache answered. */
+  cache(result: 'hit' | 'miss' | 'stale' | 'coalesced'): void;
+  /** One upstream call: `status` is the HTTP status, or `timeout` / `connection` without one. */
+  upstream(kind: 'document' | 'request', status: string, durationMs: number): void;
+  /** Counts live values at render time (SSE connections, poll loops). */
+  gauge(name: string, help: string, collect: () => number): void;
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string;
+}
+
+/**
+ * The proxy's metrics, all prefixed `neurostatus_edge_`. Labels are route patterns, cache
+ * results and status codes, never ids or tenants, so cardinality stays small; the registry caps
+ * it anyway.
+ *
+ * @example
+ * ```ts
+ * const metrics = createProxyMetrics();
+ * metrics.cache('hit');
+ * new Response(metrics.render(), { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } });
+ * ```
+ */
+export function createProxyMetrics(
+  registry: MetricsRegistry = createMetricsRegistry(),
+): ProxyMetrics {
+  const requests = registry.counter(
+    'neurostatus_edge_requests_total',
+    'HTTP requests answered, by route and status.',
+    ['route', 'status'],
+  );
+  const requestSeconds = registry.histogram(
+    'neurostatus_edge_request_duration_seconds',
+    'Time to answer a request (to the first byte of an event stream), by route.',
+    ['route'],
+  );
+  const cacheResults = registry.counter(
+    'neurostatus_edge_cache_results_total',
+    "Status reads by how the cache answered: hit, miss, stale, or coalesced (waited for another request's upstream call).",
+    ['result'],
+  );
+  const upstreamCalls = registry.counter(
+    'neurostatus_edge_upstream_requests_total',
+    'Calls to the Neurolinker API, by kind and outcome (HTTP status, timeout or connection).',
+    ['kind', 'status'],
+  );
+  const upstreamSeconds = registry.histogram(
+    'neurostatus_edge_upstream_duration_seconds',
+    'Duration of calls to the Neurolinker API, by kind.',
+    ['kind'],
+  );
+  return {
+    request(route, status, durationMs) {
+      requests.inc({ route, status: String(status) });
+      requestSeconds.observe({ route }, durationMs / 1000);
+    },
+    cache(result) {
+      cacheResults.inc({ result });
+    },
+    upstream(kind, status, durationMs) {
+      upstreamCalls.inc({ kind, status });
+      upstreamSeconds.observe({ kind }, durationMs / 1000);
+    },
+    gauge(name, help, collect) {
+      registry.gauge(name, help, collect);
+    },
+    render: () => registry.render(),
+  };
+}

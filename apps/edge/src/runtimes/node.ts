@@ -1,0 +1,39 @@
+// The proxy on Node.js: `pnpm start` (tsx) or a bundle. Configuration: environment variables.
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ConfigError } from '../config.ts';
+import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { startupBanner } from '../startup-banner.ts';
+
+let edge: EdgeInstance;
+try {
+  edge = await createEdge(process.env, { clientAddress: (c) => getConnInfo(c).remote.address });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(78); // EX_CONFIG
+}
+
+const { host, port } = edge.config;
+const server = serve({ fetch: edge.app.fetch, hostname: host, port }, async (info) => {
+  const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  console.log(
+    await startupBanner(edge.config, `http://${shown}:${info.port}`, `Node ${process.version}`),
+  );
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(`Cannot listen on ${host}:${port}: ${error.code ?? error.message}`);
+  process.exit(1);
+});
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  edge.close();
+  // Event streams have ended; close idle keep-alive sockets too, so the process exits promptly.
+  server.close(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,62 @@
+import { ifNoneMatchMatches } from './etag.ts';
+import type { CacheRead } from './status-cache.ts';
+
+/** The name this cache goes by in `Cache-Status` (RFC 9211 section 2). */
+export const CACHE_NAME = 'neurostatus-edge';
+
+/**
+ * The `Cache-Status` value for a read (RFC 9211): `hit` for a fresh entry; `fwd=miss; stored` when
+ * this request asked upstream; `fwd=miss; collapsed` when it waited for another request's call;
+ * and for a stale entry `hit` with a negative `ttl` and a `detail` saying why it is stale.
+ *
+ * @example
+ * ```ts
+ * cacheStatus({ outcome: 'hit', entry }, now); // 'neurostatus-edge; hit; ttl=2'
+ * ```
+ */
+export function cacheStatus(read: CacheRead, now: number): string {
+  const ttl = Math.floor((read.entry.freshUntil - now) / 1000);
+  switch (read.outcome) {
+    case 'hit':
+      return `${CACHE_NAME}; hit; ttl=${ttl}`;
+    case 'miss':
+      return `${CACHE_NAME}; fwd=miss; fwd-status=${read.entry.status}; stored; ttl=${ttl}`;
+    case 'coalesced':
+      return `${CACHE_NAME}; fwd=miss; fwd-status=${read.entry.status}; collapsed; ttl=${ttl}`;
+    case 'stale':
+      return `${CACHE_NAME}; hit; ttl=${Math.min(ttl, -1)}; detail=${read.reason}`;
+  }
+}
+
+/**
+ * The response for a cache read: the stored body (or 304 for a matching `If-None-Match`), with
+ * `ETag`, `Age`, `Cache-Status`, and `Cache-Control: private` (a shared cache must not keep an
+ * answer given for one client's credentials, RFC 9111 section 3.5) whose `max-age` is what
+ * remains of the entry's freshness, so a client polling politely asks again exactly when the
+ * proxy would.
+ *
+ * @example
+ * ```ts
+ * return statusResponse(read, Date.now(), c.req.header('if-none-match'));
+ * ```
+ */
+export function statusResponse(
+  read: CacheRead,
+  now: number,
+  ifNoneMatch: string | undefined,
+): Response {
+  const { entry } = read;
+  const maxAge = Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
+  const headers = new Headers({
+    'cache-control': `private, max-age=${maxAge}`,
+    etag: entry.etag,
+    age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    'cache-status': cacheStatus(read, now),
+  });
+  if (read.outcome === 'stale') headers.set('x-neurostatus-stale', read.reason);
+  if (entry.status === 200 && ifNoneMatchMatches(ifNoneMatch, entry.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  headers.set('content-type', 'application/json; charset=utf-8');
+  return new Response(entry.body, { status: entry.status, headers });
+}

@@ -1,0 +1,133 @@
+import { createVirtualClock, type VirtualClock } from '@neurostatus/poller';
+import {
+  createManualClock,
+  createSimulator,
+  DEMO_API_KEY,
+  type Simulator,
+} from '@neurostatus/simulator';
+import type { Hono } from 'hono';
+import { createApp, type LogRecord } from '../app.ts';
+import { type EdgeEnv, loadEdgeConfig } from '../config.ts';
+import { createMemoryStore } from '../memory-store.ts';
+
+/** A secret long enough for the proxy (tests only). */
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
+/** Where the harness's upstream pretends to live; requests never leave the process. */
+export const TEST_BASE_URL = 'http://simulator.test/api/v1';
+/** The start of virtual time: 2026-01-01. */
+const START = Date.UTC(2026, 0, 1);
+
+/** A proxy on an in-process simulator, both on one virtual clock. */
+export interface EdgeHarness {
+  // biome-ignore lint/suspicious/noExplicitAny: the app's variables are internal to createApp.
+  readonly app: Hono<any>;
+  readonly simulator: Simulator;
+  readonly clock: VirtualClock;
+  readonly logs: LogRecord[];
+  /** Upstream calls in flight (for `driveWhenIdle`). */
+  readonly inFlight: number;
+  /** Upstream calls made so far. */
+  readonly upstreamCalls: number;
+  /** `GET path` through `app.request`, with headers. */
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * Builds the proxy with `env` (on top of a base that points at the simulator) and a simulator with
+ * its demo data, both on one virtual clock: advancing it moves the cache, the poll loops and the
+ * documents' progress together, with no real waiting.
+ *
+ * @example
+ * ```ts
+ * const h = await createEdgeHarness({ EDGE_MODE: 'open', EDGE_ALLOW_OPEN: 'true' });
+ * const res = await h.get(`/api/v1/document-status/${id}`);
+ * ```
+ */
+export async function createEdgeHarness(env: EdgeEnv = {}): Promise<EdgeHarness> {
+  const simulatorClock = createManualClock(START);
+  const simulator = createSimulator({ clock: simulatorClock, demo: true });
+  const clock = createVirtualClock(START, (now) => simulatorClock.set(now));
+  const logs: LogRecord[] = [];
+  let inFlight = 0;
+  let upstreamCalls = 0;
+  const mode = env.EDGE_MODE ?? 'open';
+  const config = loadEdgeConfig({
+    NEUROLINKER_BASE_URL: TEST_BASE_URL,
+    EDGE_SECRET: TEST_SECRET,
+    EDGE_LOG: 'off',
+    ...(mode === 'passthrough' ? {} : { NEUROLINKER_API_KEY: DEMO_API_KEY }),
+    ...(mode === 'open' ? { EDGE_ALLOW_OPEN: 'true' } : {}),
+    EDGE_MODE: mode,
+    ...env,
+  });
+  const app = await createApp({
+    config,
+    store: createMemoryStore({ now: () => clock.now() }),
+    clock,
+    log: (record) => logs.push(record),
+    fetch: async (input, init) => {
+      inFlight++;
+      upstreamCalls++;
+      try {
+        return await simulator.app.fetch(new Request(input, init));
+      } finally {
+        inFlight--;
+      }
+    },
+  });
+  return {
+    app,
+    simulator,
+    clock,
+    logs,
+    get inFlight() {
+      return inFlight;
+    },
+    get upstreamCalls() {
+      return upstreamCalls;
+    },
+    get: (path, headers = {}) => Promise.resolve(app.request(path, { headers })),
+  };
+}
+
+/** One parsed Server-Sent Event (comments are kept as `{ comment }`). */
+export type SseEvent =
+  | { readonly event: string; readonly data: string; readonly id: string | undefined }
+  | { readonly comment: string };
+
+/**
+ * Reads a whole event stream into events, until the server closes it.
+ *
+ * @example
+ * ```ts
+ * const events = await readEvents(await h.get(`/api/v1/document-status/${id}/events`));
+ * ```
+ */
+export async function readEvents(response: Response): Promise<SseEvent[]> {
+  const text = await response.text();
+  return parseEvents(text);
+}
+
+/** Parses SSE text (RFC: the WHATWG HTML event-stream format) into events and comments. */
+export function parseEvents(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of text.split('\n\n')) {
+    if (block.trim() === '') continue;
+    if (block.startsWith(':')) {
+      events.push({ comment: block.slice(1).trim() });
+      continue;
+    }
+    let event = 'message';
+    let id: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      const [field, ...rest] = line.split(':');
+      const value = rest.join(':').replace(/^ /, '');
+      if (field === 'event') event = value;
+      if (field === 'data') data.push(value);
+      if (field === 'id') id = value;
+    }
+    if (data.length > 0) events.push({ event, data: data.join('\n'), id });
+  }
+  return events;
+}
