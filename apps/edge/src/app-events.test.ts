@@ -1,0 +1,132 @@
+import { parseDocumentStatus, parseRequestStatus } from '@neurostatus/core';
+import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
+import { describe, expect, it } from 'vitest';
+import { mintStatusToken } from './status-token.ts';
+import { driveWhenIdle } from './test-support/drive-when-idle.ts';
+import {
+  createEdgeHarness,
+  type EdgeHarness,
+  parseEvents,
+  type SseEvent,
+  TEST_SECRET,
+} from './test-support/edge-harness.ts';
+
+const [PURCHASE_ORDER, REPORT, FAILING_SCAN] = DEMO_DOCUMENT_IDS;
+const events = (kind: 'document' | 'request', id: string) => `/api/v1/${kind}-status/${id}/events`;
+
+/** Opens an event stream and reads it to its end, on virtual time. */
+async function stream(h: EdgeHarness, path: string, headers: Record<string, string> = {}) {
+  const response = await h.get(path, headers);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const text = await driveWhenIdle(h.clock, response.text(), h);
+  return parseEvents(text);
+}
+
+const named = (all: SseEvent[]) => all.flatMap((event) => ('event' in event ? [event] : []));
+
+describe('document event streams', () => {
+  it('pushes each change of a document, then `end`, then closes', async () => {
+    const h = await createEdgeHarness();
+    const all = named(await stream(h, events('document', PURCHASE_ORDER)));
+    expect(all.map((event) => event.event)).toEqual(['status', 'status', 'end']);
+    const [first, last] = all.map((event) =>
+      event.event === 'status' ? parseDocumentStatus(JSON.parse(event.data)) : undefined,
+    );
+    expect(first?.status).toBe('processing');
+    expect(last?.status).toBe('completed');
+    // Each id is the body's ETag, so a reconnect resumes after what the client saw.
+    for (const event of all.slice(0, 2)) expect(event.id).toMatch(/^[\w-]{22}$/);
+  });
+
+  it('reports a failed document as a status, then ends', async () => {
+    const h = await createEdgeHarness();
+    const all = named(await stream(h, events('document', FAILING_SCAN)));
+    const statuses = all.filter((event) => event.event === 'status');
+    expect(JSON.parse(statuses.at(-1)?.data ?? '{}').status).toBe('failed');
+    expect(all.at(-1)?.event).toBe('end');
+  });
+
+  it('sends heartbeat comments while nothing changes', async () => {
+    const h = await createEdgeHarness({ EDGE_HEARTBEAT_SECONDS: '5' });
+    const all = await stream(h, events('document', REPORT)); // 40 s of processing
+    expect(all.filter((event) => 'comment' in event).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('resumes after Last-Event-ID: a client that saw the terminal status only gets `end`', async () => {
+    const h = await createEdgeHarness();
+    const first = named(await stream(h, events('document', DOCUMENTED_EXAMPLE.document_id)));
+    expect(first.map((event) => event.event)).toEqual(['status', 'end']);
+    const lastId = first[0]?.id ?? '';
+    const resumed = named(
+      await stream(h, events('document', DOCUMENTED_EXAMPLE.document_id), {
+        'last-event-id': lastId,
+      }),
+    );
+    expect(resumed.map((event) => event.event)).toEqual(['end']);
+  });
+
+  it('shares one poll loop between all the streams of a document', async () => {
+    const alone = await createEdgeHarness();
+    await stream(alone, events('document', PURCHASE_ORDER));
+    const crowd = await createEdgeHarness();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => crowd.get(events('document', PURCHASE_ORDER))),
+    );
+    const texts = await driveWhenIdle(
+      crowd.clock,
+      Promise.all(responses.map((response) => response.text())),
+      crowd,
+    );
+    for (const text of texts) {
+      expect(named(parseEvents(text)).map((event) => event.event)).toEqual([
+        'status',
+        'status',
+        'end',
+      ]);
+    }
+    expect(alone.simulator.stats().byId[PURCHASE_ORDER]).toBeGreaterThanOrEqual(2);
+    expect(crowd.simulator.stats().byId[PURCHASE_ORDER]).toBe(
+      alone.simulator.stats().byId[PURCHASE_ORDER],
+    );
+  });
+
+  it('stores what the stream learns, so a poll afterwards is a cache hit', async () => {
+    const h = await createEdgeHarness();
+    await stream(h, events('document', PURCHASE_ORDER));
+    const calls = h.upstreamCalls;
+    const res = await h.get(`/api/v1/document-status/${PURCHASE_ORDER}`);
+    expect(res.headers.get('cache-status')).toMatch(/; hit; /);
+    expect(JSON.parse(await res.text()).status).toBe('completed');
+    expect(h.upstreamCalls).toBe(calls);
+  });
+
+  it('ends with an `error` event for a document that never appears', async () => {
+    const h = await createEdgeHarness();
+    const all = named(await stream(h, events('document', '00000000-0000-4000-8000-000000000000')));
+    expect(all.map((event) => event.event)).toEqual(['error']);
+    expect(JSON.parse(all[0]?.data ?? '{}')).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('accepts a status token in access_token, since EventSource cannot send headers', async () => {
+    const h = await createEdgeHarness({ EDGE_MODE: 'scoped-token' });
+    const token = await mintStatusToken({ secret: TEST_SECRET, documentIds: [PURCHASE_ORDER] });
+    const path = `${events('document', PURCHASE_ORDER)}?access_token=${encodeURIComponent(token)}`;
+    expect(named(await stream(h, path)).at(-1)?.event).toBe('end');
+    expect((await h.get(events('document', PURCHASE_ORDER))).status).toBe(401);
+  });
+});
+
+describe('request event streams', () => {
+  it('pushes the request as its documents finish, then `end`', async () => {
+    const h = await createEdgeHarness();
+    const all = named(await stream(h, events('request', DEMO_REQUEST_ID)));
+    const statuses = all
+      .filter((event) => event.event === 'status')
+      .map((event) => parseRequestStatus(JSON.parse(event.data)));
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    expect(statuses[0]?.status).not.toBe(statuses.at(-1)?.status);
+    expect(['completed', 'partial', 'failed']).toContain(statuses.at(-1)?.status);
+    expect(all.at(-1)?.event).toBe('end');
+  });
+});
