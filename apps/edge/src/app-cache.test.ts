@@ -1,6 +1,6 @@
 import { parseDocumentStatus } from '@neurostatus/core';
 import { DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEdgeHarness } from './test-support/edge-harness.ts';
 
 const PROCESSING = DEMO_DOCUMENT_IDS[0];
@@ -208,5 +208,56 @@ describe('429 hold-off', () => {
     expect(h.upstreamCalls).toBe(3);
     h.clock.advance(10_000);
     expect((await h.get(doc(DEMO_DOCUMENT_IDS[3]))).status).toBe(200);
+  });
+});
+
+describe('upstream timeout', () => {
+  /** An upstream that never answers: it only settles when the proxy gives up and aborts. */
+  const hangingFetch: typeof fetch = (input, init) =>
+    new Promise((_resolve, reject) => {
+      // ky hands fetch a Request that carries the signal.
+      const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+      signal?.addEventListener('abort', () => reject(signal.reason));
+    });
+
+  it('answers 504 UPSTREAM_TIMEOUT after EDGE_UPSTREAM_TIMEOUT_MS with nothing stale', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = await createEdgeHarness({ EDGE_UPSTREAM_TIMEOUT_MS: '10000' }, hangingFetch);
+      const pending = h.get(doc(PROCESSING));
+      await vi.advanceTimersByTimeAsync(9_999);
+      let settled = false;
+      void pending.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const res = await pending;
+      expect(res.status).toBe(504);
+      expect(await res.json()).toMatchObject({ error: { code: 'UPSTREAM_TIMEOUT' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('serves the last status, marked stale, when the upstream times out', async () => {
+    let hang = false;
+    let simulatorFetch: typeof fetch = fetch;
+    const h = await createEdgeHarness({ EDGE_UPSTREAM_TIMEOUT_MS: '10000' }, (input, init) =>
+      hang ? hangingFetch(input, init) : simulatorFetch(input, init),
+    );
+    simulatorFetch = async (input, init) => h.simulator.app.fetch(new Request(input, init));
+    await h.get(doc(PROCESSING));
+    hang = true;
+    h.clock.advance(10_000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pending = h.get(doc(PROCESSING));
+      await vi.advanceTimersByTimeAsync(10_000);
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-status')).toMatch(/detail=upstream-error$/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

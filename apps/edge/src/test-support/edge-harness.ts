@@ -43,7 +43,11 @@ export interface EdgeHarness {
  * const res = await h.get(`/api/v1/document-status/${id}`);
  * ```
  */
-export async function createEdgeHarness(env: EdgeEnv = {}): Promise<EdgeHarness> {
+export async function createEdgeHarness(
+  env: EdgeEnv = {},
+  /** Replaces the simulator as the upstream: receives what the proxy would send it. */
+  upstream?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+): Promise<EdgeHarness> {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
   const clock = createVirtualClock(START, (now) => simulatorClock.set(now));
@@ -69,7 +73,9 @@ export async function createEdgeHarness(env: EdgeEnv = {}): Promise<EdgeHarness>
       inFlight++;
       upstreamCalls++;
       try {
-        return await simulator.app.fetch(new Request(input, init));
+        const viaSimulator = (i: RequestInfo | URL, o?: RequestInit) =>
+          Promise.resolve(simulator.app.fetch(new Request(i, o)));
+        return await (upstream === undefined ? viaSimulator(input, init) : upstream(input, init));
       } finally {
         inFlight--;
       }
