@@ -120,7 +120,7 @@ export type Invocation =
   | SimulatorInvocation;
 
 /**
- * Default port of `neurostatus simulator`, the same as the repository's `pnpm start`.
+ * Default port of `neurostatus simulator`, the same as the simulator package's `demo` script.
  *
  * @example
  * ```ts
