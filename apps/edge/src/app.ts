@@ -294,7 +294,8 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
           metrics.cache(read.outcome);
           c.set('cache', read.outcome);
           const response = statusResponse(read, now(), c.req.header('if-none-match'));
-          if (config.mode === 'passthrough') response.headers.set('vary', 'Authorization');
+          // The answer depends on the credential (a key's tenant, or what a token names).
+          if (config.mode !== 'open') response.headers.set('vary', 'Authorization');
           return response;
         } catch (error) {
           return failureResponse(error);

@@ -129,14 +129,19 @@ const FlagSchema = v.pipe(
 
 const OriginSchema = v.pipe(
   v.string(),
-  v.check((value) => {
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const message =
+      'must list origins such as https://app.example.com (scheme, host and port only), separated by commas';
     try {
-      const url = new URL(value);
-      return url.origin === value && (url.protocol === 'https:' || url.protocol === 'http:');
+      const url = new URL(dataset.value);
+      const bare = url.pathname === '/' && url.search === '' && url.hash === '';
+      if (bare && url.username === '' && /^https?:$/.test(url.protocol)) return url.origin;
     } catch {
-      return false;
+      // Not a URL: the issue below says what is expected.
     }
-  }, 'must list origins such as https://app.example.com (scheme, host and port only), separated by commas'),
+    addIssue({ message });
+    return NEVER;
+  }),
 );
 
 const SCHEMAS = {
@@ -144,16 +149,17 @@ const SCHEMAS = {
   PORT: integer(0, 65_535),
   NEUROLINKER_API_KEY: v.pipe(
     v.string(),
+    v.maxLength(256, 'must be at most 256 characters (keys look like nl_ + 32 characters)'),
     // What core's client accepts: a key with whitespace could break or smuggle the header.
     v.regex(
-      /^[\x21-\x7e]{1,256}$/,
+      /^[\x21-\x7e]+$/,
       'must be visible ASCII with no whitespace (keys look like nl_ + 32 characters)',
     ),
   ),
   NEUROLINKER_BASE_URL: v.pipe(
     v.string(),
     v.url('must be an absolute http(s) URL'),
-    v.regex(/^https?:\/\//, 'must be an absolute http(s) URL'),
+    v.regex(/^https?:\/\//i, 'must be an absolute http(s) URL'),
   ),
   EDGE_MODE: v.picklist(
     ['passthrough', 'scoped-token', 'open'],
@@ -261,7 +267,10 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     mode,
     secret: p.EDGE_SECRET ?? randomSecret(),
     secretGenerated: p.EDGE_SECRET === undefined,
-    rateLimit: { perSecond, burst: p.EDGE_RATE_LIMIT_BURST ?? Math.max(1, perSecond * 2) },
+    rateLimit: {
+      perSecond,
+      burst: p.EDGE_RATE_LIMIT_BURST ?? Math.min(1_000_000, Math.max(1, perSecond * 2)),
+    },
     ttl: {
       terminalMs: seconds(p.EDGE_TERMINAL_TTL_SECONDS, EDGE_DEFAULTS.terminalTtlSeconds),
       activeMs: seconds(p.EDGE_ACTIVE_TTL_SECONDS, EDGE_DEFAULTS.activeTtlSeconds),

@@ -24,8 +24,13 @@ export interface FeedHub<T> {
   readonly listeners: number;
 }
 
+/** One call of `subscribe`: the same listener subscribed twice is two subscriptions. */
+interface Subscription<T> {
+  readonly listener: FeedListener<T>;
+}
+
 interface Feed<T> {
-  readonly listeners: Set<FeedListener<T>>;
+  readonly listeners: Set<Subscription<T>>;
   latest: T | undefined;
   stop: (() => void) | undefined;
 }
@@ -49,7 +54,7 @@ export function createFeedHub<T>(): FeedHub<T> {
     const listeners = [...feed.listeners];
     listenerCount -= feed.listeners.size;
     feed.listeners.clear();
-    for (const listener of listeners) notify(listener);
+    for (const { listener } of listeners) notify(listener);
   };
 
   return {
@@ -60,31 +65,41 @@ export function createFeedHub<T>(): FeedHub<T> {
       return listenerCount;
     },
     subscribe(key, start, listener) {
+      const subscription: Subscription<T> = { listener };
       let feed = feeds.get(key);
-      listenerCount += 1;
       if (feed === undefined) {
         const created: Feed<T> = {
-          listeners: new Set([listener]),
+          listeners: new Set([subscription]),
           latest: undefined,
           stop: undefined,
         };
         feed = created;
         feeds.set(key, created);
-        created.stop = start({
-          status(value) {
-            created.latest = value;
-            for (const each of [...created.listeners]) each.status(value);
-          },
-          end: () => finish(key, created, (each) => each.end()),
-          error: (error) => finish(key, created, (each) => each.error(error)),
-        });
+        listenerCount += 1;
+        try {
+          created.stop = start({
+            status(value) {
+              created.latest = value;
+              for (const each of [...created.listeners]) each.listener.status(value);
+            },
+            end: () => finish(key, created, (each) => each.end()),
+            error: (error) => finish(key, created, (each) => each.error(error)),
+          });
+        } catch (error) {
+          // A source that cannot start leaves nothing behind: the next subscriber tries again.
+          if (feeds.get(key) === created) feeds.delete(key);
+          listenerCount -= created.listeners.size;
+          created.listeners.clear();
+          throw error;
+        }
       } else {
-        feed.listeners.add(listener);
+        feed.listeners.add(subscription);
+        listenerCount += 1;
         if (feed.latest !== undefined) listener.status(feed.latest);
       }
       const subscribed = feed;
       return () => {
-        if (!subscribed.listeners.delete(listener)) return;
+        if (!subscribed.listeners.delete(subscription)) return;
         listenerCount -= 1;
         if (subscribed.listeners.size > 0 || feeds.get(key) !== subscribed) return;
         feeds.delete(key);

@@ -6,7 +6,7 @@ export interface HoldOffOptions {
   defaultMs?: number;
   /** Longest hold honoured, whatever the upstream hints, ms. Default 60 000. */
   maxMs?: number;
-  /** 429s (on any keys) within `windowMs` that make the proxy hold off the whole upstream. Default 3. */
+  /** 429s within `windowMs` (on any keys, the same one included) that make the proxy hold off the whole upstream. Default 3. */
   globalThreshold?: number;
   /** Window for `globalThreshold`, ms. Default 10 000. */
   windowMs?: number;
@@ -46,6 +46,16 @@ const DEFAULTS = {
 export function createHoldOff(options: HoldOffOptions): HoldOff {
   const { now } = options;
   const { defaultMs, maxMs, globalThreshold, windowMs, maxKeys } = { ...DEFAULTS, ...options };
+  for (const [name, value] of Object.entries({
+    defaultMs,
+    maxMs,
+    globalThreshold,
+    windowMs,
+    maxKeys,
+  })) {
+    if (!Number.isFinite(value) || value <= 0)
+      throw new TypeError(`\`${name}\` must be a positive number.`);
+  }
   const until = new Map<string, number>();
   let recent: number[] = [];
   let globalUntil = 0;
