@@ -130,3 +130,25 @@ describe('request event streams', () => {
     expect(all.at(-1)?.event).toBe('end');
   });
 });
+
+describe('shutdown', () => {
+  it('closes document and request streams without `end`, so clients reconnect elsewhere', async () => {
+    const h = await createEdgeHarness();
+    const responses = await Promise.all([
+      h.get(events('document', REPORT)),
+      h.get(events('request', DEMO_REQUEST_ID)),
+    ]);
+    const texts = Promise.all(responses.map((response) => response.text()));
+    // Let both streams deliver their first status, then shut down mid-way.
+    for (let turn = 0; turn < 100 || h.upstreamCalls < 2 || h.inFlight > 0; turn++) {
+      if (turn > 1_000) throw new Error('the streams never polled');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    h.shutdown();
+    for (const text of await texts) {
+      const all = named(parseEvents(text));
+      expect(all.length).toBeGreaterThanOrEqual(1);
+      expect(all.every((event) => event.event === 'status')).toBe(true);
+    }
+  });
+});

@@ -12,6 +12,7 @@ import {
   type PollScheduler,
   systemClock,
   watchRequest,
+  watchStatus,
 } from '@neurostatus/poller';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -61,6 +62,17 @@ export interface EdgeDeps {
   /** The client's network address, for the per-client rate limit (runtime-specific). */
   readonly clientAddress?: (c: Context) => string | undefined;
   readonly metrics?: ProxyMetrics;
+  /**
+   * Whether event streams share one poll loop per document (through `scheduler`). Default true.
+   * Workers set it to false: there, I/O belongs to the request that started it, so a loop started
+   * by one stream stops when that client leaves, and cannot feed another request's stream.
+   */
+  readonly shareEventLoops?: boolean;
+  /**
+   * Aborted when the server shuts down: request event loops stop, and streams close *without*
+   * `end` (which means "finished"), so clients reconnect to another instance.
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 type EdgeVariables = {
@@ -109,6 +121,8 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
   const now = () => clock.now();
   const metrics = deps.metrics ?? createProxyMetrics();
   const scheduler = deps.scheduler ?? createPollScheduler({ clock });
+  const shareEventLoops = deps.shareEventLoops ?? true;
+  const { shutdown } = deps;
   const log =
     deps.log ??
     (config.log === 'off' ? () => {} : (record: LogRecord) => console.log(JSON.stringify(record)));
@@ -308,19 +322,30 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         if (admitted instanceof Response) return admitted;
         const { id, tenant } = admitted;
         const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+        const waitUntil = waitUntilOf(c);
+        const remember = (status: DocumentStatus) => {
+          const stored = cache
+            .remember(key, {
+              status: 200,
+              body: JSON.stringify(status),
+              terminal: isTerminalDocumentStatus(status),
+            })
+            .catch(() => undefined);
+          // On Workers a write nobody waits for is cut short when the response ends.
+          waitUntil?.(stored);
+        };
         const source: FeedSource<string> =
-          kind === 'document'
-            ? documentFeed(scheduler, tenant.client, id, (status) =>
-                cache.remember(key, {
-                  status: 200,
-                  body: JSON.stringify(status),
-                  terminal: isTerminalDocumentStatus(status),
-                }),
-              )
-            : requestFeed(tenant.client, id, clock);
+          kind === 'request'
+            ? requestFeed(tenant.client, id, clock, shutdown)
+            : shareEventLoops
+              ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
+              : ownDocumentFeed(tenant.client, id, clock, remember);
         const hub = kind === 'document' ? documentFeeds : requestFeeds;
+        // Unshared, each stream gets a feed key of its own, hence a loop of its own.
+        const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
         return eventStream(c, {
-          subscribe: (listener) => hub.subscribe(key, source, listener),
+          subscribe: (listener) => hub.subscribe(feedKey, source, listener),
+          ...(shutdown === undefined ? {} : { shutdown }),
           describeError: (error) => {
             const failure = upstreamFailure(error, config.mode);
             return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
@@ -366,16 +391,16 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
 }
 
 /** A document's event feed: the scheduler's shared loop, each status also stored in the cache. */
-function documentFeed(
+function sharedDocumentFeed(
   scheduler: PollScheduler,
   client: NeurolinkerClient,
   id: string,
-  remember: (status: DocumentStatus) => Promise<unknown>,
+  remember: (status: DocumentStatus) => void,
 ): FeedSource<string> {
   return (sink) =>
     scheduler.subscribe(client, id, {
       status(status) {
-        remember(status).catch(() => undefined);
+        remember(status);
         sink.status(JSON.stringify(status));
       },
       end: () => sink.end(),
@@ -383,22 +408,59 @@ function documentFeed(
     });
 }
 
+/** A document's event feed with a `watchStatus` loop of its own (Workers). */
+function ownDocumentFeed(
+  client: NeurolinkerClient,
+  id: string,
+  clock: PollerClock,
+  remember: (status: DocumentStatus) => void,
+): FeedSource<string> {
+  return loopFeed(
+    (signal) => watchStatus(client, id, { signal, clock }),
+    (status) => {
+      remember(status);
+      return JSON.stringify(status);
+    },
+  );
+}
+
 /** A request's event feed: one `watchRequest` loop, stopped when its last listener leaves. */
 function requestFeed(
   client: NeurolinkerClient,
   id: string,
   clock: PollerClock,
+  shutdown: AbortSignal | undefined,
+): FeedSource<string> {
+  return loopFeed(
+    (signal) => watchRequest(client, id, { signal, clock }),
+    (progress) => JSON.stringify(progress.request),
+    shutdown,
+  );
+}
+
+/**
+ * A feed driven by one async iterator: each value is sent as `toBody(value)`, the end of the
+ * iteration is `end`, a failure is `error`. The last listener leaving aborts the loop; `shutdown`
+ * ends it.
+ */
+function loopFeed<T>(
+  iterate: (signal: AbortSignal) => AsyncIterable<T>,
+  toBody: (value: T) => string,
+  shutdown?: AbortSignal,
 ): FeedSource<string> {
   return (sink) => {
     const stop = new AbortController();
+    const onShutdown = () => stop.abort();
+    shutdown?.addEventListener('abort', onShutdown, { once: true });
     (async () => {
       try {
-        for await (const progress of watchRequest(client, id, { signal: stop.signal, clock })) {
-          sink.status(JSON.stringify(progress.request));
-        }
+        for await (const value of iterate(stop.signal)) sink.status(toBody(value));
         sink.end();
       } catch (error) {
-        if (!stop.signal.aborted) sink.error(error);
+        if (shutdown?.aborted === true) sink.end();
+        else if (!stop.signal.aborted) sink.error(error);
+      } finally {
+        shutdown?.removeEventListener('abort', onShutdown);
       }
     })();
     return () => stop.abort();

@@ -15,6 +15,14 @@ export interface EdgeParts {
   readonly clock?: PollerClock;
   /** How to reach a real upstream. Default: the global `fetch`. */
   readonly fetch?: typeof globalThis.fetch;
+  /** See `EdgeDeps.shareEventLoops`: false on Workers. Default true. */
+  readonly shareEventLoops?: boolean;
+  /**
+   * Aborted by the runtime when it shuts down, just before `close()`: event streams then close
+   * without `end`, so their clients reconnect to another instance. Workers pass none (an
+   * AbortSignal there belongs to one request, and isolates are not shut down by the code).
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 /** A built proxy, ready for a runtime's server. */
@@ -24,7 +32,10 @@ export interface EdgeInstance {
   readonly config: EdgeConfig;
   /** The embedded simulator, when the upstream is the simulator. */
   readonly simulator: Simulator | undefined;
-  /** Stops the poll loops (event streams end) and the embedded simulator. */
+  /**
+   * Stops the document poll loops (their streams end) and the embedded simulator. Abort
+   * `parts.shutdown` first to close streams without `end` and stop request loops too.
+   */
   close(): void;
 }
 
@@ -61,6 +72,8 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     store,
     clock,
     scheduler,
+    ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
+    ...(parts.shareEventLoops === undefined ? {} : { shareEventLoops: parts.shareEventLoops }),
     ...(simulator === undefined
       ? {}
       : { baseUrl: EMBEDDED_SIMULATOR_BASE_URL, apiKey: DEMO_API_KEY }),

@@ -21,6 +21,8 @@ export interface EventStreamOptions {
   readonly heartbeatMs: number;
   /** Called once when the stream is over, however it ended. */
   readonly onClose?: () => void;
+  /** The server is shutting down: the stream closes without `end`, so the client reconnects. */
+  readonly shutdown?: AbortSignal;
 }
 
 /** How long a client waits before reconnecting after a drop (the SSE `retry` field), ms. */
@@ -75,7 +77,9 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
           lastId = id;
           await stream.writeSSE({ event: 'status', id, data: event.body });
         } else if (event.type === 'end') {
-          await stream.writeSSE({ event: 'end', data: '{}' });
+          // `end` means "finished"; a shutdown is not that, and the client should reconnect.
+          if (options.shutdown?.aborted !== true)
+            await stream.writeSSE({ event: 'end', data: '{}' });
           break;
         } else {
           await stream.writeSSE({ event: 'error', data: event.body });

@@ -5,9 +5,14 @@ import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { startupBanner } from '../startup-banner.ts';
 
+/** Aborted on SIGINT/SIGTERM, before `edge.close()`: streams close without `end` and clients reconnect. */
+const shutdown = new AbortController();
 let edge: EdgeInstance;
 try {
-  edge = await createEdge(process.env, { clientAddress: (c) => getConnInfo(c).remote.address });
+  edge = await createEdge(process.env, {
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    shutdown: shutdown.signal,
+  });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -30,6 +35,7 @@ let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
+  shutdown.abort();
   edge.close();
   // Event streams have ended; close idle keep-alive sockets too, so the process exits promptly.
   server.close(() => process.exit(signal === 'SIGINT' ? 130 : 143));

@@ -1,4 +1,4 @@
-import { createVirtualClock, type VirtualClock } from '@neurostatus/poller';
+import { createPollScheduler, createVirtualClock, type VirtualClock } from '@neurostatus/poller';
 import {
   createManualClock,
   createSimulator,
@@ -28,6 +28,8 @@ export interface EdgeHarness {
   readonly inFlight: number;
   /** Upstream calls made so far. */
   readonly upstreamCalls: number;
+  /** Shuts the proxy down as a runtime entry does: aborts its shutdown signal, closes its loops. */
+  shutdown(): void;
   /** `GET path` through `app.request`, with headers. */
   get(path: string, headers?: Record<string, string>): Promise<Response>;
 }
@@ -64,8 +66,12 @@ export async function createEdgeHarness(
     EDGE_MODE: mode,
     ...env,
   });
+  const shutdown = new AbortController();
+  const scheduler = createPollScheduler({ clock });
   const app = await createApp({
     config,
+    shutdown: shutdown.signal,
+    scheduler,
     store: createMemoryStore({ now: () => clock.now() }),
     clock,
     log: (record) => logs.push(record),
@@ -91,6 +97,10 @@ export async function createEdgeHarness(
     },
     get upstreamCalls() {
       return upstreamCalls;
+    },
+    shutdown() {
+      shutdown.abort();
+      scheduler.close();
     },
     get: (path, headers = {}) => Promise.resolve(app.request(path, { headers })),
   };

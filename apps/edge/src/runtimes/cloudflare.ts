@@ -1,0 +1,68 @@
+// The proxy on Cloudflare Workers: `pnpm dev:worker` (wrangler dev --local), `wrangler deploy`.
+// Configuration: Worker bindings (vars in wrangler.jsonc; NEUROLINKER_API_KEY and EDGE_SECRET as
+// secrets). HOST and PORT do not apply: Workers do not listen.
+import type { ExecutionContext } from 'hono';
+import { createCacheApiStore } from '../cache-api-store.ts';
+import { ConfigError } from '../config.ts';
+import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { errorBody } from '../edge-error.ts';
+
+/** Worker bindings: vars and secrets are strings; vars may also be other JSON values. */
+type WorkerBindings = Record<string, unknown>;
+
+/**
+ * The proxy, or why it cannot be built. Built on the first request: Workers forbid I/O, timers and
+ * random values at global scope, and the bindings only arrive with a request anyway.
+ */
+let built: Promise<EdgeInstance | ConfigError> | undefined;
+
+function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
+  // Wrangler vars may be numbers or booleans (`"EDGE_RATE_LIMIT_PER_SECOND": 50`); the config
+  // reads strings. Other bindings (KV, Durable Objects, ...) are not configuration.
+  const env = Object.fromEntries(
+    Object.entries(bindings)
+      .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+      .map(([name, value]) => [name, String(value)]),
+  );
+  return createEdge(env, {
+    store: createCacheApiStore({ cache: () => caches.open('neurostatus-edge') }),
+    // Set by Cloudflare's edge and not forgeable by the client (Cloudflare overwrites it).
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    // A poll loop belongs to the request that started it on Workers: one per stream.
+    shareEventLoops: false,
+  }).catch((error: unknown) => {
+    if (!(error instanceof ConfigError)) {
+      built = undefined; // not a configuration problem: let the next request try again
+      throw error;
+    }
+    // Logged once per isolate, not per request; the message never contains a secret.
+    console.error(error.message);
+    return error;
+  });
+}
+
+/**
+ * The Worker. Each isolate builds the proxy once, on its first request; `ctx` reaches the app, so
+ * background revalidation runs under `ctx.waitUntil`.
+ *
+ * @example
+ * ```ts
+ * // wrangler.jsonc: "main": "src/runtimes/cloudflare.ts"
+ * const response = await worker.fetch(request, { EDGE_MODE: 'open' }, ctx);
+ * ```
+ */
+const worker = {
+  async fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext): Promise<Response> {
+    built ??= build(env);
+    const edge = await built;
+    if (edge instanceof ConfigError) {
+      return new Response(errorBody('INVALID_CONFIG', edge.message), {
+        status: 500,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    }
+    return edge.app.fetch(request, env, ctx);
+  },
+};
+
+export default worker;

@@ -1,0 +1,319 @@
+// The proxy started for real on each runtime it ships for (Node, Bun, Deno, workerd), each on
+// 127.0.0.1 with the embedded simulator (no NEUROLINKER_* variables: the upstream runs in-process,
+// nothing leaves the machine), and driven over HTTP with the same checks.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocumentStatus } from '@neurostatus/core';
+import { DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
+import { build } from 'esbuild';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+// The real binaries, not the `.bin` wrappers: a wrapper's pid is not the process doing the work,
+// and killing it would orphan the runtime, which keeps the port (toolchain.md, "Runtimes").
+const BUN = join(appDir, 'node_modules', 'bun', 'bin', 'bun.exe');
+const DENO = join(appDir, 'node_modules', 'deno', 'deno');
+
+/** What every entry prints once it listens (PORT=0, so the port is read from this line). */
+const READY = /neurostatus edge listening on (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const DOCUMENT_PATH = `/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`;
+const BAD_MODE_MESSAGE =
+  'Invalid configuration: EDGE_MODE must be passthrough, scoped-token or open.';
+
+/** How each process runtime runs its entry, from apps/edge. */
+const PROCESS_RUNTIMES = [
+  {
+    name: 'Node (tsx)',
+    command: process.execPath,
+    // `node --import tsx`, not the `tsx` command, which runs the code in a second Node process.
+    args: ['--import', 'tsx', 'src/runtimes/node.ts'],
+  },
+  { name: 'Bun', command: BUN, args: ['run', 'src/runtimes/bun.ts'] },
+  {
+    name: 'Deno, allowed the network and the environment only',
+    command: DENO,
+    args: [
+      'run',
+      '--config',
+      'deno.json',
+      '--no-prompt',
+      '--allow-net',
+      '--allow-env',
+      'src/runtimes/deno.ts',
+    ],
+  },
+] as const;
+
+/** The environment of every proxy: the embedded simulator, any free port, no request log. */
+function proxyEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => !/^(NEUROLINKER_|EDGE_|HOST$|PORT$|NODE_OPTIONS$)/.test(name),
+  );
+  return {
+    ...Object.fromEntries(inherited),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    EDGE_LOG: 'off',
+    DENO_NO_UPDATE_CHECK: '1',
+    DO_NOT_TRACK: '1',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills, by pid, every child still running. */
+function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+afterAll(killChildren);
+
+/** Starts `command` directly (no shell, no wrapper), remembered until it exits. */
+function spawnChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  return child;
+}
+
+/**
+ * Starts a proxy and resolves with the origin from its ready line. On timeout or an early exit it
+ * kills the child and rejects with what the child printed.
+ */
+function startProxy(command: string, args: readonly string[]): Promise<string> {
+  const child = spawnChild(command, args, proxyEnv());
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output || '(no output)'}`));
+    };
+    const timer = setTimeout(
+      () => fail(`not ready after ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
+    const exited = (code: number | null, signal: string | null) =>
+      fail(`exited early (code ${code}, signal ${signal})`);
+    child.once('error', (error) => fail(`could not start (${error.message})`));
+    child.once('exit', exited);
+    child.stderr.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      const origin = READY.exec(output)?.[1];
+      if (origin === undefined) return;
+      clearTimeout(timer);
+      child.off('exit', exited);
+      resolve(origin);
+    });
+  });
+}
+
+/** Runs `command` to its exit (killed after a timeout), with its output. */
+function runToExit(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawnChild(command, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Bundles the Worker as wrangler would (one ES module) and gives Miniflare's options for it. */
+async function workerOptions(workDir: string): Promise<MiniflareOptions> {
+  const outfile = join(workDir, 'worker.mjs');
+  await build({
+    entryPoints: [join(appDir, 'src', 'runtimes', 'cloudflare.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'neutral',
+    // What wrangler resolves with; `neutral` reads no `main`/`module` fields by itself.
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+  });
+  // The compatibility date the Worker is deployed with, so the test runs what wrangler would.
+  const wrangler = await readFile(join(appDir, 'wrangler.jsonc'), 'utf8');
+  const compatibilityDate = /"compatibility_date":\s*"([\d-]+)"/.exec(wrangler)?.[1];
+  if (compatibilityDate === undefined) throw new Error('No compatibility_date in wrangler.jsonc');
+  return {
+    // An explicit module list: left to itself, Miniflare would follow the bundle's optional dynamic
+    // imports (hono-openapi's `effect`, `sury`, ...), which are never loaded, and refuse to start.
+    modulesRoot: workDir,
+    modules: [{ type: 'ESModule', path: outfile, contents: await readFile(outfile, 'utf8') }],
+    compatibilityDate,
+    bindings: { EDGE_LOG: 'off' },
+    host: '127.0.0.1',
+    port: 0,
+    // The placeholder `Request.cf`, never fetched from workers.cloudflare.com.
+    cf: false,
+  };
+}
+
+interface ServerSentEvent {
+  readonly event: string;
+  readonly data: string;
+  readonly id: string | undefined;
+}
+
+/** The events of a whole stream (comments and `retry` fields dropped). */
+function parseEvents(text: string): ServerSentEvent[] {
+  const events: ServerSentEvent[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    let event = 'message';
+    const data: string[] = [];
+    let id: string | undefined;
+    let any = false;
+    for (const line of block.split(/\r?\n/)) {
+      const match = /^(event|data|id): ?(.*)$/.exec(line);
+      if (match === null) continue;
+      any = true;
+      if (match[1] === 'event') event = match[2]!;
+      else if (match[1] === 'data') data.push(match[2]!);
+      else id = match[2]!;
+    }
+    if (any) events.push({ event, data: data.join('\n'), id });
+  }
+  return events;
+}
+
+function get(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+}
+
+/** Reads an event stream to its end; the timeout fails a stream that does not close by itself. */
+async function readStream(origin: string, headers: Record<string, string> = {}) {
+  const response = await get(`${origin}${DOCUMENT_PATH}/events`, {
+    accept: 'text/event-stream',
+    ...headers,
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  return parseEvents(await response.text());
+}
+
+/** The same checks on every runtime, against the proxy at `origin()`, in this order. */
+function describeProxy(origin: () => string): void {
+  it('serves a status from upstream, then from its cache, with the same ETag', async () => {
+    const first = await get(`${origin()}${DOCUMENT_PATH}`);
+    const firstBody: unknown = await first.json();
+    const second = await get(`${origin()}${DOCUMENT_PATH}`);
+    const secondBody: unknown = await second.json();
+
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-status')).toContain('fwd=miss');
+    expect(first.headers.get('x-request-id')).toBeTruthy();
+    expect(parseDocumentStatus(firstBody)).toEqual(DOCUMENTED_EXAMPLE);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('cache-status')).toMatch(/; hit\b/);
+    expect(second.headers.get('x-request-id')).toBeTruthy();
+    expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(secondBody).toEqual(firstBody);
+  });
+
+  it('streams a completed document as one status event, then an end event, and closes', async () => {
+    const events = await readStream(origin());
+
+    expect(events.map((event) => event.event)).toEqual(['status', 'end']);
+    const [status] = events;
+    expect(parseDocumentStatus(JSON.parse(status!.data))).toEqual(DOCUMENTED_EXAMPLE);
+    expect(status!.id).toBeTruthy();
+  });
+
+  it('sends only the end event to a client that already has the last status', async () => {
+    const [status] = await readStream(origin());
+    const resumed = await readStream(origin(), { 'last-event-id': status!.id! });
+
+    expect(resumed.map((event) => event.event)).toEqual(['end']);
+  });
+
+  // On Workers an event stream's cache writes must go through waitUntil: otherwise workerd cuts
+  // a `cache.put` mid-body when a short stream ends, and the cache keeps an empty 200.
+  it('still serves the whole status after event streams stored it', async () => {
+    const response = await get(`${origin()}${DOCUMENT_PATH}`);
+
+    expect(response.status).toBe(200);
+    expect(parseDocumentStatus(await response.json())).toEqual(DOCUMENTED_EXAMPLE);
+  });
+
+  it('refuses a malformed id with 400 before asking upstream', async () => {
+    const response = await get(`${origin()}/api/v1/document-status/${'x'.repeat(129)}`);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'INVALID_ID' } });
+  });
+}
+
+describe.each(PROCESS_RUNTIMES)('the proxy on $name', ({ command, args }) => {
+  let origin = '';
+  beforeAll(async () => {
+    origin = await startProxy(command, args);
+  }, START_TIMEOUT_MS + 1_000);
+
+  describeProxy(() => origin);
+
+  it('exits with code 78 and one line naming the variable when the configuration is bad', async () => {
+    const outcome = await runToExit(command, args, proxyEnv({ EDGE_MODE: 'bogus' }));
+
+    expect(outcome).toEqual({ code: 78, stdout: '', stderr: `${BAD_MODE_MESSAGE}\n` });
+  });
+});
+
+describe('the proxy as a Worker in workerd (Miniflare)', () => {
+  let origin = '';
+  let mf: Miniflare | undefined;
+  let options: MiniflareOptions;
+  let workDir: string | undefined;
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'neurostatus-edge-worker-'));
+    options = await workerOptions(workDir);
+    mf = new Miniflare(options);
+    origin = (await mf.ready).origin;
+  }, START_TIMEOUT_MS + 1_000);
+  afterAll(async () => {
+    await mf?.dispose();
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  });
+
+  describeProxy(() => origin);
+
+  it('answers every request 500 INVALID_CONFIG when the bindings are bad', async () => {
+    await mf!.setOptions({ ...options, bindings: { EDGE_MODE: 'bogus' } });
+    const url = await mf!.ready;
+
+    for (const path of [DOCUMENT_PATH, '/healthz']) {
+      const response = await get(new URL(path, url).href);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({
+        error: { code: 'INVALID_CONFIG', message: BAD_MODE_MESSAGE },
+      });
+    }
+  });
+});
