@@ -11,8 +11,6 @@ import {
   type PollerClock,
   type PollScheduler,
   systemClock,
-  watchRequest,
-  watchStatus,
 } from '@neurostatus/poller';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -30,6 +28,7 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { describeStatusRoutes, openApiHandler } from './openapi.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
+import { ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
 import { statusResponse } from './status-response.ts';
 import type { StatusStore } from './status-store.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
@@ -388,81 +387,4 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     return jsonError('INTERNAL_ERROR', 'The proxy failed to answer.', 500);
   });
   return app;
-}
-
-/** A document's event feed: the scheduler's shared loop, each status also stored in the cache. */
-function sharedDocumentFeed(
-  scheduler: PollScheduler,
-  client: NeurolinkerClient,
-  id: string,
-  remember: (status: DocumentStatus) => void,
-): FeedSource<string> {
-  return (sink) =>
-    scheduler.subscribe(client, id, {
-      status(status) {
-        remember(status);
-        sink.status(JSON.stringify(status));
-      },
-      end: () => sink.end(),
-      error: (error) => sink.error(error),
-    });
-}
-
-/** A document's event feed with a `watchStatus` loop of its own (Workers). */
-function ownDocumentFeed(
-  client: NeurolinkerClient,
-  id: string,
-  clock: PollerClock,
-  remember: (status: DocumentStatus) => void,
-): FeedSource<string> {
-  return loopFeed(
-    (signal) => watchStatus(client, id, { signal, clock }),
-    (status) => {
-      remember(status);
-      return JSON.stringify(status);
-    },
-  );
-}
-
-/** A request's event feed: one `watchRequest` loop, stopped when its last listener leaves. */
-function requestFeed(
-  client: NeurolinkerClient,
-  id: string,
-  clock: PollerClock,
-  shutdown: AbortSignal | undefined,
-): FeedSource<string> {
-  return loopFeed(
-    (signal) => watchRequest(client, id, { signal, clock }),
-    (progress) => JSON.stringify(progress.request),
-    shutdown,
-  );
-}
-
-/**
- * A feed driven by one async iterator: each value is sent as `toBody(value)`, the end of the
- * iteration is `end`, a failure is `error`. The last listener leaving aborts the loop; `shutdown`
- * ends it.
- */
-function loopFeed<T>(
-  iterate: (signal: AbortSignal) => AsyncIterable<T>,
-  toBody: (value: T) => string,
-  shutdown?: AbortSignal,
-): FeedSource<string> {
-  return (sink) => {
-    const stop = new AbortController();
-    const onShutdown = () => stop.abort();
-    shutdown?.addEventListener('abort', onShutdown, { once: true });
-    (async () => {
-      try {
-        for await (const value of iterate(stop.signal)) sink.status(toBody(value));
-        sink.end();
-      } catch (error) {
-        if (shutdown?.aborted === true) sink.end();
-        else if (!stop.signal.aborted) sink.error(error);
-      } finally {
-        shutdown?.removeEventListener('abort', onShutdown);
-      }
-    })();
-    return () => stop.abort();
-  };
 }
