@@ -46,6 +46,9 @@ export type Authenticate = (
   id: string,
 ) => Promise<Tenant | AuthRefusal>;
 
+/** Client keys whose tenant digest is remembered (passthrough). */
+const MAX_REMEMBERED_KEYS = 1_000;
+
 const BEARER = /^Bearer ([\x21-\x7e]{1,65536})$/i;
 
 function bearerOf(credentials: Credentials): string | undefined {
@@ -108,7 +111,18 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
     };
   }
 
-  const tenantOf = await createTenantHasher(options.secret);
+  const hash = await createTenantHasher(options.secret);
+  // An HMAC per request is a tenth of a cache hit's cost: remember the digests of recent keys (in
+  // memory only, like the upstream clients that hold the same keys).
+  const digests = new Map<string, string>();
+  const tenantOf = async (key: string): Promise<string> => {
+    let digest = digests.get(key);
+    if (digest !== undefined) return digest;
+    digest = await hash(key);
+    digests.set(key, digest);
+    if (digests.size > MAX_REMEMBERED_KEYS) digests.delete(digests.keys().next().value as string);
+    return digest;
+  };
   return async (credentials) => {
     const key = credentials.authorization === undefined ? undefined : bearerOf(credentials);
     if (key === undefined) return missing;

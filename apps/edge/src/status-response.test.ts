@@ -1,8 +1,14 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import type { CacheRead } from './status-cache.ts';
-import { CACHE_NAME, cacheStatus, statusResponse } from './status-response.ts';
+import { CACHE_NAME, cacheStatus, statusReply } from './status-response.ts';
 import type { StoredStatus } from './status-store.ts';
+
+/** The reply as the Response the app makes of it. */
+function statusResponse(...args: Parameters<typeof statusReply>): Response {
+  const { body, status, headers } = statusReply(...args);
+  return new Response(body, { status, headers });
+}
 
 const NOW = 1_700_000_000_000;
 const ETAG = '"47DEQpj8HBSa-_TImW-5JA"';
@@ -96,7 +102,7 @@ describe('cacheStatus', () => {
   });
 });
 
-describe('statusResponse', () => {
+describe('statusReply', () => {
   it('serves the stored body as JSON with its status', async () => {
     const entry = entryWith();
     const response = statusResponse({ outcome: 'hit', entry }, NOW, undefined);
