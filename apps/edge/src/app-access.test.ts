@@ -86,6 +86,21 @@ describe('passthrough mode', () => {
   });
 });
 
+describe('passthrough tenants and 429s', () => {
+  it("never holds one tenant off because of another tenant's 429s", async () => {
+    const h = await createEdgeHarness({ EDGE_MODE: 'passthrough' });
+    h.simulator.setFault({ kind: 'status', status: 429, retryAfter: '50', times: 3 });
+    for (const id of DEMO_DOCUMENT_IDS.slice(0, 3)) {
+      expect((await h.get(doc(id), bearer(DEMO_API_KEY))).status).toBe(429);
+    }
+    // The demo tenant is now held off as a whole; the second tenant is not.
+    expect((await h.get(doc(DEMO_DOCUMENT_IDS[3]), bearer(DEMO_API_KEY))).status).toBe(429);
+    const other = await h.get(doc(DEMO_DOCUMENT_IDS[3]), bearer(SECOND_API_KEY));
+    expect(other.status).toBe(404); // asked upstream: not its document
+    expect(h.upstreamCalls).toBe(4);
+  });
+});
+
 describe('scoped-token mode', () => {
   const scoped = () => createEdgeHarness({ EDGE_MODE: 'scoped-token' });
   const token = (options: {

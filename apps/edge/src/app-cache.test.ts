@@ -137,7 +137,7 @@ describe('stale-if-error and timeouts', () => {
     const stale = await h.get(doc(PROCESSING));
     expect(stale.status).toBe(200);
     expect(stale.headers.get('cache-status')).toBe(
-      'neurostatus-edge; hit; ttl=-8; detail=upstream-error',
+      'neurostatus-edge; fwd=stale; fwd-status=503; ttl=-8; detail=upstream-error',
     );
     expect(stale.headers.get('x-neurostatus-stale')).toBe('upstream-error');
     expect(stale.headers.get('age')).toBe('10');

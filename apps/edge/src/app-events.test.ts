@@ -54,7 +54,7 @@ describe('document event streams', () => {
   });
 
   it('resumes after Last-Event-ID: a client that saw the terminal status only gets `end`', async () => {
-    const h = await createEdgeHarness();
+    const h = await createEdgeHarness({ EDGE_TERMINAL_TTL_SECONDS: '0' }); // no cache shortcut
     const first = named(await stream(h, events('document', DOCUMENTED_EXAMPLE.document_id)));
     expect(first.map((event) => event.event)).toEqual(['status', 'end']);
     const lastId = first[0]?.id ?? '';
@@ -64,6 +64,58 @@ describe('document event streams', () => {
       }),
     );
     expect(resumed.map((event) => event.event)).toEqual(['end']);
+  });
+
+  it('answers a finished document from the cache, without a poll loop', async () => {
+    const h = await createEdgeHarness();
+    const id = DOCUMENTED_EXAMPLE.document_id;
+    await h.get(`/api/v1/document-status/${id}`);
+    const calls = h.upstreamCalls;
+    const all = named(await stream(h, events('document', id)));
+    expect(all.map((event) => event.event)).toEqual(['status', 'end']);
+    expect(h.upstreamCalls).toBe(calls);
+    // A client that has it already is told to stop reconnecting: 204 (WHATWG server-sent events).
+    const again = await h.get(events('document', id), { 'last-event-id': all[0]?.id ?? '' });
+    expect(again.status).toBe(204);
+    expect(h.upstreamCalls).toBe(calls);
+  });
+
+  it('answers HEAD without starting a stream', async () => {
+    const h = await createEdgeHarness();
+    const res = await h.app.request(events('document', PURCHASE_ORDER), { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const metrics = await (await h.get('/metrics')).text();
+    expect(metrics).toContain('neurostatus_edge_event_streams 0');
+    expect(metrics).toContain('neurostatus_edge_poll_loops 0');
+    expect(h.upstreamCalls).toBe(0);
+  });
+
+  it('refuses a stream past EDGE_MAX_EVENT_STREAMS with 503, and takes one again once a stream ends', async () => {
+    const h = await createEdgeHarness({ EDGE_MAX_EVENT_STREAMS: '1' });
+    const open = await h.get(events('document', PURCHASE_ORDER));
+    const refused = await h.get(events('document', REPORT));
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
+    await driveWhenIdle(h.clock, open.text(), h);
+    expect((await h.get(events('document', DOCUMENTED_EXAMPLE.document_id))).status).toBe(200);
+  });
+
+  it('closes a stream, without `end`, when its status token expires', async () => {
+    const h = await createEdgeHarness({ EDGE_MODE: 'scoped-token' });
+    const token = await mintStatusToken({
+      secret: TEST_SECRET,
+      documentIds: [REPORT],
+      ttlSeconds: 10,
+      now: () => h.clock.now(),
+    });
+    const started = h.clock.now();
+    const all = named(
+      await stream(h, events('document', REPORT), { authorization: `Bearer ${token}` }),
+    );
+    expect(all.length).toBeGreaterThanOrEqual(1);
+    expect(all.every((event) => event.event === 'status')).toBe(true);
+    expect(h.clock.now() - started).toBe(10_000);
   });
 
   it('shares one poll loop between all the streams of a document', async () => {

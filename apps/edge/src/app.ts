@@ -27,7 +27,7 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { describeStatusRoutes, openApiHandler } from './openapi.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
-import { ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
+import { finishedFeed, ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
 import { statusReply } from './status-response.ts';
 import type { StatusStore } from './status-store.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
@@ -183,12 +183,13 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
           now,
         })
       : undefined;
+  let openStreams = 0;
   const documentFeeds = createFeedHub<string>();
   const requestFeeds = createFeedHub<string>();
   metrics.gauge(
     'neurostatus_edge_event_streams',
     'Open event streams (SSE connections).',
-    () => documentFeeds.listeners + requestFeeds.listeners,
+    () => openStreams,
   );
   metrics.gauge(
     'neurostatus_edge_poll_loops',
@@ -256,7 +257,12 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     }
     c.set('tenant', who.label);
     if (rateLimiter !== undefined) {
-      const decision = rateLimiter.take(deps.clientAddress?.(c) ?? `tenant:${who.label}`);
+      // Clients are told apart by address; without one (an unknown runtime, a test), only a
+      // passthrough tenant is a client of its own: one shared bucket would limit everyone at once.
+      const client =
+        deps.clientAddress?.(c) ??
+        (config.mode === 'passthrough' ? `tenant:${who.label}` : undefined);
+      const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
       if (!decision.allowed) {
         return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
           'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
@@ -330,7 +336,12 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         const { id, tenant } = admitted;
         const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
         try {
-          const read = await cache.read(key, load(tenant.client, kind, id), waitUntilOf(c));
+          const read = await cache.read(
+            key,
+            tenant.cacheTenant,
+            load(tenant.client, kind, id),
+            waitUntilOf(c),
+          );
           metrics.cache(read.outcome);
           c.set('cache', read.outcome);
           const reply = statusReply(read, now(), c.req.header('if-none-match'));
@@ -350,6 +361,31 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         if (admitted instanceof Response) return admitted;
         const { id, tenant } = admitted;
         const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+        const lastEventId = c.req.header('last-event-id')?.trim();
+        // HEAD: the headers of a stream, without starting one nobody will read.
+        if (c.req.method === 'HEAD') {
+          return c.body(null, 200, {
+            'content-type': 'text/event-stream',
+            'cache-control': 'no-cache',
+          });
+        }
+        // A finished status in the cache needs no poll loop. A client that already has it gets
+        // 204, which tells EventSource to stop reconnecting (WHATWG HTML, server-sent events).
+        const cached = await cache.fresh(key);
+        if (cached?.terminal === true && cached.etag.slice(1, -1) === lastEventId) {
+          return c.body(null, 204, { 'cache-control': 'no-store' });
+        }
+        if (openStreams >= config.maxEventStreams) {
+          return jsonError(
+            c,
+            'TOO_MANY_STREAMS',
+            'The proxy has no room for another event stream.',
+            503,
+            {
+              'retry-after': '5',
+            },
+          );
+        }
         const waitUntil = waitUntilOf(c);
         const remember = (status: DocumentStatus) => {
           const stored = cache
@@ -360,20 +396,25 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
             })
             .catch(() => undefined);
           // On Workers a write nobody waits for is cut short when the response ends.
-          waitUntil?.(stored);
+          waitUntil(stored);
         };
         const source: FeedSource<string> =
-          kind === 'request'
-            ? requestFeed(tenant.client, id, clock, shutdown)
-            : shareEventLoops
-              ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
-              : ownDocumentFeed(tenant.client, id, clock, remember);
+          cached?.terminal === true
+            ? finishedFeed(cached.body)
+            : kind === 'request'
+              ? requestFeed(tenant.client, id, clock, shutdown)
+              : shareEventLoops
+                ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
+                : ownDocumentFeed(tenant.client, id, clock, remember);
         const hub = kind === 'document' ? documentFeeds : requestFeeds;
         // Unshared, each stream gets a feed key of its own, hence a loop of its own.
         const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
+        openStreams++;
         return eventStream(c, {
           subscribe: (listener) => hub.subscribe(feedKey, source, listener),
+          onClose: () => openStreams--,
           ...(shutdown === undefined ? {} : { shutdown }),
+          ...(tenant.expiresAt === undefined ? {} : { closeAt: tenant.expiresAt }),
           describeError: (error) => {
             const failure = upstreamFailure(error, config.mode);
             return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);

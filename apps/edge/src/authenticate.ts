@@ -13,6 +13,8 @@ export interface Tenant {
   readonly client: NeurolinkerClient;
   /** What logs and rate limits call this tenant: `shared`, or the first 12 characters of the HMAC. */
   readonly label: string;
+  /** When the credential stops being valid (a status token's expiry), epoch ms. */
+  readonly expiresAt?: number;
 }
 
 /** A refusal, before any upstream call. */
@@ -89,7 +91,7 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
   if (mode === 'open') return async () => shared();
 
   if (mode === 'scoped-token') {
-    const tokenKey = await importHmacKey(options.secret);
+    const tokenKey = await importHmacKey(options.secret, 'status-token');
     return async (credentials, kind, id) => {
       const token = bearerOf(credentials);
       if (token === undefined) return missing;
@@ -103,7 +105,7 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
             message: `The token does not name this ${kind}.`,
           };
         }
-        return shared();
+        return { ...shared(), expiresAt: claims.expiresAt };
       } catch (error) {
         if (!(error instanceof StatusTokenError)) throw error;
         return { status: 401, code: 'INVALID_TOKEN', message: error.message };

@@ -20,7 +20,7 @@ export type StatusKind = 'document' | 'request';
 export async function createTenantHasher(
   secret: string,
 ): Promise<(credential: string) => Promise<string>> {
-  const key = await importHmacKey(secret);
+  const key = await importHmacKey(secret, 'tenant');
   const encoder = new TextEncoder();
   return async (credential) =>
     toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(credential))));

@@ -1,5 +1,6 @@
 import { DEFAULT_BASE_URL } from '@neurostatus/core';
 import * as v from 'valibot';
+import { MIN_SECRET_LENGTH } from './hmac-key.ts';
 
 /** How clients prove what they may read; see the README's "Tenancy". */
 export type TenancyMode = 'passthrough' | 'scoped-token' | 'open';
@@ -43,6 +44,8 @@ export interface EdgeConfig {
   readonly corsOrigins: readonly string[];
   readonly store: { readonly maxEntries: number; readonly maxBytes: number };
   readonly heartbeatMs: number;
+  /** Event streams open at once, at most (each holds a connection and a listener). */
+  readonly maxEventStreams: number;
   readonly log: 'json' | 'off';
 }
 
@@ -82,6 +85,7 @@ export const EDGE_DEFAULTS = {
   storeMaxEntries: 10_000,
   storeMaxBytes: 32 * 1024 * 1024,
   heartbeatSeconds: 5,
+  maxEventStreams: 10_000,
 } as const;
 
 /** The variables the proxy reads, and nothing else. */
@@ -106,10 +110,9 @@ const VARIABLES = [
   'EDGE_STORE_MAX_ENTRIES',
   'EDGE_STORE_MAX_BYTES',
   'EDGE_HEARTBEAT_SECONDS',
+  'EDGE_MAX_EVENT_STREAMS',
   'EDGE_LOG',
 ] as const;
-
-const MIN_SECRET_LENGTH = 32;
 
 /** A decimal integer within bounds; an empty value means "use the default". */
 function integer(min: number, max: number) {
@@ -190,6 +193,7 @@ const SCHEMAS = {
   EDGE_STORE_MAX_ENTRIES: integer(1, 100_000_000),
   EDGE_STORE_MAX_BYTES: integer(1_024, Number.MAX_SAFE_INTEGER),
   EDGE_HEARTBEAT_SECONDS: integer(1, 300),
+  EDGE_MAX_EVENT_STREAMS: integer(1, 10_000_000),
   EDGE_LOG: v.picklist(['json', 'off'], 'must be json or off'),
 } satisfies Record<(typeof VARIABLES)[number], v.GenericSchema<string, unknown>>;
 
@@ -284,6 +288,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
       maxBytes: p.EDGE_STORE_MAX_BYTES ?? EDGE_DEFAULTS.storeMaxBytes,
     },
     heartbeatMs: seconds(p.EDGE_HEARTBEAT_SECONDS, EDGE_DEFAULTS.heartbeatSeconds),
+    maxEventStreams: p.EDGE_MAX_EVENT_STREAMS ?? EDGE_DEFAULTS.maxEventStreams,
     log: p.EDGE_LOG ?? 'json',
   };
 }

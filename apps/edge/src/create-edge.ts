@@ -60,7 +60,11 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
   const scheduler = createPollScheduler({ clock });
   const store =
     parts.store ??
-    createMemoryStore({ maxEntries: config.store.maxEntries, maxBytes: config.store.maxBytes });
+    createMemoryStore({
+      maxEntries: config.store.maxEntries,
+      maxBytes: config.store.maxBytes,
+      now: () => clock.now(),
+    });
   const simulator =
     config.upstream.kind === 'simulator' ? createSimulator({ demo: true }) : undefined;
   const upstreamFetch: typeof globalThis.fetch | undefined =

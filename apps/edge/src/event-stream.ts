@@ -23,6 +23,8 @@ export interface EventStreamOptions {
   readonly onClose?: () => void;
   /** The server is shutting down: the stream closes without `end`, so the client reconnects. */
   readonly shutdown?: AbortSignal;
+  /** When the client's credential expires (epoch ms): the stream closes then, without `end`. */
+  readonly closeAt?: number;
 }
 
 /** How long a client waits before reconnecting after a drop (the SSE `retry` field), ms. */
@@ -51,10 +53,12 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       wake?.();
     };
     const closed = new AbortController();
-    stream.onAbort(() => {
+    const close = () => {
       closed.abort();
       wake?.();
-    });
+    };
+    stream.onAbort(close);
+    options.shutdown?.addEventListener('abort', close, { once: true });
     const unsubscribe = options.subscribe({
       status: (body) => push({ type: 'status', body }),
       end: () => push({ type: 'end' }),
@@ -65,8 +69,12 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       while (!closed.signal.aborted) {
         const event = queue.shift();
         if (event === undefined) {
-          if (await idle(clock, heartbeatMs, closed.signal, (resolve) => (wake = resolve))) {
-            await stream.write(': heartbeat\n\n');
+          const untilClose = (options.closeAt ?? Number.POSITIVE_INFINITY) - clock.now();
+          // The credential has expired: close without `end`; the client comes back with a new one.
+          if (untilClose <= 0) break;
+          const waitMs = Math.min(heartbeatMs, untilClose);
+          if (await idle(clock, waitMs, closed.signal, (resolve) => (wake = resolve))) {
+            if (waitMs === heartbeatMs) await stream.write(': heartbeat\n\n');
           }
           wake = undefined;
           continue;
@@ -87,6 +95,7 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
         }
       }
     } finally {
+      options.shutdown?.removeEventListener('abort', close);
       unsubscribe();
       options.onClose?.();
     }

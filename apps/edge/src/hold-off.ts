@@ -6,20 +6,30 @@ export interface HoldOffOptions {
   defaultMs?: number;
   /** Longest hold honoured, whatever the upstream hints, ms. Default 60 000. */
   maxMs?: number;
-  /** 429s within `windowMs` (on any keys, the same one included) that make the proxy hold off the whole upstream. Default 3. */
+  /** 429s within `windowMs` (on any keys of one scope) that make the proxy hold off the whole scope. Default 3. */
   globalThreshold?: number;
   /** Window for `globalThreshold`, ms. Default 10 000. */
   windowMs?: number;
-  /** Keys remembered at most (the oldest holds are dropped first). Default 10 000. */
+  /** Keys (and scopes) remembered at most (the oldest holds are dropped first). Default 10 000. */
   maxKeys?: number;
 }
 
-/** Where the proxy stands with a rate-limiting upstream; see {@link createHoldOff}. */
+/**
+ * Where the proxy stands with a rate-limiting upstream; see {@link createHoldOff}. A scope is
+ * whose limit it is: in passthrough mode each client key (tenant) has its own, so one client's
+ * 429s never hold off another; with the proxy's own key there is one scope.
+ */
 export interface HoldOff {
-  /** Records a 429 for `key` with the upstream's hint (ms), if any. */
-  rateLimited(key: string, retryAfterMs: number | undefined): void;
-  /** How long the proxy must still hold off `key` (the key's own hold or the global one), ms; 0 if not. */
-  remainingMs(key: string): number;
+  /** Records a 429 for `key` in `scope` with the upstream's hint (ms), if any. */
+  rateLimited(key: string, scope: string, retryAfterMs: number | undefined): void;
+  /** How long the proxy must still hold off `key` (its own hold or its scope's), ms; 0 if not. */
+  remainingMs(key: string, scope: string): number;
+}
+
+/** A scope's recent 429s and its hold. */
+interface ScopeState {
+  recent: number[];
+  until: number;
 }
 
 const DEFAULTS = {
@@ -32,8 +42,9 @@ const DEFAULTS = {
 
 /**
  * The proxy's answer to upstream 429s: it stops asking for that key for the hinted time (serving
- * stale where it can), and when 429s keep coming on several keys it stops asking for any key, since
- * the limit is then the account's and not the document's. Asking again early would only extend
+ * stale where it can), and when 429s keep coming on several keys of one scope (one
+ * upstream key) it stops asking for any key of that scope, since the limit is then the account's
+ * and not the document's. Asking again early would only extend
  * the limit (RFC 6585 section 4; RFC 9110 section 10.2.3 for `Retry-After`).
  *
  * @example
@@ -57,28 +68,30 @@ export function createHoldOff(options: HoldOffOptions): HoldOff {
       throw new TypeError(`\`${name}\` must be a positive number.`);
   }
   const until = new Map<string, number>();
-  let recent: number[] = [];
-  let globalUntil = 0;
+  const scopes = new Map<string, ScopeState>();
+  /** Map insertion order as recency: the oldest entry goes first once there are too many. */
+  const touch = <V>(map: Map<string, V>, key: string, value: V) => {
+    map.delete(key);
+    map.set(key, value);
+    if (map.size > maxKeys) map.delete(map.keys().next().value as string);
+  };
 
   return {
-    rateLimited(key, retryAfterMs) {
+    rateLimited(key, scope, retryAfterMs) {
       const at = now();
       const holdMs = Math.min(maxMs, Math.max(0, retryAfterMs ?? defaultMs) || defaultMs);
-      until.delete(key);
-      until.set(key, at + holdMs);
-      if (until.size > maxKeys) {
-        const oldest = until.keys().next().value;
-        if (oldest !== undefined) until.delete(oldest);
-      }
-      recent = recent.filter((time) => time > at - windowMs);
-      recent.push(at);
-      if (recent.length >= globalThreshold) globalUntil = Math.max(globalUntil, at + holdMs);
+      touch(until, key, at + holdMs);
+      const state = scopes.get(scope) ?? { recent: [], until: 0 };
+      state.recent = state.recent.filter((time) => time > at - windowMs);
+      state.recent.push(at);
+      if (state.recent.length >= globalThreshold) state.until = Math.max(state.until, at + holdMs);
+      touch(scopes, scope, state);
     },
-    remainingMs(key) {
+    remainingMs(key, scope) {
       const at = now();
       const own = until.get(key);
       if (own !== undefined && own <= at) until.delete(key);
-      return Math.max(0, (own ?? 0) - at, globalUntil - at);
+      return Math.max(0, (own ?? 0) - at, (scopes.get(scope)?.until ?? 0) - at);
     },
   };
 }

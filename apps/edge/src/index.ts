@@ -26,6 +26,7 @@ export {
 export { createEdge, type EdgeInstance, type EdgeParts } from './create-edge.ts';
 export { type EdgeErrorCode, errorBody } from './edge-error.ts';
 export { etagOf, ifNoneMatchMatches } from './etag.ts';
+export { HeldOffError } from './held-off-error.ts';
 export { importHmacKey, MIN_SECRET_LENGTH } from './hmac-key.ts';
 export { createHoldOff, type HoldOff, type HoldOffOptions } from './hold-off.ts';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.ts';
@@ -38,7 +39,6 @@ export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 export {
   type CacheRead,
   createStatusCache,
-  HeldOffError,
   type StatusCache,
   type UpstreamAnswer,
 } from './status-cache.ts';

@@ -1,6 +1,7 @@
-import { isNeurolinkerError, RateLimitError } from '@neurostatus/core';
+import { isNeurolinkerError } from '@neurostatus/core';
 import { createCoalescer } from './coalescer.ts';
 import { etagOf } from './etag.ts';
+import { HeldOffError } from './held-off-error.ts';
 import type { HoldOff } from './hold-off.ts';
 import type { StatusStore, StoredStatus } from './status-store.ts';
 
@@ -30,32 +31,19 @@ export type StaleReason = 'revalidating' | 'upstream-error' | 'held-off';
  * (`stale`, with the reason and, for `upstream-error`, the error).
  */
 export type CacheRead =
-  | { readonly outcome: 'hit' | 'miss' | 'coalesced'; readonly entry: StoredStatus }
+  | { readonly outcome: 'hit' | 'coalesced'; readonly entry: StoredStatus }
+  | {
+      readonly outcome: 'miss';
+      readonly entry: StoredStatus;
+      /** False when the store kept what it had (a terminal status) or refused the entry. */
+      readonly stored: boolean;
+    }
   | {
       readonly outcome: 'stale';
       readonly entry: StoredStatus;
       readonly reason: StaleReason;
       readonly error?: unknown;
     };
-
-/**
- * The upstream is being held off for this key after a 429 and there is nothing stale to serve.
- *
- * @example
- * ```ts
- * if (error instanceof HeldOffError) c.header('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
- * ```
- */
-export class HeldOffError extends Error {
-  override readonly name = 'HeldOffError';
-  readonly code = 'UPSTREAM_RATE_LIMITED';
-  readonly retryAfterMs: number;
-
-  constructor(retryAfterMs: number) {
-    super('The upstream is rate limiting this proxy; try again later.');
-    this.retryAfterMs = retryAfterMs;
-  }
-}
 
 /** Options of {@link createStatusCache}. */
 export interface StatusCacheOptions {
@@ -71,14 +59,19 @@ export interface StatusCache {
   /**
    * Answers `key` from the store or through `load` (one call per key at a time).
    *
-   * @param waitUntil keeps a background revalidation alive after the response (Workers' `ctx.waitUntil`).
+   * @param scope whose rate limit a 429 is: the tenant (see `HoldOff`).
+   * @param waitUntil keeps upstream calls and writes alive after the response (Workers'
+   *   `ctx.waitUntil`): one request's end must not cut a call other requests wait for.
    * @throws the upstream's error, or {@link HeldOffError}, when there is nothing stale to serve.
    */
   read(
     key: string,
+    scope: string,
     load: () => Promise<UpstreamAnswer>,
     waitUntil?: (promise: Promise<unknown>) => void,
   ): Promise<CacheRead>;
+  /** The entry under `key` while it is fresh; a store failure reads as nothing. */
+  fresh(key: string): Promise<StoredStatus | undefined>;
   /** Stores an answer learned elsewhere (an SSE poll loop), under the same rules. */
   remember(key: string, answer: UpstreamAnswer): Promise<StoredStatus>;
 }
@@ -116,7 +109,7 @@ function isTransient(error: unknown): boolean {
  */
 export function createStatusCache(options: StatusCacheOptions): StatusCache {
   const { store, ttl, holdOff, now } = options;
-  const calls = createCoalescer<StoredStatus>();
+  const calls = createCoalescer<{ entry: StoredStatus; stored: boolean }>();
 
   const toEntry = async (answer: UpstreamAnswer): Promise<StoredStatus> => {
     const storedAt = now();
@@ -135,32 +128,44 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
     };
   };
 
-  const remember = async (key: string, answer: UpstreamAnswer): Promise<StoredStatus> => {
+  // A store that fails (the Cache API can) degrades the proxy to uncached, never to errors.
+  const get = (key: string) => store.get(key).catch(() => undefined);
+  const set = (key: string, entry: StoredStatus) => store.set(key, entry).catch(() => false);
+
+  const storeAnswer = async (key: string, answer: UpstreamAnswer) => {
     const entry = await toEntry(answer);
-    if (await store.set(key, entry)) return entry;
-    // A terminal status is already there: it is newer news than this answer.
-    return (await store.get(key)) ?? entry;
+    if (await set(key, entry)) return { entry, stored: true };
+    // A terminal status may already be there: newer news than this answer.
+    const current = await get(key);
+    return { entry: current?.terminal === true ? current : entry, stored: false };
   };
 
-  const refresh = (key: string, load: () => Promise<UpstreamAnswer>) =>
+  const refresh = (key: string, scope: string, load: () => Promise<UpstreamAnswer>) =>
     calls.run(key, async () => {
       try {
-        return await remember(key, await load());
+        return await storeAnswer(key, await load());
       } catch (error) {
-        if (error instanceof RateLimitError) holdOff.rateLimited(key, error.retryAfterMs);
+        if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') {
+          const hint = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+          holdOff.rateLimited(key, scope, typeof hint === 'number' ? hint : undefined);
+        }
         throw error;
       }
     });
 
   return {
-    remember,
-    async read(key, load, waitUntil) {
-      const entry = await store.get(key);
+    remember: async (key, answer) => (await storeAnswer(key, answer)).entry,
+    async fresh(key) {
+      const entry = await get(key);
+      return entry !== undefined && now() < entry.freshUntil ? entry : undefined;
+    },
+    async read(key, scope, load, waitUntil) {
+      const entry = await get(key);
       const at = now();
       if (entry !== undefined && at < entry.freshUntil) return { outcome: 'hit', entry };
       const servable = entry !== undefined && entry.status === 200 ? entry : undefined;
 
-      const heldMs = holdOff.remainingMs(key);
+      const heldMs = holdOff.remainingMs(key, scope);
       if (heldMs > 0) {
         if (servable !== undefined)
           return { outcome: 'stale', entry: servable, reason: 'held-off' };
@@ -169,14 +174,18 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
 
       if (servable !== undefined && !servable.terminal && at < servable.freshUntil + ttl.activeMs) {
         // Errors of the background call are the next reader's business: it will meet them itself.
-        const background = refresh(key, load).catch(() => undefined);
+        const background = refresh(key, scope, load).catch(() => undefined);
         waitUntil?.(background);
         return { outcome: 'stale', entry: servable, reason: 'revalidating' };
       }
 
+      const call = refresh(key, scope, load);
+      waitUntil?.(call.catch(() => undefined));
       try {
-        const { value, coalesced } = await refresh(key, load);
-        return { outcome: coalesced ? 'coalesced' : 'miss', entry: value };
+        const { value, coalesced } = await call;
+        return coalesced
+          ? { outcome: 'coalesced', entry: value.entry }
+          : { outcome: 'miss', entry: value.entry, stored: value.stored };
       } catch (error) {
         if (servable !== undefined && isTransient(error)) {
           return { outcome: 'stale', entry: servable, reason: 'upstream-error', error };

@@ -83,6 +83,22 @@ export function requestFeed(
 }
 
 /**
+ * The feed of a status already known to be final: that status, then `end`. No upstream call.
+ *
+ * @example
+ * ```ts
+ * hub.subscribe(`${key}#done`, finishedFeed(entry.body), listener);
+ * ```
+ */
+export function finishedFeed(body: string): FeedSource<string> {
+  return (sink) => {
+    sink.status(body);
+    sink.end();
+    return () => {};
+  };
+}
+
+/**
  * A feed driven by one async iterator: each value is sent as `toBody(value)`, the end of the
  * iteration is `end`, a failure is `error`. The last listener leaving aborts the loop; `shutdown`
  * ends it.

@@ -39,11 +39,25 @@ describe('cacheStatus', () => {
   });
 
   it('reports a miss as forwarded and stored, with the upstream status', () => {
-    expect(cacheStatus({ outcome: 'miss', entry: entryWith() }, NOW)).toBe(
+    expect(cacheStatus({ outcome: 'miss', entry: entryWith(), stored: true }, NOW)).toBe(
       'neurostatus-edge; fwd=miss; fwd-status=200; stored; ttl=2',
     );
-    expect(cacheStatus({ outcome: 'miss', entry: entryWith({ status: 404 }) }, NOW)).toBe(
-      'neurostatus-edge; fwd=miss; fwd-status=404; stored; ttl=2',
+    expect(
+      cacheStatus({ outcome: 'miss', entry: entryWith({ status: 404 }), stored: true }, NOW),
+    ).toBe('neurostatus-edge; fwd=miss; fwd-status=404; stored; ttl=2');
+  });
+
+  it('leaves out `stored` when the store kept what it had', () => {
+    expect(cacheStatus({ outcome: 'miss', entry: entryWith(), stored: false }, NOW)).toBe(
+      'neurostatus-edge; fwd=miss; fwd-status=200; ttl=2',
+    );
+  });
+
+  it('reports stale-if-error as forwarded because stale, with the upstream status when known', () => {
+    const entry = entryWith({ freshUntil: NOW - 5_000 });
+    const error = Object.assign(new Error('503'), { status: 503 });
+    expect(cacheStatus({ outcome: 'stale', entry, reason: 'upstream-error', error }, NOW)).toBe(
+      'neurostatus-edge; fwd=stale; fwd-status=503; ttl=-5; detail=upstream-error',
     );
   });
 
@@ -56,7 +70,7 @@ describe('cacheStatus', () => {
   it('reports a stale entry as a hit with a negative ttl and why it is stale', () => {
     const entry = entryWith({ freshUntil: NOW - 5_000 });
     expect(cacheStatus({ outcome: 'stale', entry, reason: 'upstream-error' }, NOW)).toBe(
-      'neurostatus-edge; hit; ttl=-5; detail=upstream-error',
+      'neurostatus-edge; fwd=stale; ttl=-5; detail=upstream-error',
     );
     expect(cacheStatus({ outcome: 'stale', entry, reason: 'revalidating' }, NOW)).toBe(
       'neurostatus-edge; hit; ttl=-5; detail=revalidating',
@@ -92,7 +106,11 @@ describe('cacheStatus', () => {
   ])('is a list of RFC 9211 parameters after the cache name', (outcome, freshInMs) => {
     const entry = entryWith({ freshUntil: NOW + freshInMs });
     const read: CacheRead =
-      outcome === 'stale' ? { outcome, entry, reason: 'revalidating' } : { outcome, entry };
+      outcome === 'stale'
+        ? { outcome, entry, reason: 'revalidating' }
+        : outcome === 'miss'
+          ? { outcome, entry, stored: true }
+          : { outcome, entry };
     const [name, ...params] = cacheStatus(read, NOW).split('; ');
     expect(name).toBe(CACHE_NAME);
     for (const param of params) expect(param).toMatch(/^[a-z-]+(=(-?\d+|[a-z][a-z-]*))?$/);
@@ -122,7 +140,7 @@ describe('statusReply', () => {
 
   it('rounds max-age and Age down to whole seconds', () => {
     const entry = entryWith({ storedAt: NOW - 2_999, freshUntil: NOW + 1_999 });
-    const response = statusResponse({ outcome: 'miss', entry }, NOW, undefined);
+    const response = statusResponse({ outcome: 'miss', entry, stored: true }, NOW, undefined);
     expect(response.headers.get('cache-control')).toBe('private, max-age=1');
     expect(response.headers.get('age')).toBe('2');
   });

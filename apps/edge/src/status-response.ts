@@ -6,8 +6,10 @@ export const CACHE_NAME = 'neurostatus-edge';
 
 /**
  * The `Cache-Status` value for a read (RFC 9211): `hit` for a fresh entry; `fwd=miss; stored` when
- * this request asked upstream; `fwd=miss; collapsed` when it waited for another request's call;
- * and for a stale entry `hit` with a negative `ttl` and a `detail` saying why it is stale.
+ * this request asked upstream (`stored` when the answer was kept); `fwd=miss; collapsed` when it
+ * waited for another request's call; `fwd=stale` with the upstream's status when the upstream
+ * failed and the stale entry was served; and `hit` with a negative `ttl` for a stale entry served
+ * without asking (while revalidating, or held off after a 429), `detail` saying which.
  *
  * @example
  * ```ts
@@ -20,11 +22,19 @@ export function cacheStatus(read: CacheRead, now: number): string {
     case 'hit':
       return `${CACHE_NAME}; hit; ttl=${ttl}`;
     case 'miss':
-      return `${CACHE_NAME}; fwd=miss; fwd-status=${read.entry.status}; stored; ttl=${ttl}`;
+      return `${CACHE_NAME}; fwd=miss; fwd-status=${read.entry.status}${read.stored ? '; stored' : ''}; ttl=${ttl}`;
     case 'coalesced':
       return `${CACHE_NAME}; fwd=miss; fwd-status=${read.entry.status}; collapsed; ttl=${ttl}`;
-    case 'stale':
-      return `${CACHE_NAME}; hit; ttl=${Math.min(ttl, -1)}; detail=${read.reason}`;
+    case 'stale': {
+      const staleTtl = Math.min(ttl, -1);
+      if (read.reason !== 'upstream-error') {
+        return `${CACHE_NAME}; hit; ttl=${staleTtl}; detail=${read.reason}`;
+      }
+      // Forwarded because stale, the upstream failed, and the stale entry was served.
+      const status = (read.error as { status?: unknown } | undefined)?.status;
+      const fwdStatus = typeof status === 'number' ? `; fwd-status=${status}` : '';
+      return `${CACHE_NAME}; fwd=stale${fwdStatus}; ttl=${staleTtl}; detail=upstream-error`;
+    }
   }
 }
 

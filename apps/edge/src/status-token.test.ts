@@ -10,7 +10,7 @@ const DOC = '1d6986aa-80ac-4a4d-9009-5a323c9046b1';
 
 async function problemOf(token: string, at = now, key?: CryptoKey): Promise<string> {
   try {
-    await verifyStatusToken(key ?? (await importHmacKey(secret)), token, at);
+    await verifyStatusToken(key ?? (await importHmacKey(secret, 'status-token')), token, at);
     return 'accepted';
   } catch (error) {
     expect(error).toBeInstanceOf(StatusTokenError);
@@ -27,7 +27,7 @@ describe('mintStatusToken and verifyStatusToken', () => {
       ttlSeconds: 600,
       now: () => now,
     });
-    const claims = await verifyStatusToken(await importHmacKey(secret), token, now);
+    const claims = await verifyStatusToken(await importHmacKey(secret, 'status-token'), token, now);
     expect(claims).toEqual({ documentIds: [DOC], requestIds: ['r-1'], expiresAt: now + 600_000 });
   });
 

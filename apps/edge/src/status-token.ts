@@ -80,7 +80,7 @@ export async function mintStatusToken(options: MintStatusTokenOptions): Promise<
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
     throw new TypeError(`\`ttlSeconds\` must be an integer from 1 to ${MAX_TTL_SECONDS}.`);
   }
-  const key = await importHmacKey(options.secret);
+  const key = await importHmacKey(options.secret, 'status-token');
   const now = (options.now ?? Date.now)();
   const payload = {
     d: ids('document', options.documentIds),

@@ -1,7 +1,7 @@
 import { isNeurolinkerError } from '@neurostatus/core';
 import type { TenancyMode } from './config.ts';
 import type { EdgeErrorCode } from './edge-error.ts';
-import { HeldOffError } from './status-cache.ts';
+import { HeldOffError } from './held-off-error.ts';
 
 /** How the proxy answers an upstream failure it has no stale status for. */
 export interface UpstreamFailure {
@@ -78,7 +78,9 @@ export function upstreamFailure(error: unknown, mode: TenancyMode): UpstreamFail
       return {
         status: 429,
         code: 'UPSTREAM_RATE_LIMITED',
-        message: 'Neurolinker is rate limiting this proxy; try again later.',
+        message: clientsKey
+          ? 'Neurolinker is rate limiting this API key; try again later.'
+          : 'Neurolinker is rate limiting this proxy; try again later.',
         retryAfterMs:
           'retryAfterMs' in error && typeof error.retryAfterMs === 'number'
             ? error.retryAfterMs

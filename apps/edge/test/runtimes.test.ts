@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocumentStatus } from '@neurostatus/core';
-import { DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
+import { DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,10 @@ const READY = /neurostatus edge listening on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** A completed document: its event stream polls once, sends it, and ends. */
 const DOCUMENT_PATH = `/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`;
+/** A processing document, for the cached round trip (fresh for 2 s, so the second ask hits). */
+const PROCESSING_PATH = `/api/v1/document-status/${DEMO_DOCUMENT_IDS[0]}`;
 const BAD_MODE_MESSAGE =
   'Invalid configuration: EDGE_MODE must be passthrough, scoped-token or open.';
 
@@ -169,7 +172,7 @@ async function workerOptions(workDir: string): Promise<MiniflareOptions> {
     modulesRoot: workDir,
     modules: [{ type: 'ESModule', path: outfile, contents: await readFile(outfile, 'utf8') }],
     compatibilityDate,
-    bindings: { EDGE_LOG: 'off' },
+    bindings: { EDGE_LOG: 'off', EDGE_DEMO: 'true' },
     host: '127.0.0.1',
     port: 0,
     // The placeholder `Request.cf`, never fetched from workers.cloudflare.com.
@@ -222,15 +225,15 @@ async function readStream(origin: string, headers: Record<string, string> = {}) 
 /** The same checks on every runtime, against the proxy at `origin()`, in this order. */
 function describeProxy(origin: () => string): void {
   it('serves a status from upstream, then from its cache, with the same ETag', async () => {
-    const first = await get(`${origin()}${DOCUMENT_PATH}`);
+    const first = await get(`${origin()}${PROCESSING_PATH}`);
     const firstBody: unknown = await first.json();
-    const second = await get(`${origin()}${DOCUMENT_PATH}`);
+    const second = await get(`${origin()}${PROCESSING_PATH}`);
     const secondBody: unknown = await second.json();
 
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-status')).toContain('fwd=miss');
     expect(first.headers.get('x-request-id')).toBeTruthy();
-    expect(parseDocumentStatus(firstBody)).toEqual(DOCUMENTED_EXAMPLE);
+    expect(parseDocumentStatus(firstBody).document_id).toBe(DEMO_DOCUMENT_IDS[0]);
     expect(second.status).toBe(200);
     expect(second.headers.get('cache-status')).toMatch(/; hit\b/);
     expect(second.headers.get('x-request-id')).toBeTruthy();
@@ -247,11 +250,13 @@ function describeProxy(origin: () => string): void {
     expect(status!.id).toBeTruthy();
   });
 
-  it('sends only the end event to a client that already has the last status', async () => {
+  it('tells a client that already has the final status to stop reconnecting (204)', async () => {
     const [status] = await readStream(origin());
-    const resumed = await readStream(origin(), { 'last-event-id': status!.id! });
+    const resumed = await get(`${origin()}${DOCUMENT_PATH}/events`, {
+      'last-event-id': status!.id!,
+    });
 
-    expect(resumed.map((event) => event.event)).toEqual(['end']);
+    expect(resumed.status).toBe(204);
   });
 
   // On Workers an event stream's cache writes must go through waitUntil: otherwise workerd cuts
@@ -305,7 +310,7 @@ describe('the proxy as a Worker in workerd (Miniflare)', () => {
   describeProxy(() => origin);
 
   it('answers every request 500 INVALID_CONFIG when the bindings are bad', async () => {
-    await mf!.setOptions({ ...options, bindings: { EDGE_MODE: 'bogus' } });
+    await mf!.setOptions({ ...options, bindings: { EDGE_MODE: 'bogus', EDGE_DEMO: 'true' } });
     const url = await mf!.ready;
 
     for (const path of [DOCUMENT_PATH, '/healthz']) {
@@ -315,5 +320,15 @@ describe('the proxy as a Worker in workerd (Miniflare)', () => {
         error: { code: 'INVALID_CONFIG', message: BAD_MODE_MESSAGE },
       });
     }
+  });
+
+  it('refuses to serve the demo when a deployed Worker has no upstream key', async () => {
+    await mf!.setOptions({ ...options, bindings: {} });
+    const url = await mf!.ready;
+    const response = await get(new URL('/healthz', url).href);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'INVALID_CONFIG', message: expect.stringContaining('NEUROLINKER_API_KEY') },
+    });
   });
 });

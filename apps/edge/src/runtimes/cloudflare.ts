@@ -24,6 +24,19 @@ function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
       .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
       .map(([name, value]) => [name, String(value)]),
   );
+  // A deployed Worker whose secrets were forgotten must not quietly serve the demo, openly.
+  if (
+    env.NEUROLINKER_API_KEY === undefined &&
+    env.NEUROLINKER_BASE_URL === undefined &&
+    env.EDGE_DEMO !== 'true'
+  ) {
+    const error = new ConfigError(
+      'NEUROLINKER_API_KEY',
+      'is required on Workers (wrangler secret put NEUROLINKER_API_KEY); set EDGE_DEMO=true to run the embedded simulator instead',
+    );
+    console.error(error.message);
+    return Promise.resolve(error);
+  }
   return createEdge(env, {
     store: createCacheApiStore({ cache: () => caches.open('neurostatus-edge') }),
     // Set by Cloudflare's edge and not forgeable by the client (Cloudflare overwrites it).

@@ -28,7 +28,7 @@ export interface EdgeHarness {
   readonly inFlight: number;
   /** Upstream calls made so far. */
   readonly upstreamCalls: number;
-  /** Shuts the proxy down as a runtime entry does: aborts its shutdown signal, closes its loops. */
+  /** Aborts the proxy's shutdown signal, as a runtime entry does when it stops. */
   shutdown(): void;
   /** `GET path` through `app.request`, with headers. */
   get(path: string, headers?: Record<string, string>): Promise<Response>;
@@ -75,6 +75,8 @@ export async function createEdgeHarness(
     store: createMemoryStore({ now: () => clock.now() }),
     clock,
     log: (record) => logs.push(record),
+    // Each test client names itself, for the per-client rate limit.
+    clientAddress: (c) => c.req.header('x-test-client') ?? 'test-client',
     fetch: async (input, init) => {
       inFlight++;
       upstreamCalls++;
@@ -100,7 +102,6 @@ export async function createEdgeHarness(
     },
     shutdown() {
       shutdown.abort();
-      scheduler.close();
     },
     get: (path, headers = {}) => Promise.resolve(app.request(path, { headers })),
   };

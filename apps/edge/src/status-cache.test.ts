@@ -1,0 +1,96 @@
+import { ServerError } from '@neurostatus/core';
+import { describe, expect, it } from 'vitest';
+import { createHoldOff } from './hold-off.ts';
+import { createMemoryStore } from './memory-store.ts';
+import { type CacheTtl, createStatusCache, type UpstreamAnswer } from './status-cache.ts';
+import type { StatusStore } from './status-store.ts';
+
+const TTL: CacheTtl = { terminalMs: 60_000, activeMs: 2_000, notFoundMs: 2_000, staleMs: 30_000 };
+const processing: UpstreamAnswer = {
+  status: 200,
+  body: '{"status":"processing"}',
+  terminal: false,
+};
+const completed: UpstreamAnswer = { status: 200, body: '{"status":"completed"}', terminal: true };
+
+function setUp(store?: StatusStore) {
+  let time = 1_000_000;
+  const now = () => time;
+  const cache = createStatusCache({
+    store: store ?? createMemoryStore({ now }),
+    ttl: TTL,
+    holdOff: createHoldOff({ now }),
+    now,
+  });
+  return { cache, advance: (ms: number) => (time += ms) };
+}
+
+describe('createStatusCache', () => {
+  it('keeps serving a terminal status when an older processing answer lands after it', async () => {
+    const { cache, advance } = setUp();
+    await cache.remember('k', completed); // an event stream learned it
+    advance(TTL.terminalMs); // expired: the next read asks upstream
+    const read = await cache.read('k', 't', async () => {
+      // Meanwhile a stream stores a newer completed status, then this slow answer arrives.
+      await cache.remember('k', { ...completed, body: '{"status":"completed","v":2}' });
+      return processing;
+    });
+    expect(read).toMatchObject({ outcome: 'miss', stored: false });
+    expect(read.entry.body).toBe('{"status":"completed","v":2}');
+  });
+
+  it('degrades to uncached answers when the store fails, instead of failing requests', async () => {
+    const broken: StatusStore = {
+      get: () => Promise.reject(new Error('store down')),
+      set: () => Promise.reject(new Error('store down')),
+      delete: () => Promise.reject(new Error('store down')),
+    };
+    const { cache } = setUp(broken);
+    let calls = 0;
+    const load = async () => {
+      calls++;
+      return processing;
+    };
+    const read = await cache.read('k', 't', load);
+    expect(read).toMatchObject({ outcome: 'miss', stored: false });
+    expect(read.entry.body).toBe(processing.body);
+    expect(await cache.fresh('k')).toBeUndefined();
+    await cache.read('k', 't', load);
+    expect(calls).toBe(2);
+  });
+
+  it('does not let a failing background refresh reach anyone, and asks again next time', async () => {
+    const { cache, advance } = setUp();
+    await cache.read('k', 't', async () => processing);
+    advance(2_500);
+    let failed = 0;
+    const failing = async (): Promise<UpstreamAnswer> => {
+      failed++;
+      throw new ServerError('down', { status: 503 });
+    };
+    expect(await cache.read('k', 't', failing)).toMatchObject({
+      outcome: 'stale',
+      reason: 'revalidating',
+    });
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(failed).toBe(1);
+    advance(2_000);
+    expect(await cache.read('k', 't', failing)).toMatchObject({
+      outcome: 'stale',
+      reason: 'upstream-error',
+    });
+    expect(failed).toBe(2);
+  });
+
+  it('hands every upstream call to waitUntil, so one request ending cannot cut a shared call', async () => {
+    const { cache } = setUp();
+    const kept: Promise<unknown>[] = [];
+    await cache.read(
+      'k',
+      't',
+      async () => processing,
+      (promise) => kept.push(promise),
+    );
+    expect(kept).toHaveLength(1);
+  });
+});
