@@ -56,7 +56,15 @@ export function describeStatusRoutes(
     ],
     responses: {
       200: ok,
-      ...(shape === 'status' ? { 304: { description: 'Not modified (If-None-Match).' } } : {}),
+      ...(shape === 'status'
+        ? { 304: { description: 'Not modified (If-None-Match).' } }
+        : {
+            204: {
+              description:
+                'The client already has the final status (Last-Event-ID): stop reconnecting.',
+            },
+            503: errorResponse('TOO_MANY_STREAMS: the proxy has no room for another stream.'),
+          }),
       400: errorResponse('The id is malformed; nothing was sent upstream.'),
       401: errorResponse('Missing or refused credentials; nothing was sent upstream.'),
       403: errorResponse('The token does not name this id.'),
