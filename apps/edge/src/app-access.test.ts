@@ -5,6 +5,9 @@ import {
   SECOND_API_KEY,
 } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
+import { createApp, type LogRecord } from './app.ts';
+import { loadEdgeConfig } from './config.ts';
+import { createMemoryStore } from './memory-store.ts';
 import { mintStatusToken } from './status-token.ts';
 import { createEdgeHarness, TEST_SECRET } from './test-support/edge-harness.ts';
 
@@ -334,5 +337,55 @@ describe('health, metrics and OpenAPI', () => {
     expect(Object.keys(schema.properties ?? {})).toEqual(
       expect.arrayContaining(['document_id', 'status', 'results']),
     );
+  });
+});
+
+describe('upstream refusals, by mode', () => {
+  it.each([
+    [402, 'passthrough', 402, 'UPSTREAM_PAYMENT_REQUIRED'],
+    [403, 'passthrough', 403, 'UPSTREAM_FORBIDDEN'],
+    [402, 'open', 502, 'UPSTREAM_CREDENTIALS_REJECTED'],
+    [403, 'open', 502, 'UPSTREAM_CREDENTIALS_REJECTED'],
+  ] as const)('maps an upstream %i in %s mode to %i %s', async (upstream, mode, status, code) => {
+    const h = await createEdgeHarness({ EDGE_MODE: mode });
+    h.simulator.setFault({ kind: 'status', status: upstream, times: 1 });
+    const res = await h.get(doc(DOCUMENT), bearer(DEMO_API_KEY));
+    expect(res.status).toBe(status);
+    expect(await errorCode(res)).toBe(code);
+  });
+
+  it('refuses a passthrough "key" longer than 256 characters without asking upstream', async () => {
+    const h = await createEdgeHarness({ EDGE_MODE: 'passthrough' });
+    const res = await h.get(doc(DOCUMENT), bearer(`nl_${'x'.repeat(300)}`));
+    expect(res.status).toBe(401);
+    expect(await errorCode(res)).toBe('INVALID_CREDENTIALS');
+    expect(h.upstreamCalls).toBe(0);
+  });
+});
+
+describe('a bug in the proxy', () => {
+  it('answers 500 INTERNAL_ERROR and logs the error class only, never its message', async () => {
+    const logs: LogRecord[] = [];
+    const app = await createApp({
+      config: loadEdgeConfig({
+        NEUROLINKER_BASE_URL: 'http://simulator.test/api/v1',
+        NEUROLINKER_API_KEY: DEMO_API_KEY,
+        EDGE_MODE: 'open',
+        EDGE_ALLOW_OPEN: 'true',
+      }),
+      store: createMemoryStore(),
+      log: (record) => logs.push(record),
+      clientAddress: () => {
+        throw new RangeError(`a message quoting ${DEMO_API_KEY}`);
+      },
+    });
+    const res = await app.request(doc(DOCUMENT));
+    expect(res.status).toBe(500);
+    expect(await errorCode(res)).toBe('INTERNAL_ERROR');
+    expect(logs.find((record) => record.msg === 'unhandled error')).toMatchObject({
+      level: 'error',
+      error: 'RangeError',
+    });
+    expect(JSON.stringify(logs)).not.toContain(DEMO_API_KEY);
   });
 });

@@ -204,3 +204,28 @@ describe('shutdown', () => {
     }
   });
 });
+
+describe('a client that leaves', () => {
+  it('releases its listener, heartbeat and poll loop', async () => {
+    const h = await createEdgeHarness();
+    const response = await h.get(events('document', REPORT));
+    const reader = response.body?.getReader();
+    if (reader === undefined) throw new Error('no body');
+    await reader.read(); // the stream is open: `retry:` arrived
+    const gauges = async () => {
+      const text = await (await h.get('/metrics')).text();
+      return [/event_streams (\d+)/.exec(text)?.[1], /poll_loops (\d+)/.exec(text)?.[1]];
+    };
+    expect(await gauges()).toEqual(['1', '1']);
+    await reader.cancel();
+    for (let turn = 0; turn < 100 && (await gauges())[0] !== '0'; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await gauges()).toEqual(['0', '0']);
+    const calls = h.upstreamCalls;
+    h.clock.advance(60_000); // nothing polls or beats any more
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(h.upstreamCalls).toBe(calls);
+    expect(h.clock.pending).toHaveLength(0);
+  });
+});
