@@ -94,3 +94,16 @@ describe('createStatusCache', () => {
     expect(kept).toHaveLength(1);
   });
 });
+
+describe('createStatusCache options', () => {
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a ttl of %s', (bad) => {
+    expect(() =>
+      createStatusCache({
+        store: createMemoryStore(),
+        ttl: { ...TTL, activeMs: bad },
+        holdOff: createHoldOff({ now: Date.now }),
+        now: Date.now,
+      }),
+    ).toThrow(/ttl\.activeMs/);
+  });
+});

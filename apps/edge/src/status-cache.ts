@@ -109,6 +109,11 @@ function isTransient(error: unknown): boolean {
  */
 export function createStatusCache(options: StatusCacheOptions): StatusCache {
   const { store, ttl, holdOff, now } = options;
+  for (const [name, value] of Object.entries(ttl)) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new TypeError(`\`ttl.${name}\` must be a finite number of milliseconds >= 0.`);
+    }
+  }
   const calls = createCoalescer<{ entry: StoredStatus; stored: boolean }>();
 
   const toEntry = async (answer: UpstreamAnswer): Promise<StoredStatus> => {

@@ -12,7 +12,15 @@ export interface UpstreamFailure {
   readonly retryAfterMs?: number;
 }
 
-/** The outcome label of a failed upstream call, for metrics and logs: its HTTP status, or what went wrong. */
+/**
+ * The outcome label of a failed upstream call, for metrics and logs: its HTTP status, or what went
+ * wrong without one (`timeout`, `connection`, `error`).
+ *
+ * @example
+ * ```ts
+ * metrics.upstream('document', upstreamOutcome(error), elapsedMs); // '503', 'timeout', ...
+ * ```
+ */
 export function upstreamOutcome(error: unknown): string {
   if (!isNeurolinkerError(error)) return 'error';
   if (error.code === 'TIMEOUT') return 'timeout';
