@@ -1,8 +1,8 @@
 import { parseDocumentStatus, parseRequestStatus } from '@neurostatus/core';
+import { driveWhenIdle } from '@neurostatus/poller/test-support/idle-drive';
 import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { mintStatusToken } from './status-token.ts';
-import { driveWhenIdle } from './test-support/drive-when-idle.ts';
 import {
   createEdgeHarness,
   type EdgeHarness,
@@ -47,10 +47,29 @@ describe('document event streams', () => {
     expect(all.at(-1)?.event).toBe('end');
   });
 
-  it('sends heartbeat comments while nothing changes', async () => {
+  it('sends a heartbeat comment every EDGE_HEARTBEAT_SECONDS while nothing changes', async () => {
     const h = await createEdgeHarness({ EDGE_HEARTBEAT_SECONDS: '5' });
-    const all = await stream(h, events('document', REPORT)); // 40 s of processing
-    expect(all.filter((event) => 'comment' in event).length).toBeGreaterThanOrEqual(4);
+    const response = await h.get(events('document', REPORT)); // processing for 40 s
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    if (reader === undefined) throw new Error('no body');
+    let text = '';
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}`);
+        text += value;
+      }
+    };
+    await readUntil(/event: status/);
+    for (let beat = 1; beat <= 4; beat++) {
+      // Both the stream's heartbeat and the poll loop are asleep: move time by one heartbeat.
+      await h.clock.whenSleeping(2);
+      h.clock.advance(5_000);
+      await readUntil(new RegExp(`(: heartbeat\n\n[^]*){${beat}}`));
+    }
+    expect(text.match(/: heartbeat\n\n/g)).toHaveLength(4);
+    expect(text.match(/event: status/g)).toHaveLength(1); // no change, so no second status
+    await reader.cancel();
   });
 
   it('resumes after Last-Event-ID: a client that saw the terminal status only gets `end`', async () => {
@@ -115,7 +134,10 @@ describe('document event streams', () => {
     );
     expect(all.length).toBeGreaterThanOrEqual(1);
     expect(all.every((event) => event.event === 'status')).toBe(true);
-    expect(h.clock.now() - started).toBe(10_000);
+    // The report completes at 40.5 s: the stream must have closed before, at the token's expiry.
+    // (The driver may move time on while the closed response drains, so time is a lower bound.)
+    expect(all.map((event) => JSON.parse(event.data).status)).not.toContain('completed');
+    expect(h.clock.now() - started).toBeGreaterThanOrEqual(10_000);
   });
 
   it('shares one poll loop between all the streams of a document', async () => {

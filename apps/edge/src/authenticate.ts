@@ -83,9 +83,16 @@ const missing: AuthRefusal = {
  */
 export async function createAuthenticator(options: AuthenticatorOptions): Promise<Authenticate> {
   const { mode, clients, apiKey, now } = options;
+  // One tenant for everyone who reads through the proxy's key: made once, not per request.
+  let sharedTenant: Tenant | undefined;
   const shared = (): Tenant => {
     if (apiKey === undefined) throw new TypeError('The proxy has no upstream key for this mode.');
-    return { cacheTenant: 'shared', client: clients.clientFor('shared', apiKey), label: 'shared' };
+    sharedTenant ??= {
+      cacheTenant: 'shared',
+      client: clients.clientFor('shared', apiKey),
+      label: 'shared',
+    };
+    return sharedTenant;
   };
 
   if (mode === 'open') return async () => shared();

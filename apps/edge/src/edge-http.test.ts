@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { parseDocumentStatus } from '@neurostatus/core';
 import { createVirtualClock, type VirtualClock } from '@neurostatus/poller';
+import { driveWhenIdle } from '@neurostatus/poller/test-support/idle-drive';
 import {
   createManualClock,
   DEMO_API_KEY,
@@ -17,7 +18,6 @@ import { createApp } from './app.ts';
 import { type EdgeEnv, loadEdgeConfig } from './config.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { mintStatusToken } from './status-token.ts';
-import { driveWhenIdle } from './test-support/drive-when-idle.ts';
 import { parseEvents, TEST_SECRET } from './test-support/edge-harness.ts';
 
 const START = Date.UTC(2026, 0, 1);
