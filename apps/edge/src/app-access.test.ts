@@ -5,9 +5,8 @@ import {
   SECOND_API_KEY,
 } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
-import { createApp, type LogRecord } from './app.ts';
-import { loadEdgeConfig } from './config.ts';
-import { createMemoryStore } from './memory-store.ts';
+import { createEdge } from './create-edge.ts';
+import type { LogRecord } from './log-record.ts';
 import { mintStatusToken } from './status-token.ts';
 import { createEdgeHarness, TEST_SECRET } from './test-support/edge-harness.ts';
 
@@ -366,19 +365,20 @@ describe('upstream refusals, by mode', () => {
 describe('a bug in the proxy', () => {
   it('answers 500 INTERNAL_ERROR and logs the error class only, never its message', async () => {
     const logs: LogRecord[] = [];
-    const app = await createApp({
-      config: loadEdgeConfig({
+    const { app } = await createEdge(
+      {
         NEUROLINKER_BASE_URL: 'http://simulator.test/api/v1',
         NEUROLINKER_API_KEY: DEMO_API_KEY,
         EDGE_MODE: 'open',
         EDGE_ALLOW_OPEN: 'true',
-      }),
-      store: createMemoryStore(),
-      log: (record) => logs.push(record),
-      clientAddress: () => {
-        throw new RangeError(`a message quoting ${DEMO_API_KEY}`);
       },
-    });
+      {
+        log: (record) => logs.push(record),
+        clientAddress: () => {
+          throw new RangeError(`a message quoting ${DEMO_API_KEY}`);
+        },
+      },
+    );
     const res = await app.request(doc(DOCUMENT));
     expect(res.status).toBe(500);
     expect(await errorCode(res)).toBe('INTERNAL_ERROR');

@@ -14,9 +14,8 @@ import {
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
-import { type EdgeEnv, loadEdgeConfig } from './config.ts';
-import { createMemoryStore } from './memory-store.ts';
+import type { EdgeEnv } from './config.ts';
+import { createEdge } from './create-edge.ts';
 import { mintStatusToken } from './status-token.ts';
 import { parseEvents, TEST_SECRET } from './test-support/edge-harness.ts';
 
@@ -44,8 +43,8 @@ async function startProxy(env: EdgeEnv = {}): Promise<Running> {
   const clock = createVirtualClock(START, (now) => simulatorClock.set(now));
   const mode = env.EDGE_MODE ?? 'open';
   let inFlight = 0;
-  const app = await createApp({
-    config: loadEdgeConfig({
+  const { app } = await createEdge(
+    {
       NEUROLINKER_BASE_URL: upstream.apiBaseUrl,
       EDGE_SECRET: TEST_SECRET,
       EDGE_LOG: 'off',
@@ -54,18 +53,19 @@ async function startProxy(env: EdgeEnv = {}): Promise<Running> {
       ...(mode === 'open' ? { EDGE_ALLOW_OPEN: 'true' } : {}),
       EDGE_MODE: mode,
       ...env,
-    }),
-    store: createMemoryStore({ now: () => clock.now() }),
-    clock,
-    fetch: async (input, init) => {
-      inFlight++;
-      try {
-        return await fetch(input, init);
-      } finally {
-        inFlight--;
-      }
     },
-  });
+    {
+      clock,
+      fetch: async (input, init) => {
+        inFlight++;
+        try {
+          return await fetch(input, init);
+        } finally {
+          inFlight--;
+        }
+      },
+    },
+  );
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   cleanups.push(

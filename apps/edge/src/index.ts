@@ -1,4 +1,4 @@
-export { createApp, type EdgeDeps, type LogRecord } from './app.ts';
+export { createApp } from './app.ts';
 export { type Authenticate, createAuthenticator, type Tenant } from './authenticate.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';
 export {
@@ -23,12 +23,19 @@ export {
   type TenancyMode,
   type UpstreamConfig,
 } from './config.ts';
-export { createEdge, type EdgeInstance, type EdgeParts } from './create-edge.ts';
+export { createEdge, type EdgeInstance } from './create-edge.ts';
 export { type EdgeErrorCode, errorBody } from './edge-error.ts';
+export {
+  type EdgeParts,
+  EMBEDDED_SIMULATOR_BASE_URL,
+  type ResolvedEdgeParts,
+  resolveEdgeParts,
+} from './edge-parts.ts';
 export { etagOf, ifNoneMatchMatches } from './etag.ts';
 export { HeldOffError } from './held-off-error.ts';
 export { importHmacKey, MIN_SECRET_LENGTH } from './hmac-key.ts';
 export { createHoldOff, type HoldOff, type HoldOffOptions } from './hold-off.ts';
+export type { LogRecord } from './log-record.ts';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 export {
   createMetricsRegistry,
@@ -36,6 +43,7 @@ export {
   PROMETHEUS_CONTENT_TYPE,
 } from './metrics-registry.ts';
 export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+export type { EdgeAppEnv, EdgeVariables } from './request-context.ts';
 export {
   type CacheRead,
   createStatusCache,

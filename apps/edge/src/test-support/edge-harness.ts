@@ -1,4 +1,4 @@
-import { createPollScheduler, createVirtualClock, type VirtualClock } from '@neurostatus/poller';
+import { createVirtualClock, type VirtualClock } from '@neurostatus/poller';
 import {
   createManualClock,
   createSimulator,
@@ -6,9 +6,10 @@ import {
   type Simulator,
 } from '@neurostatus/simulator';
 import type { Hono } from 'hono';
-import { createApp, type LogRecord } from '../app.ts';
-import { type EdgeEnv, loadEdgeConfig } from '../config.ts';
-import { createMemoryStore } from '../memory-store.ts';
+import type { EdgeEnv } from '../config.ts';
+import { createEdge } from '../create-edge.ts';
+import type { LogRecord } from '../log-record.ts';
+import type { EdgeAppEnv } from '../request-context.ts';
 
 /** A secret long enough for the proxy (tests only). */
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
@@ -19,8 +20,7 @@ const START = Date.UTC(2026, 0, 1);
 
 /** A proxy on an in-process simulator, both on one virtual clock. */
 export interface EdgeHarness {
-  // biome-ignore lint/suspicious/noExplicitAny: the app's variables are internal to createApp.
-  readonly app: Hono<any>;
+  readonly app: Hono<EdgeAppEnv>;
   readonly simulator: Simulator;
   readonly clock: VirtualClock;
   readonly logs: LogRecord[];
@@ -57,38 +57,37 @@ export async function createEdgeHarness(
   let inFlight = 0;
   let upstreamCalls = 0;
   const mode = env.EDGE_MODE ?? 'open';
-  const config = loadEdgeConfig({
-    NEUROLINKER_BASE_URL: TEST_BASE_URL,
-    EDGE_SECRET: TEST_SECRET,
-    EDGE_LOG: 'off',
-    ...(mode === 'passthrough' ? {} : { NEUROLINKER_API_KEY: DEMO_API_KEY }),
-    ...(mode === 'open' ? { EDGE_ALLOW_OPEN: 'true' } : {}),
-    EDGE_MODE: mode,
-    ...env,
-  });
   const shutdown = new AbortController();
-  const scheduler = createPollScheduler({ clock });
-  const app = await createApp({
-    config,
-    shutdown: shutdown.signal,
-    scheduler,
-    store: createMemoryStore({ now: () => clock.now() }),
-    clock,
-    log: (record) => logs.push(record),
-    // Each test client names itself, for the per-client rate limit.
-    clientAddress: (c) => c.req.header('x-test-client') ?? 'test-client',
-    fetch: async (input, init) => {
-      inFlight++;
-      upstreamCalls++;
-      try {
-        const viaSimulator = (i: RequestInfo | URL, o?: RequestInit) =>
-          Promise.resolve(simulator.app.fetch(new Request(i, o)));
-        return await (upstream === undefined ? viaSimulator(input, init) : upstream(input, init));
-      } finally {
-        inFlight--;
-      }
+  // The same wiring as the runtime entries (`createEdge`); only the effects are the test's.
+  const { app } = await createEdge(
+    {
+      NEUROLINKER_BASE_URL: TEST_BASE_URL,
+      EDGE_SECRET: TEST_SECRET,
+      EDGE_LOG: 'off',
+      ...(mode === 'passthrough' ? {} : { NEUROLINKER_API_KEY: DEMO_API_KEY }),
+      ...(mode === 'open' ? { EDGE_ALLOW_OPEN: 'true' } : {}),
+      EDGE_MODE: mode,
+      ...env,
     },
-  });
+    {
+      shutdown: shutdown.signal,
+      clock,
+      log: (record) => logs.push(record),
+      // Each test client names itself, for the per-client rate limit.
+      clientAddress: (c) => c.req.header('x-test-client') ?? 'test-client',
+      fetch: async (input, init) => {
+        inFlight++;
+        upstreamCalls++;
+        try {
+          const viaSimulator = (i: RequestInfo | URL, o?: RequestInit) =>
+            Promise.resolve(simulator.app.fetch(new Request(i, o)));
+          return await (upstream === undefined ? viaSimulator(input, init) : upstream(input, init));
+        } finally {
+          inFlight--;
+        }
+      },
+    },
+  );
   return {
     app,
     simulator,

@@ -1,0 +1,134 @@
+import {
+  createPollScheduler,
+  type PollerClock,
+  type PollScheduler,
+  systemClock,
+} from '@neurostatus/poller';
+import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
+import type { Context } from 'hono';
+import type { EdgeConfig } from './config.ts';
+import type { LogRecord } from './log-record.ts';
+import { createMemoryStore } from './memory-store.ts';
+import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+import type { StatusStore } from './status-store.ts';
+
+/**
+ * What the proxy is built from beside its configuration; every outside effect is injected. The
+ * runtime entries pass what their runtime has (a store, the client's address, a shutdown signal),
+ * tests pass clocks and fakes; {@link resolveEdgeParts} fills in the rest.
+ */
+export interface EdgeParts {
+  /** Default: the memory store, bounded by `EDGE_STORE_MAX_ENTRIES` / `EDGE_STORE_MAX_BYTES`. */
+  readonly store?: StatusStore;
+  /**
+   * How to reach the upstream (a test's fake). Default: the global `fetch`, looked up per call;
+   * with the `simulator` upstream, the embedded simulator's `app.fetch`.
+   */
+  readonly fetch?: typeof globalThis.fetch;
+  /** The upstream base URL. Default: `config.upstream.baseUrl`, or the embedded simulator's. */
+  readonly baseUrl?: string;
+  /** The proxy's own key (`scoped-token` / `open`). Default: `config.upstream.apiKey`, or the demo key. */
+  readonly apiKey?: string;
+  /** Time and sleep, for the cache, SSE heartbeats and poll loops. Default: the system clock. */
+  readonly clock?: PollerClock;
+  /** Shares one poll loop per document between event streams. Default: one made on `clock`. */
+  readonly scheduler?: PollScheduler;
+  /** Receives one record per request. Default: JSON to `console.log` unless `config.log` is `off`. */
+  readonly log?: (record: LogRecord) => void;
+  /** The client's network address, for the per-client rate limit (runtime-specific). Default: none. */
+  readonly clientAddress?: (c: Context) => string | undefined;
+  /** What `/metrics` renders. Default: `createProxyMetrics()`. */
+  readonly metrics?: ProxyMetrics;
+  /**
+   * Whether event streams share one poll loop per document (through `scheduler`). Default true.
+   * Workers set it to false: there, I/O belongs to the request that started it, so a loop started
+   * by one stream stops when that client leaves, and cannot feed another request's stream.
+   */
+  readonly shareEventLoops?: boolean;
+  /**
+   * Aborted by the runtime when it shuts down, before `close()`: request event loops stop, and
+   * streams close *without* `end` (which means "finished"), so clients reconnect to another
+   * instance. Default: none. Workers pass none (an AbortSignal there belongs to one request, and
+   * isolates are not shut down by the code).
+   */
+  readonly shutdown?: AbortSignal;
+}
+
+/** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
+export interface ResolvedEdgeParts {
+  readonly config: EdgeConfig;
+  readonly store: StatusStore;
+  /** Undefined: the global `fetch`, looked up per call (by the upstream client). */
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly clock: PollerClock;
+  readonly scheduler: PollScheduler;
+  readonly log: (record: LogRecord) => void;
+  readonly clientAddress: ((c: Context) => string | undefined) | undefined;
+  readonly metrics: ProxyMetrics;
+  readonly shareEventLoops: boolean;
+  readonly shutdown: AbortSignal | undefined;
+  /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
+  readonly simulator: Simulator | undefined;
+}
+
+/** The base URL the embedded simulator answers on; requests to it never leave the process. */
+export const EMBEDDED_SIMULATOR_BASE_URL = 'http://embedded-simulator.invalid/api/v1';
+
+const writeJsonLine = (record: LogRecord): void => console.log(JSON.stringify(record));
+const discard = (): void => {};
+
+/**
+ * Fills in every part the caller left out, once, in one place: the one set of defaults shared by
+ * the runtime entries (through `createEdge`) and the tests. With the `simulator` upstream and no
+ * `baseUrl`, it embeds the simulator with its demo documents (called in-process, no port opened).
+ *
+ * @example
+ * ```ts
+ * const parts = resolveEdgeParts(loadEdgeConfig(env), { clock: createVirtualClock(0) });
+ * const app = await createApp(parts);
+ * ```
+ */
+export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): ResolvedEdgeParts {
+  const clock = parts.clock ?? systemClock;
+  const upstream = config.upstream;
+  const simulator =
+    upstream.kind === 'simulator' && parts.baseUrl === undefined
+      ? createSimulator({ demo: true })
+      : undefined;
+  const baseUrl =
+    parts.baseUrl ??
+    (simulator === undefined ? undefined : EMBEDDED_SIMULATOR_BASE_URL) ??
+    (upstream.kind === 'api' ? upstream.baseUrl : undefined);
+  if (baseUrl === undefined) {
+    throw new TypeError('resolveEdgeParts: `baseUrl` is required for this upstream.');
+  }
+  return {
+    config,
+    store:
+      parts.store ??
+      createMemoryStore({
+        maxEntries: config.store.maxEntries,
+        maxBytes: config.store.maxBytes,
+        now: () => clock.now(),
+      }),
+    fetch:
+      simulator === undefined
+        ? parts.fetch
+        : async (input, init) => simulator.app.fetch(new Request(input, init)),
+    baseUrl,
+    apiKey:
+      parts.apiKey ??
+      (simulator === undefined ? undefined : DEMO_API_KEY) ??
+      (upstream.kind === 'api' ? upstream.apiKey : undefined),
+    clock,
+    scheduler: parts.scheduler ?? createPollScheduler({ clock }),
+    log: parts.log ?? (config.log === 'off' ? discard : writeJsonLine),
+    clientAddress: parts.clientAddress,
+    metrics: parts.metrics ?? createProxyMetrics(),
+    shareEventLoops: parts.shareEventLoops ?? true,
+    shutdown: parts.shutdown,
+    simulator,
+  };
+}

@@ -1,0 +1,165 @@
+import { type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
+import type { PollerClock, PollScheduler } from '@neurostatus/poller';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AdmittedEnv } from './admission.ts';
+import type { Tenant } from './authenticate.ts';
+import { cacheKey, type StatusKind } from './cache-key.ts';
+import type { EdgeConfig } from './config.ts';
+import { errorBody } from './edge-error.ts';
+import { eventStream, STREAM_FAILED } from './event-stream.ts';
+import { createFeedHub, type FeedSource } from './feed-hub.ts';
+import { jsonError } from './json-error.ts';
+import { describeStatusRoutes } from './openapi.ts';
+import type { ProxyMetrics } from './proxy-metrics.ts';
+import type { EdgeAppEnv } from './request-context.ts';
+import type { StatusCache } from './status-cache.ts';
+import { finishedFeed, ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
+import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
+import type { StoredStatus } from './status-store.ts';
+import { upstreamFailure } from './upstream-failure.ts';
+import { waitUntilOf } from './wait-until.ts';
+
+/** Options of {@link createEventRoutes}. */
+export interface EventRoutesOptions {
+  readonly config: Pick<EdgeConfig, 'mode' | 'maxEventStreams' | 'heartbeatMs'>;
+  readonly cache: StatusCache;
+  readonly metrics: ProxyMetrics;
+  readonly clock: PollerClock;
+  readonly scheduler: PollScheduler;
+  /** See `EdgeParts.shareEventLoops`. */
+  readonly shareEventLoops: boolean;
+  readonly shutdown: AbortSignal | undefined;
+  /** The checks before a route answers; see `admission`. */
+  readonly admit: (kind: StatusKind) => MiddlewareHandler<AdmittedEnv>;
+}
+
+/** What {@link chooseFeed} picks from. */
+interface FeedChoice {
+  readonly kind: StatusKind;
+  readonly id: string;
+  readonly tenant: Tenant;
+  /** The fresh cache entry, if any. */
+  readonly cached: StoredStatus | undefined;
+  readonly shareEventLoops: boolean;
+  readonly scheduler: PollScheduler;
+  readonly clock: PollerClock;
+  readonly shutdown: AbortSignal | undefined;
+  /** Stores each document status the loop sees. */
+  readonly remember: (status: DocumentStatus) => void;
+}
+
+/**
+ * Where a stream's statuses come from: a finished status in the cache needs no poll loop; a
+ * request gets a loop of its own (stopped by `shutdown`); a document shares the scheduler's loop,
+ * or, where loops cannot be shared (Workers), gets its own.
+ */
+function chooseFeed(choice: FeedChoice): FeedSource<string> {
+  const { kind, id, tenant, cached, clock, remember } = choice;
+  if (cached?.terminal === true) return finishedFeed(cached.body);
+  if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown);
+  if (choice.shareEventLoops) {
+    return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember);
+  }
+  return ownDocumentFeed(tenant.client, id, clock, remember);
+}
+
+/**
+ * `GET /document-status/:id/events` and `GET /request-status/:id/events`: Server-Sent Events
+ * that push each status as it changes, from one poll loop per document shared by its streams.
+ * Counts open streams and poll loops (gauges on `metrics`). A sub-app, mounted under each prefix
+ * with `app.route()`.
+ *
+ * @example
+ * ```ts
+ * app.route('/api/v1', createEventRoutes({ config, cache, metrics, clock, scheduler, ... }));
+ * ```
+ */
+export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv> {
+  const { config, cache, metrics, clock, scheduler, shareEventLoops, shutdown, admit } = options;
+  let openStreams = 0;
+  const feeds = { document: createFeedHub<string>(), request: createFeedHub<string>() };
+  metrics.gauge(
+    'neurostatus_edge_event_streams',
+    'Open event streams (SSE connections).',
+    () => openStreams,
+  );
+  metrics.gauge(
+    'neurostatus_edge_poll_loops',
+    'Upstream poll loops feeding event streams (one per document or request).',
+    () => feeds.document.size + feeds.request.size,
+  );
+  const describeError = (error: unknown): string => {
+    const failure = upstreamFailure(error, config.mode);
+    return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
+  };
+
+  const routes = new Hono<EdgeAppEnv>();
+  for (const kind of STATUS_KINDS) {
+    const path = `${STATUS_PATHS[kind]}/events`;
+    routes.get(path, describeStatusRoutes(kind, 'events'), admit(kind), async (c) => {
+      const { id, tenant } = c.var;
+      const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+      const lastEventId = c.req.header('last-event-id')?.trim();
+      // HEAD: the headers of a stream, without starting one nobody will read.
+      if (c.req.method === 'HEAD') {
+        return c.body(null, 200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+        });
+      }
+      // A client that already has the finished status gets 204, which tells EventSource to stop
+      // reconnecting (WHATWG HTML, server-sent events).
+      const cached = await cache.fresh(key);
+      if (cached?.terminal === true && cached.etag.slice(1, -1) === lastEventId) {
+        return c.body(null, 204, { 'cache-control': 'no-store' });
+      }
+      if (openStreams >= config.maxEventStreams) {
+        return jsonError(
+          c,
+          'TOO_MANY_STREAMS',
+          'The proxy has no room for another event stream.',
+          503,
+          {
+            'retry-after': '5',
+          },
+        );
+      }
+      const waitUntil = waitUntilOf(c);
+      const remember = (status: DocumentStatus) => {
+        const stored = cache
+          .remember(key, {
+            status: 200,
+            body: JSON.stringify(status),
+            terminal: isTerminalDocumentStatus(status),
+          })
+          .catch(() => undefined);
+        // On Workers a write nobody waits for is cut short when the response ends.
+        waitUntil(stored);
+      };
+      const source = chooseFeed({
+        kind,
+        id,
+        tenant,
+        cached,
+        remember,
+        shareEventLoops,
+        scheduler,
+        clock,
+        shutdown,
+      });
+      // Unshared, each stream gets a feed key of its own, hence a loop of its own.
+      const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
+      openStreams++;
+      return eventStream(c, {
+        subscribe: (listener) => feeds[kind].subscribe(feedKey, source, listener),
+        onClose: () => openStreams--,
+        ...(shutdown === undefined ? {} : { shutdown }),
+        ...(tenant.expiresAt === undefined ? {} : { closeAt: tenant.expiresAt }),
+        describeError,
+        clock,
+        heartbeatMs: config.heartbeatMs,
+      });
+    });
+  }
+  return routes;
+}

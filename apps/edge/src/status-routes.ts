@@ -1,0 +1,87 @@
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AdmittedEnv } from './admission.ts';
+import { cacheKey, type StatusKind } from './cache-key.ts';
+import type { TenancyMode } from './config.ts';
+import { jsonError } from './json-error.ts';
+import { describeStatusRoutes } from './openapi.ts';
+import type { ProxyMetrics } from './proxy-metrics.ts';
+import type { EdgeAppEnv } from './request-context.ts';
+import type { StatusCache } from './status-cache.ts';
+import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
+import { statusReply } from './status-response.ts';
+import { upstreamFailure } from './upstream-failure.ts';
+import type { UpstreamLoader } from './upstream-loader.ts';
+import { waitUntilOf } from './wait-until.ts';
+
+/** Options of {@link createStatusRoutes}. */
+export interface StatusRoutesOptions {
+  readonly mode: TenancyMode;
+  readonly cache: StatusCache;
+  readonly load: UpstreamLoader;
+  readonly metrics: ProxyMetrics;
+  readonly now: () => number;
+  /** The checks before a route answers; see `admission`. */
+  readonly admit: (kind: StatusKind) => MiddlewareHandler<AdmittedEnv>;
+}
+
+/**
+ * The answer to an upstream failure the cache had nothing stale for (502, 504, 429 with
+ * `Retry-After`, ...). An error that is not an upstream failure is a bug: it is rethrown, for
+ * `app.onError`.
+ *
+ * @example
+ * ```ts
+ * try { ... } catch (error) { return failureResponse(c, error, config.mode); }
+ * ```
+ */
+function failureResponse(c: Context, error: unknown, mode: TenancyMode): Response {
+  const failure = upstreamFailure(error, mode);
+  if (failure === undefined) throw error;
+  const headers: Record<string, string> = {};
+  if (failure.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+  }
+  return jsonError(c, failure.code, failure.message, failure.status, headers);
+}
+
+/**
+ * `GET /document-status/:id` and `GET /request-status/:id`: the status from the cache (fresh,
+ * stale or just loaded), with ETag, Age and Cache-Status, or 304 for a matching `If-None-Match`.
+ * A sub-app, mounted under each prefix with `app.route()`.
+ *
+ * @example
+ * ```ts
+ * const statusRoutes = createStatusRoutes({ mode, cache, load, metrics, now, admit });
+ * app.route('/api/v1', statusRoutes);
+ * ```
+ */
+export function createStatusRoutes(options: StatusRoutesOptions): Hono<EdgeAppEnv> {
+  const { mode, cache, load, metrics, now, admit } = options;
+  const routes = new Hono<EdgeAppEnv>();
+  for (const kind of STATUS_KINDS) {
+    routes.get(STATUS_PATHS[kind], describeStatusRoutes(kind, 'status'), admit(kind), async (c) => {
+      const { id, tenant } = c.var;
+      const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
+      try {
+        const read = await cache.read(
+          key,
+          tenant.cacheTenant,
+          load(tenant.client, kind, id),
+          waitUntilOf(c),
+        );
+        metrics.cache(read.outcome);
+        c.set('cache', read.outcome);
+        const reply = statusReply(read, now(), c.req.header('if-none-match'));
+        // The answer depends on the credential (a key's tenant, or what a token names).
+        if (mode !== 'open') reply.headers.vary = 'Authorization';
+        return reply.body === null
+          ? c.body(null, 304, reply.headers)
+          : c.body(reply.body, reply.status as ContentfulStatusCode, reply.headers);
+      } catch (error) {
+        return failureResponse(c, error, mode);
+      }
+    });
+  }
+  return routes;
+}
