@@ -94,7 +94,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
       time: new Date(now()).toISOString(),
       level: 'error',
       msg: 'unhandled error',
-      requestId: c.var.requestId,
+      requestId: c.get('requestId'),
       // The class name only: a message or stack could quote a header or a payload.
       error: error instanceof Error ? error.name : typeof error,
     });

@@ -68,22 +68,23 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     c.header('x-request-id', id);
     for (const [name, value] of responseHeaders) c.header(name, value);
     await next();
-    const route = c.var.route;
+    // `c.get`, not `c.var`: each read of `c.var` copies every variable into a new object.
+    const route = c.get('route');
     const durationMs = now() - started;
     metrics.request(route, c.res.status, durationMs);
     log({
       time: new Date(started).toISOString(),
       level: c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info',
       msg: 'request',
-      requestId: c.var.requestId,
+      requestId: c.get('requestId'),
       method: c.req.method,
       route,
       // The path only: a query string may hold an access token.
       path: c.req.path,
       status: c.res.status,
       durationMs,
-      cache: c.var.cache,
-      tenant: c.var.tenant?.label,
+      cache: c.get('cache'),
+      tenant: c.get('tenant')?.label,
     });
   };
 }

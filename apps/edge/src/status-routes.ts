@@ -61,7 +61,9 @@ export function createStatusRoutes(options: StatusRoutesOptions): Hono<EdgeAppEn
   const routes = new Hono<EdgeAppEnv>();
   for (const kind of STATUS_KINDS) {
     routes.get(STATUS_PATHS[kind], describeStatusRoutes(kind, 'status'), admit(kind), async (c) => {
-      const { id, tenant } = c.var;
+      // `c.get`, not `c.var` (which copies every variable into a new object): a hot path.
+      const id = c.get('id');
+      const tenant = c.get('tenant');
       const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
       try {
         const read = await cache.read(
