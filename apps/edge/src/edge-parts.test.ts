@@ -1,0 +1,58 @@
+import { DEMO_API_KEY } from '@neurostatus/simulator';
+import { describe, expect, it } from 'vitest';
+import { loadEdgeConfig } from './config.ts';
+import { EMBEDDED_SIMULATOR_BASE_URL, resolveEdgeParts } from './edge-parts.ts';
+import { createMemoryStore } from './memory-store.ts';
+import { TEST_BASE_URL, TEST_SECRET } from './test-support/edge-harness.ts';
+
+const apiConfig = loadEdgeConfig({
+  NEUROLINKER_BASE_URL: TEST_BASE_URL,
+  NEUROLINKER_API_KEY: 'nl_configured_key',
+  EDGE_SECRET: TEST_SECRET,
+});
+
+describe('resolveEdgeParts', () => {
+  it('embeds the simulator, with its demo key, when no upstream is configured', async () => {
+    const parts = resolveEdgeParts(loadEdgeConfig({}), { fetch: () => Promise.reject() });
+    try {
+      expect(parts.simulator).toBeDefined();
+      expect(parts.baseUrl).toBe(EMBEDDED_SIMULATOR_BASE_URL);
+      expect(parts.apiKey).toBe(DEMO_API_KEY);
+      // The embedded simulator answers in-process, whatever `fetch` was passed.
+      const res = await parts.fetch?.(`${EMBEDDED_SIMULATOR_BASE_URL}/document-status/nope`);
+      expect(res?.status).toBe(401);
+    } finally {
+      parts.simulator?.close();
+      parts.scheduler.close();
+    }
+  });
+
+  it('takes the upstream from the configuration, and embeds nothing', () => {
+    const parts = resolveEdgeParts(apiConfig);
+    expect(parts.simulator).toBeUndefined();
+    expect(parts.baseUrl).toBe(TEST_BASE_URL);
+    expect(parts.apiKey).toBe('nl_configured_key');
+    expect(parts.fetch).toBeUndefined();
+    expect(parts.shareEventLoops).toBe(true);
+    expect(parts.shutdown).toBeUndefined();
+  });
+
+  it('keeps every part it is given', () => {
+    const store = createMemoryStore();
+    const log = () => {};
+    const fetch = () => Promise.reject(new Error('unused'));
+    const shutdown = new AbortController().signal;
+    const parts = resolveEdgeParts(apiConfig, {
+      store,
+      log,
+      fetch,
+      shutdown,
+      baseUrl: 'http://elsewhere.test/api/v1',
+      apiKey: 'nl_given_key',
+      shareEventLoops: false,
+    });
+    expect(parts).toMatchObject({ store, log, fetch, shutdown, shareEventLoops: false });
+    expect(parts.baseUrl).toBe('http://elsewhere.test/api/v1');
+    expect(parts.apiKey).toBe('nl_given_key');
+  });
+});
