@@ -22,6 +22,7 @@ import {
 import { freshnessMs } from './freshness.ts';
 import { parseHttpDate } from './http-date.ts';
 import { toPayloadIssues } from './parse-status.ts';
+import { BodyTooLarge, readBody } from './read-body.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 import { retryAfterMs } from './retry-after.ts';
 import { retryDelay } from './retry-delay.ts';
@@ -105,14 +106,6 @@ class AttemptTimeout {
   }
 }
 
-/** Thrown inside an attempt when the body is over `maxResponseBytes`. */
-class BodyTooLarge {
-  readonly status: number;
-  constructor(status: number) {
-    this.status = status;
-  }
-}
-
 /** The cause of a network failure in words, e.g. `fetch failed (ECONNREFUSED)`. */
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -191,31 +184,6 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
   // A hostile or buggy upstream could echo the Authorization header back: never let it through.
   const scrub = (text: string) => text.split(apiKey).join('[REDACTED]');
 
-  /** Reads the body as text, counting bytes as they arrive and giving up past the limit. */
-  async function readBody(response: Response): Promise<string> {
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > maxResponseBytes || !response.body) {
-      await response.body?.cancel();
-      if (!response.body) return '';
-      throw new BodyTooLarge(response.status);
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let received = 0;
-    let text = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      if (received > maxResponseBytes) {
-        await reader.cancel();
-        throw new BodyTooLarge(response.status);
-      }
-      text += decoder.decode(value, { stream: true });
-    }
-    return scrub(text + decoder.decode());
-  }
-
   /**
    * One HTTP attempt, bounded by its own timer for headers and body alike.
    *
@@ -234,7 +202,8 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     );
     try {
       const response = await api.get(path, { signal: attemptController.signal });
-      return { response, text: await readBody(response) };
+      const text = await readBody(response, maxResponseBytes, attemptController.signal);
+      return { response, text: scrub(text) };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (attemptController.signal.reason instanceof AttemptTimeout)
