@@ -1,5 +1,5 @@
 import ky from 'ky';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { assertValidId, type IdKind } from './assert-valid-id.ts';
 import {
   type NeurolinkerClientOptions,
@@ -21,7 +21,7 @@ import {
 } from './errors.ts';
 import { freshnessMs } from './freshness.ts';
 import { parseHttpDate } from './http-date.ts';
-import { toPayloadIssues } from './parse-status.ts';
+import { parseAnswer } from './parse-answer.ts';
 import { BodyTooLarge, readBody } from './read-body.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 import { retryAfterMs } from './retry-after.ts';
@@ -96,8 +96,6 @@ export interface NeurolinkerClient {
   ): Promise<WithMeta<RequestStatus>>;
 }
 
-const EXCERPT_LENGTH = 200;
-
 /** Thrown inside an attempt when its own timer fired (as opposed to the caller's signal). */
 class AttemptTimeout {
   readonly timeoutMs: number;
@@ -112,37 +110,6 @@ function describeCause(error: unknown): string {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   const why = typeof cause?.code === 'string' ? cause.code : cause?.message;
   return typeof why === 'string' && why !== '' ? `${error.message} (${why})` : error.message;
-}
-
-function excerpt(text: string): string {
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
-}
-
-/** Parses a 2xx body; bytes that are not JSON or fail the schema are an `InvalidResponseError`. */
-function parseBody<TSchema extends v.GenericSchema>(
-  schema: TSchema,
-  text: string,
-  context: { status: number; requestId: string | undefined; attempts: number; subject: string },
-): v.InferOutput<TSchema> {
-  const { subject, ...rest } = context;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidResponseError(`The answer for ${subject} is not JSON`, {
-      ...rest,
-      cause,
-      bodyExcerpt: excerpt(text),
-    });
-  }
-  const result = v.safeParse(schema, json);
-  if (result.success) return result.output;
-  const issues = toPayloadIssues(result.issues);
-  const first = issues[0];
-  throw new InvalidResponseError(
-    `The answer for ${subject} does not match the schema (${first?.path || '(root)'}: ${first?.message})`,
-    { ...rest, issues, bodyExcerpt: excerpt(text) },
-  );
 }
 
 /**
@@ -245,11 +212,12 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
         const header = response.headers.get('x-request-id');
         const requestId = header === null ? undefined : scrub(header);
         if (response.ok) {
-          const data = parseBody(schema, text, {
+          const data = parseAnswer(schema, text, {
+            kind,
+            id,
             status: response.status,
             requestId,
             attempts,
-            subject,
           });
           const meta = {
             freshForMs: freshnessMs(response.headers),
