@@ -213,6 +213,28 @@ describe('retries', () => {
     expect(requestsFor(EXAMPLE_ID)).toBe(2);
   });
 
+  it('waits out a Retry-After on a 502 as well, where ky would read it only on 413, 429 and 503', async () => {
+    server.simulator.setFault({
+      kind: 'status',
+      status: 502,
+      retryAfter: '1',
+      id: EXAMPLE_ID,
+      times: 1,
+    });
+    const { delays, sleep } = recordingSleep();
+    await client({ sleep, random: () => 0 }).getDocumentStatus(EXAMPLE_ID);
+    expect(delays).toEqual([1000]);
+  });
+
+  it('does not retry a 413, which ky would retry by default', async () => {
+    server.simulator.setFault({ kind: 'status', status: 413, id: EXAMPLE_ID, times: 1 });
+    const { delays, sleep } = recordingSleep();
+    const error = await failure(client({ sleep }).getDocumentStatus(EXAMPLE_ID));
+    expect(error).toMatchObject({ status: 413, attempts: 1 });
+    expect(delays).toEqual([]);
+    expect(requestsFor(EXAMPLE_ID)).toBe(1);
+  });
+
   it('gives up after the retry limit with the last error and the attempt count', async () => {
     server.simulator.setFault({ kind: 'status', status: 500, id: EXAMPLE_ID });
     const { delays, sleep } = recordingSleep();
