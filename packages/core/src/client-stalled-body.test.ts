@@ -15,18 +15,39 @@ let server: Server;
 let baseUrl: string;
 
 beforeAll(async () => {
-  // Headers and the first bytes of the body, then nothing: the connection stays open.
-  server = createServer((_request, response) => {
+  server = createServer((request, response) => {
+    // `/silent/...`: not even headers. Anything else: headers and the first bytes of the body,
+    // then nothing. Either way the connection stays open.
+    if (request.url?.includes('/silent/')) return;
     response.writeHead(200, { 'content-type': 'application/json' });
     response.write('{"document_id":');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
+
+/** Calls the stalling server with forced collections running, and returns how the call ended. */
+async function callWhileCollecting(path: string) {
+  const client = createNeurolinkerClient({
+    apiKey: 'nl_test',
+    baseUrl: `${baseUrl}${path}`,
+    timeoutMs: TIMEOUT_MS,
+    retry: false,
+  });
+  const call = client.getDocumentStatus(ID);
+  // Collect garbage repeatedly while the answer stalls, as a busy process would.
+  const collector = setInterval(() => gc?.(), 10);
+  try {
+    // Generous slack over the attempt timeout: a hung call never settles at all.
+    return await settledWithin(call, TIMEOUT_MS * 10);
+  } finally {
+    clearInterval(collector);
+  }
+}
 
 /** Settles with what `promise` did, or with 'hung' when it has not settled after `ms`. */
 function settledWithin(promise: Promise<unknown>, ms: number) {
@@ -49,22 +70,14 @@ describe('a body that stalls after the headers (issue 9)', () => {
   });
 
   it('ends the read with a TimeoutError at the attempt timeout, even across garbage collections', async () => {
-    const client = createNeurolinkerClient({
-      apiKey: 'nl_test',
-      baseUrl,
-      timeoutMs: TIMEOUT_MS,
-      retry: false,
-    });
-    const call = client.getDocumentStatus(ID);
-    // Collect garbage repeatedly while the body stalls, as a busy process would.
-    const collector = setInterval(() => gc?.(), 10);
-    try {
-      // Generous slack over the attempt timeout: a hung read never settles at all.
-      const outcome = await settledWithin(call, TIMEOUT_MS * 10);
-      expect(outcome).toBeInstanceOf(TimeoutError);
-      expect(outcome).toMatchObject({ code: 'TIMEOUT', timeoutMs: TIMEOUT_MS, attempts: 1 });
-    } finally {
-      clearInterval(collector);
-    }
+    const outcome = await callWhileCollecting('/api/v1');
+    expect(outcome).toBeInstanceOf(TimeoutError);
+    expect(outcome).toMatchObject({ code: 'TIMEOUT', timeoutMs: TIMEOUT_MS, attempts: 1 });
+  });
+
+  it('ends a wait for headers that never come the same way', async () => {
+    const outcome = await callWhileCollecting('/silent/api/v1');
+    expect(outcome).toBeInstanceOf(TimeoutError);
+    expect(outcome).toMatchObject({ code: 'TIMEOUT', timeoutMs: TIMEOUT_MS, attempts: 1 });
   });
 });
