@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import { DEFAULT_BASE_URL } from '@neurostatus/core';
 import { describe, expect, it } from 'vitest';
@@ -193,7 +195,7 @@ describe('loadEdgeConfig', () => {
       const error = refusal({ NEUROLINKER_API_KEY: bad, EDGE_SECRET: secret });
       expect(error.variable).toBe('NEUROLINKER_API_KEY');
       expect(error.message).toBe(
-        'Invalid configuration: NEUROLINKER_API_KEY must be visible ASCII with no whitespace (keys look like nl_ + 32 characters).',
+        'Invalid configuration: NEUROLINKER_API_KEY must contain only visible ASCII characters, with no whitespace, at most 256 of them (keys look like nl_ + 32 characters).',
       );
     });
 
@@ -203,6 +205,63 @@ describe('loadEdgeConfig', () => {
         expect(error.variable).toBe('NEUROLINKER_BASE_URL');
         expect(error.message).toContain('http(s)');
       }
+    });
+
+    it.each([
+      ['http://user:pw@127.0.0.1:4010/api/v1', 'must not contain credentials'],
+      ['http://:pw@127.0.0.1:4010/api/v1', 'must not contain credentials'],
+      ['http://127.0.0.1:4010/api/v1?pw=hunter2', 'must not have a query or a fragment'],
+      ['http://127.0.0.1:4010/api/v1#pw=hunter2', 'must not have a query or a fragment'],
+    ])(
+      'refuses the base URL %s with core’s rule, never printing it (issue 9 item 3)',
+      (bad, problem) => {
+        const error = refusal({
+          NEUROLINKER_BASE_URL: bad,
+          NEUROLINKER_API_KEY: key,
+          EDGE_SECRET: secret,
+        });
+        expect(error.variable).toBe('NEUROLINKER_BASE_URL');
+        expect(error.message).toMatch(
+          /^Invalid configuration: NEUROLINKER_BASE_URL must not [^\n]+\.$/,
+        );
+        expect(error.message).toContain(problem);
+        expect(error.message).not.toMatch(/user:|:pw|pw@|hunter2/);
+      },
+    );
+
+    it('strips trailing slashes from the base URL, as the client does', () => {
+      const config = loadEdgeConfig({ NEUROLINKER_BASE_URL: `${baseUrl}/`, EDGE_SECRET: secret });
+      expect(config.upstream).toMatchObject({ kind: 'api', baseUrl });
+    });
+
+    it('refuses a key longer than core allows', () => {
+      const error = refusal({ NEUROLINKER_API_KEY: `nl_${'k'.repeat(300)}`, EDGE_SECRET: secret });
+      expect(error.variable).toBe('NEUROLINKER_API_KEY');
+    });
+
+    it('exits the Node entry with 78 and one line naming the variable for a base URL with credentials, printing no credentials', () => {
+      const result = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./runtimes/node.ts', import.meta.url))],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          env: {
+            PATH: process.env.PATH,
+            PORT: '0',
+            NEUROLINKER_BASE_URL: 'http://user:pw@127.0.0.1:9/api/v1',
+            NEUROLINKER_API_KEY: key,
+            EDGE_SECRET: secret,
+          },
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+      expect(result.status).toBe(78);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'Invalid configuration: NEUROLINKER_BASE_URL must not contain credentials (a user name or password).\n',
+      );
+      expect(result.stdout + result.stderr).not.toContain('user:pw');
     });
 
     it('refuses an unknown mode, log format or flag', () => {

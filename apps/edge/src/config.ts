@@ -1,4 +1,9 @@
-import { DEFAULT_BASE_URL } from '@neurostatus/core';
+import {
+  assertApiKey,
+  assertBaseUrl,
+  DEFAULT_BASE_URL,
+  InvalidOptionError,
+} from '@neurostatus/core';
 import * as v from 'valibot';
 import { MIN_SECRET_LENGTH } from './hmac-key.ts';
 
@@ -147,23 +152,31 @@ const OriginSchema = v.pipe(
   }),
 );
 
+/**
+ * A rule owned by core (`assertApiKey`, `assertBaseUrl`: one set of rules for every package) as a
+ * schema for one variable. The issue is core's `problem`, which never contains the value: a key, or
+ * a URL with a password in it, must not reach a log line.
+ */
+function coreRule<T>(assert: (value: string, option: string) => T, variable: string) {
+  return v.pipe(
+    v.string(),
+    v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
+      try {
+        return assert(dataset.value, variable);
+      } catch (error) {
+        if (!(error instanceof InvalidOptionError)) throw error;
+        addIssue({ message: error.problem });
+        return NEVER;
+      }
+    }),
+  );
+}
+
 const SCHEMAS = {
   HOST: v.pipe(v.string(), v.regex(/^[\w.:-]+$/, 'must be a host name or an IP address')),
   PORT: integer(0, 65_535),
-  NEUROLINKER_API_KEY: v.pipe(
-    v.string(),
-    v.maxLength(256, 'must be at most 256 characters (keys look like nl_ + 32 characters)'),
-    // What core's client accepts: a key with whitespace could break or smuggle the header.
-    v.regex(
-      /^[\x21-\x7e]+$/,
-      'must be visible ASCII with no whitespace (keys look like nl_ + 32 characters)',
-    ),
-  ),
-  NEUROLINKER_BASE_URL: v.pipe(
-    v.string(),
-    v.url('must be an absolute http(s) URL'),
-    v.regex(/^https?:\/\//i, 'must be an absolute http(s) URL'),
-  ),
+  NEUROLINKER_API_KEY: coreRule(assertApiKey, 'NEUROLINKER_API_KEY'),
+  NEUROLINKER_BASE_URL: coreRule(assertBaseUrl, 'NEUROLINKER_BASE_URL'),
   EDGE_MODE: v.picklist(
     ['passthrough', 'scoped-token', 'open'],
     'must be passthrough, scoped-token or open',

@@ -25,7 +25,7 @@ export const MISSING_KEY_MESSAGE =
  * The core client for an invocation: its key and base URL, a `neurostatus/<version>` user agent,
  * and with `--debug` one stderr line per HTTP attempt (method, URL, status; never a header).
  *
- * @throws {CliError} exit 3 when no key is set or the key is malformed, exit 2 for a malformed base URL.
+ * @throws {CliError} exit 3 when no key is set or the key is malformed.
  * @example
  * ```ts
  * const client = createApiClient(invocation, io);
@@ -41,19 +41,13 @@ export function createApiClient(invocation: ApiInvocation, io: CliIo): Neurolink
   try {
     return newClient(invocation, apiKey, log);
   } catch (error) {
-    // Core checks the key and the base URL (one set of rules); the CLI says where they came from.
+    // Core checks the key (one rule for every package); the CLI says where it came from. The base
+    // URL was checked with core's rule when the command line was parsed.
     if (error instanceof InvalidOptionError && error.option === 'apiKey') {
       throw new CliError(
         'the API key contains whitespace or other characters a key cannot have (a trailing newline?). ' +
           'Check NEUROLINKER_API_KEY or --api-key',
         EXIT_CODES.auth,
-      );
-    }
-    if (error instanceof InvalidOptionError && error.option === 'baseUrl') {
-      throw new CliError(
-        `the base URL is not usable: ${error.message} Check NEUROLINKER_BASE_URL or --base-url ` +
-          '(e.g. http://127.0.0.1:4010/api/v1)',
-        EXIT_CODES.usage,
       );
     }
     throw error;

@@ -1,9 +1,7 @@
+import { assertDuration, InvalidOptionError } from '@neurostatus/core/option-rules';
 import { UsageError } from './usage-error.ts';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
-/** Longer than this is certainly a typo, and would overflow timers (2^31 - 1 ms is about 24.8 days). */
-const MAX_DURATION_MS = 2_147_483_647;
 
 // Units in descending order, each at most once: `1h30m`, `2m15s`, `1s500ms`; not `30s1h` or `1h1h`.
 const DURATION =
@@ -43,9 +41,14 @@ export function parseDuration(
   return checked(total, flag, invalid, options.allowZero);
 }
 
+/** Core owns what a valid duration is (one rule for every package); the CLI names the flag. */
 function checked(ms: number, flag: string, invalid: () => UsageError, allowZero = false): number {
   if (!Number.isFinite(ms)) throw invalid();
-  if (ms < 0 || (ms === 0 && !allowZero)) throw new UsageError(`${flag} must be more than 0`);
-  if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} must be at most 24 days`);
-  return Math.round(ms);
+  try {
+    // Rounded first, so that `0.4ms` is refused as zero rather than returned as 0.
+    return assertDuration(Math.round(ms), flag, { allowZero });
+  } catch (error) {
+    if (error instanceof InvalidOptionError) throw new UsageError(`${flag} ${error.problem}`);
+    throw error;
+  }
 }

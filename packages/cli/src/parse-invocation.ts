@@ -1,3 +1,4 @@
+import { assertBaseUrl, InvalidOptionError } from '@neurostatus/core/option-rules';
 import type { CliIo } from './cli-io.ts';
 import { type FlagSpec, parseArguments } from './parse-arguments.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -224,20 +225,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Core's base-URL rule; the message names where the URL came from, never the URL itself. */
 function checkBaseUrl(value: string, fromEnv: boolean): void {
   const source = fromEnv ? 'NEUROLINKER_BASE_URL' : '--base-url';
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${source} must be an absolute http(s) URL, got "${clip(value)}"`);
+    assertBaseUrl(value, source);
+  } catch (error) {
+    if (error instanceof InvalidOptionError) throw new UsageError(`${source} ${error.problem}`);
+    throw error;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${source} must be an http(s) URL, got "${clip(value)}"`);
-  }
-  // Never echo a URL carrying credentials: it may hold a secret.
-  if (url.username || url.password) throw new UsageError(`${source} must not contain credentials`);
-  if (url.search || url.hash) throw new UsageError(`${source} must not have a query or a fragment`);
 }
 
 function parsePort(value: string | undefined): number {

@@ -9,7 +9,19 @@ import { cliEnv, ESCAPE_CODE, runCliToEnd, stopStartedClis } from './test-suppor
 afterEach(stopStartedClis);
 
 /** Modules a `--help` must not load: the network stack and the command code. */
-const NETWORK_MARKERS = ['ky@1', 'valibot@1', '../core/src', '../poller/src', '../simulator/src'];
+const NETWORK_MARKERS = ['ky@1', 'valibot@1', '../poller/src', '../simulator/src'];
+
+/**
+ * Of core, the argument parser loads only the option rules (`@neurostatus/core/option-rules`, one
+ * set of rules for every package), none of the client.
+ */
+const CORE_RULE_MODULES = new Set([
+  'assert-api-key.ts',
+  'assert-base-url.ts',
+  'assert-duration.ts',
+  'invalid-option-error.ts',
+  'option-rules.ts',
+]);
 
 function loadedModules(args: readonly string[]): { urls: string[]; status: number | null } {
   const dir = mkdtempSync(join(tmpdir(), 'neurostatus-load-'));
@@ -69,6 +81,8 @@ describe('neurostatus without a command to run', () => {
         const source = readFileSync(new URL(url), 'utf8');
         for (const marker of NETWORK_MARKERS)
           expect(source, `${url} for ${args}`).not.toContain(marker);
+        for (const [, module] of source.matchAll(/\.\.\/core\/src\/([\w./-]+)/g))
+          expect(CORE_RULE_MODULES, `${url} for ${args}`).toContain(module);
       }
     }
     const { urls } = loadedModules(['status', 'doc-1']); // exits 3 (no key) after loading
@@ -87,7 +101,7 @@ describe('usage errors', () => {
     [['wait', 'doc-1', '--request', 'req-1'], 'not both'],
     [['wait'], 'needs at least one document id'],
     [['status', 'doc-1', '--port', '1'], '--port does not apply'],
-    [['status', 'doc-1', '--base-url', 'ftp://x'], '--base-url must be an http(s) URL'],
+    [['status', 'doc-1', '--base-url', 'ftp://x'], '--base-url must be an absolute http(s) URL'],
     [['simulator', '--port', '70000'], '--port must be an integer'],
     [['status', '../etc/passwd'], 'invalid document id "../etc/passwd"'],
     [['wait', '--request', 'a b'], 'invalid request id "a b"'],

@@ -1,4 +1,7 @@
 import type { AfterResponseHook, BeforeRequestHook } from 'ky';
+import { assertApiKey } from './assert-api-key.ts';
+import { assertBaseUrl } from './assert-base-url.ts';
+import { assertDuration } from './assert-duration.ts';
 import type { NeurolinkerError } from './errors.ts';
 import { InvalidOptionError } from './invalid-option-error.ts';
 
@@ -164,64 +167,33 @@ const DEFAULTS = {
   maxResponseBytes: 1024 * 1024,
 } as const;
 
-// Timers overflow above 2^31 - 1 ms and fire at once; reject such values instead.
-const MAX_TIMER_MS = 2_147_483_647;
-
 function checkDuration(
   name: string,
   value: number | undefined,
   fallback: number,
   allowZero = false,
 ): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    (!allowZero && value === 0) ||
-    value > MAX_TIMER_MS
-  ) {
-    throw new InvalidOptionError(
-      name,
-      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS}.`,
-    );
-  }
-  return value;
+  return value === undefined ? fallback : assertDuration(value, name, { allowZero });
 }
 
 function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function')
-    throw new InvalidOptionError(name, `\`${name}\` must be a function.`);
+    throw new InvalidOptionError(name, 'must be a function');
   return value;
 }
 
 function resolveBaseUrl(baseUrl: string | undefined): string {
-  if (baseUrl === undefined) return DEFAULTS.baseUrl;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new InvalidOptionError('baseUrl', '`baseUrl` must be an absolute http(s) URL.');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidOptionError('baseUrl', '`baseUrl` must be an absolute http(s) URL.');
-  }
-  // Credentials in a URL end up in logs and error messages; the key belongs in `apiKey`.
-  if (url.username || url.password)
-    throw new InvalidOptionError('baseUrl', '`baseUrl` must not contain credentials.');
-  if (url.search || url.hash)
-    throw new InvalidOptionError('baseUrl', '`baseUrl` must not have a query or a fragment.');
-  return url.href.replace(/\/+$/, '');
+  return baseUrl === undefined ? DEFAULTS.baseUrl : assertBaseUrl(baseUrl);
 }
 
 function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOptions> {
   if (retry === false) return { ...DEFAULTS.retry, limit: 0 };
   if (retry === undefined) return { ...DEFAULTS.retry };
   if (typeof retry !== 'object' || retry === null)
-    throw new InvalidOptionError('retry', '`retry` must be an object or false.');
+    throw new InvalidOptionError('retry', 'must be an object or false');
   const limit = retry.limit ?? DEFAULTS.retry.limit;
   if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
-    throw new InvalidOptionError('retry.limit', '`retry.limit` must be an integer from 0 to 100.');
+    throw new InvalidOptionError('retry.limit', 'must be an integer from 0 to 100');
   }
   return {
     limit,
@@ -259,47 +231,25 @@ function resolveRetry(retry: RetryOptions | false | undefined): Required<RetryOp
  */
 export function resolveClientOptions(options: NeurolinkerClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(
-      'apiKey',
-      'createNeurolinkerClient() needs an options object with an `apiKey`.',
-    );
+    throw new InvalidOptionError('options', 'must be an object with an `apiKey`');
   }
-  const { apiKey } = options;
-  if (typeof apiKey !== 'string' || apiKey.length === 0) {
-    throw new InvalidOptionError(
-      'apiKey',
-      '`apiKey` must be a non-empty string (Neurolinker keys look like `nl_` + 32 characters).',
-    );
-  }
-  // A key with whitespace or control characters would break (or smuggle) the Authorization header.
-  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new InvalidOptionError(
-      'apiKey',
-      '`apiKey` must contain only visible ASCII characters, with no whitespace.',
-    );
-  }
+  const apiKey = assertApiKey(options.apiKey);
   const headers = new Headers(options.headers);
   headers.set('accept', 'application/json');
   if (options.userAgent !== undefined) {
     if (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]+$/.test(options.userAgent)) {
-      throw new InvalidOptionError(
-        'userAgent',
-        '`userAgent` must be a non-empty string of printable ASCII.',
-      );
+      throw new InvalidOptionError('userAgent', 'must be a non-empty string of printable ASCII');
     }
     headers.set('user-agent', options.userAgent);
   }
   headers.set('authorization', `Bearer ${apiKey}`);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
-    throw new InvalidOptionError(
-      'maxResponseBytes',
-      '`maxResponseBytes` must be a positive integer.',
-    );
+    throw new InvalidOptionError('maxResponseBytes', 'must be a positive integer');
   }
   const hooks = options.hooks ?? {};
   if (typeof hooks !== 'object' || hooks === null)
-    throw new InvalidOptionError('hooks', '`hooks` must be an object.');
+    throw new InvalidOptionError('hooks', 'must be an object');
   checkFunction('hooks.onRetry', hooks.onRetry);
   return {
     apiKey,
@@ -328,7 +278,7 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
 export function resolveRetryLimit(retryLimit: number | undefined, fallback: number): number {
   if (retryLimit === undefined) return fallback;
   if (!Number.isInteger(retryLimit) || retryLimit < 0 || retryLimit > 100) {
-    throw new InvalidOptionError('retryLimit', '`retryLimit` must be an integer from 0 to 100.');
+    throw new InvalidOptionError('retryLimit', 'must be an integer from 0 to 100');
   }
   return retryLimit;
 }

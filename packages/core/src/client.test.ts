@@ -1,8 +1,11 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { inspect } from 'node:util';
 import {
   createManualClock,
   DEMO_API_KEY,
+  DEMO_DOCUMENT_IDS,
+  DEMO_REQUEST_ID,
   DOCUMENTED_EXAMPLE,
   SECOND_API_KEY,
 } from '@neurostatus/simulator';
@@ -210,6 +213,28 @@ describe('retries', () => {
     expect(requestsFor(EXAMPLE_ID)).toBe(2);
   });
 
+  it('waits out a Retry-After on a 502 as well, where ky would read it only on 413, 429 and 503', async () => {
+    server.simulator.setFault({
+      kind: 'status',
+      status: 502,
+      retryAfter: '1',
+      id: EXAMPLE_ID,
+      times: 1,
+    });
+    const { delays, sleep } = recordingSleep();
+    await client({ sleep, random: () => 0 }).getDocumentStatus(EXAMPLE_ID);
+    expect(delays).toEqual([1000]);
+  });
+
+  it('does not retry a 413, which ky would retry by default', async () => {
+    server.simulator.setFault({ kind: 'status', status: 413, id: EXAMPLE_ID, times: 1 });
+    const { delays, sleep } = recordingSleep();
+    const error = await failure(client({ sleep }).getDocumentStatus(EXAMPLE_ID));
+    expect(error).toMatchObject({ status: 413, attempts: 1 });
+    expect(delays).toEqual([]);
+    expect(requestsFor(EXAMPLE_ID)).toBe(1);
+  });
+
   it('gives up after the retry limit with the last error and the attempt count', async () => {
     server.simulator.setFault({ kind: 'status', status: 500, id: EXAMPLE_ID });
     const { delays, sleep } = recordingSleep();
@@ -383,6 +408,59 @@ describe('invalid responses', () => {
     const error = await failure(client({ maxResponseBytes: 100 }).getDocumentStatus(EXAMPLE_ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain('larger than 100 bytes');
+  });
+});
+
+describe('an answer for another id (issue 9 item 7)', () => {
+  // A mis-routing upstream (a proxy or cache keyed wrongly): asked for one id, it answers with the
+  // simulator's status of another.
+  let misrouter: HttpServer;
+  let misroutedBaseUrl: string;
+  const swap = new Map([
+    [EXAMPLE_ID, DEMO_DOCUMENT_IDS[0]],
+    [EXAMPLE_REQUEST_ID, DEMO_REQUEST_ID],
+  ]);
+
+  beforeAll(async () => {
+    misrouter = createHttpServer(async (request, response) => {
+      const path = (request.url ?? '').replace('/api/v1/', '');
+      const [route, id = ''] = path.split('/');
+      const upstream = await fetch(`${server.apiBaseUrl}/${route}/${swap.get(id) ?? id}`, {
+        headers: { authorization: request.headers.authorization ?? '' },
+      });
+      response.writeHead(upstream.status, { 'content-type': 'application/json' });
+      response.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => misrouter.listen(0, '127.0.0.1', resolve));
+    misroutedBaseUrl = `http://127.0.0.1:${(misrouter.address() as AddressInfo).port}/api/v1`;
+  });
+  afterAll(() => new Promise((resolve) => misrouter.close(resolve)));
+
+  it('refuses a document status whose document_id is not the id asked for', async () => {
+    const error = await failure(
+      client({ baseUrl: misroutedBaseUrl }).getDocumentStatus(EXAMPLE_ID),
+    );
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ status: 200, attempts: 1 });
+    expect(error.message).toContain(EXAMPLE_ID);
+    expect(error.message).toContain(DEMO_DOCUMENT_IDS[0]);
+    expect(requestsFor(DEMO_DOCUMENT_IDS[0])).toBe(1);
+  });
+
+  it('refuses a request status whose request_id is not the id asked for', async () => {
+    const error = await failure(
+      client({ baseUrl: misroutedBaseUrl }).getRequestStatus(EXAMPLE_REQUEST_ID),
+    );
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ status: 200, attempts: 1 });
+    expect(error.message).toContain(DEMO_REQUEST_ID);
+  });
+
+  it('still accepts the answer for the id asked for through the same upstream', async () => {
+    const status = await client({ baseUrl: misroutedBaseUrl }).getDocumentStatus(
+      DEMO_DOCUMENT_IDS[1],
+    );
+    expect(status.document_id).toBe(DEMO_DOCUMENT_IDS[1]);
   });
 });
 

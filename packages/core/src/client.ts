@@ -1,9 +1,10 @@
 import ky from 'ky';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { assertValidId, type IdKind } from './assert-valid-id.ts';
+import { attemptFetch } from './attempt-fetch.ts';
+import type { CallState } from './call-state.ts';
 import {
   type NeurolinkerClientOptions,
-  RETRY_STATUS_CODES,
   type RequestOptions,
   resolveClientOptions,
   resolveDeadline,
@@ -11,20 +12,12 @@ import {
 } from './client-options.ts';
 import { delay } from './delay.ts';
 import { type DocumentStatus, DocumentStatusSchema } from './document-status-schema.ts';
-import { errorFromResponse } from './error-from-response.ts';
-import {
-  ConnectionError,
-  InvalidResponseError,
-  isNeurolinkerError,
-  type NeurolinkerError,
-  TimeoutError,
-} from './errors.ts';
 import { freshnessMs } from './freshness.ts';
 import { parseHttpDate } from './http-date.ts';
-import { toPayloadIssues } from './parse-status.ts';
+import { parseAnswer } from './parse-answer.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
-import { retryAfterMs } from './retry-after.ts';
-import { retryDelay } from './retry-delay.ts';
+import { retryPolicy } from './retry-policy.ts';
+import { toNeurolinkerError } from './to-neurolinker-error.ts';
 
 /**
  * What a call learned besides the payload: for pollers, loggers and support requests.
@@ -95,72 +88,15 @@ export interface NeurolinkerClient {
   ): Promise<WithMeta<RequestStatus>>;
 }
 
-const EXCERPT_LENGTH = 200;
-
-/** Thrown inside an attempt when its own timer fired (as opposed to the caller's signal). */
-class AttemptTimeout {
-  readonly timeoutMs: number;
-  constructor(timeoutMs: number) {
-    this.timeoutMs = timeoutMs;
-  }
-}
-
-/** Thrown inside an attempt when the body is over `maxResponseBytes`. */
-class BodyTooLarge {
-  readonly status: number;
-  constructor(status: number) {
-    this.status = status;
-  }
-}
-
-/** The cause of a network failure in words, e.g. `fetch failed (ECONNREFUSED)`. */
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const why = typeof cause?.code === 'string' ? cause.code : cause?.message;
-  return typeof why === 'string' && why !== '' ? `${error.message} (${why})` : error.message;
-}
-
-function excerpt(text: string): string {
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
-}
-
-/** Parses a 2xx body; bytes that are not JSON or fail the schema are an `InvalidResponseError`. */
-function parseBody<TSchema extends v.GenericSchema>(
-  schema: TSchema,
-  text: string,
-  context: { status: number; requestId: string | undefined; attempts: number; subject: string },
-): v.InferOutput<TSchema> {
-  const { subject, ...rest } = context;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidResponseError(`The answer for ${subject} is not JSON`, {
-      ...rest,
-      cause,
-      bodyExcerpt: excerpt(text),
-    });
-  }
-  const result = v.safeParse(schema, json);
-  if (result.success) return result.output;
-  const issues = toPayloadIssues(result.issues);
-  const first = issues[0];
-  throw new InvalidResponseError(
-    `The answer for ${subject} does not match the schema (${first?.path || '(root)'}: ${first?.message})`,
-    { ...rest, issues, bodyExcerpt: excerpt(text) },
-  );
-}
-
 /**
  * Creates a status client for the Neurolinker API.
  *
  * Each call validates the id, then makes up to `retry.limit + 1` attempts of at most `timeoutMs`
- * each, within `deadlineMs` overall. Network errors, timeouts and 408, 425, 429, 500, 502, 503,
- * 504 are retried with full-jitter backoff, or after the server's `Retry-After` /
+ * each (headers and body), within `deadlineMs` overall. Network errors, timeouts and 408, 425, 429,
+ * 500, 502, 503, 504 are retried with full-jitter backoff, or after the server's `Retry-After` /
  * `retry-after-ms` when it sends one.
  *
- * @throws {TypeError} for invalid options, naming the option.
+ * @throws {InvalidOptionError} (a `TypeError`) for invalid options, naming the option.
  * @example
  * ```ts
  * import { createNeurolinkerClient } from '@neurostatus/core';
@@ -172,79 +108,20 @@ function parseBody<TSchema extends v.GenericSchema>(
  */
 export function createNeurolinkerClient(options: NeurolinkerClientOptions): NeurolinkerClient {
   const resolved = resolveClientOptions(options);
-  const { apiKey, retry, now, random, maxResponseBytes } = resolved;
+  const { apiKey, retry, now, random } = resolved;
   const api = ky.create({
     prefixUrl: resolved.baseUrl,
     headers: resolved.headers,
-    retry: 0,
+    // Ours, see attemptFetch(): it bounds the body too, and the last attempt by the deadline.
     timeout: false,
-    throwHttpErrors: false,
-    // Looked up per call, so a fetch replaced after construction (tests, polyfills) is used.
-    fetch: (input, init) => (resolved.fetch ?? globalThis.fetch)(input, init),
     hooks: {
       beforeRequest: resolved.hooks.beforeRequest ?? [],
       afterResponse: resolved.hooks.afterResponse ?? [],
     },
   });
   const sleep = resolved.sleep ?? delay;
-
   // A hostile or buggy upstream could echo the Authorization header back: never let it through.
   const scrub = (text: string) => text.split(apiKey).join('[REDACTED]');
-
-  /** Reads the body as text, counting bytes as they arrive and giving up past the limit. */
-  async function readBody(response: Response): Promise<string> {
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > maxResponseBytes || !response.body) {
-      await response.body?.cancel();
-      if (!response.body) return '';
-      throw new BodyTooLarge(response.status);
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let received = 0;
-    let text = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      if (received > maxResponseBytes) {
-        await reader.cancel();
-        throw new BodyTooLarge(response.status);
-      }
-      text += decoder.decode(value, { stream: true });
-    }
-    return scrub(text + decoder.decode());
-  }
-
-  /**
-   * One HTTP attempt, bounded by its own timer for headers and body alike.
-   *
-   * The caller's signal is followed with a listener removed when the attempt ends, not with
-   * `AbortSignal.any`: on Node 20 a signal made by `AbortSignal.any` that has listeners (fetch adds
-   * one) stays reachable from its sources, so a long-lived caller signal (an app-wide shutdown
-   * signal, a watch of many polls) would keep every attempt's signal alive until it aborts.
-   */
-  async function attempt(path: string, timeoutMs: number, signal: AbortSignal | undefined) {
-    const attemptController = new AbortController();
-    const onAbort = () => attemptController.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timeout = setTimeout(
-      () => attemptController.abort(new AttemptTimeout(timeoutMs)),
-      timeoutMs,
-    );
-    try {
-      const response = await api.get(path, { signal: attemptController.signal });
-      return { response, text: await readBody(response) };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (attemptController.signal.reason instanceof AttemptTimeout)
-        throw attemptController.signal.reason;
-      throw error;
-    } finally {
-      clearTimeout(timeout);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
 
   async function call<TSchema extends v.GenericSchema>(
     kind: IdKind,
@@ -257,93 +134,58 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     signal?.throwIfAborted();
     const deadlineMs = resolveDeadline(callOptions.deadlineMs, resolved.deadlineMs);
     const retryLimit = resolveRetryLimit(callOptions.retryLimit, retry.limit);
-    const deadline = now() + deadlineMs;
-    const path = `${kind}-status/${encodeURIComponent(id)}`;
+    const state: CallState = {
+      deadline: now() + deadlineMs,
+      attempts: 0,
+      limitedByDeadline: false,
+      waitMs: 0,
+    };
     const subject = `${kind} ${id}`;
+    const errorContext = { state, subject, timeoutMs: resolved.timeoutMs, deadlineMs, now, scrub };
+    const policy = retryPolicy({
+      ...errorContext,
+      retry,
+      limit: retryLimit,
+      random,
+      sleep,
+      onRetry: resolved.hooks.onRetry,
+      signal,
+    });
 
-    for (let attempts = 1; ; attempts++) {
-      const remaining = deadline - now();
-      const limitedByDeadline = remaining < resolved.timeoutMs;
-      let error: NeurolinkerError;
-      let hintMs: number | undefined;
-      try {
-        if (remaining <= 0) throw new AttemptTimeout(0);
-        const { response, text } = await attempt(
-          path,
-          Math.min(resolved.timeoutMs, remaining),
+    let response: Response;
+    try {
+      response = await api.get(`${kind}-status/${encodeURIComponent(id)}`, {
+        fetch: attemptFetch(state, {
+          fetch: () => resolved.fetch ?? globalThis.fetch,
+          timeoutMs: resolved.timeoutMs,
+          maxResponseBytes: resolved.maxResponseBytes,
+          now,
+          scrub,
           signal,
-        );
-        const header = response.headers.get('x-request-id');
-        const requestId = header === null ? undefined : scrub(header);
-        if (response.ok) {
-          const data = parseBody(schema, text, {
-            status: response.status,
-            requestId,
-            attempts,
-            subject,
-          });
-          const meta = {
-            freshForMs: freshnessMs(response.headers),
-            requestId,
-            attempts,
-            serverDateMs: parseHttpDate(response.headers.get('date')),
-          };
-          return { data, meta };
-        }
-        hintMs = retryAfterMs(response.headers, now());
-        error = errorFromResponse({
-          status: response.status,
-          statusText: scrub(response.statusText),
-          text,
-          requestId,
-          retryAfterMs: hintMs,
-          attempts,
           subject,
-        });
-        if (!RETRY_STATUS_CODES.has(response.status)) throw error;
-      } catch (caught) {
-        if (signal?.aborted) throw signal.reason;
-        if (isNeurolinkerError(caught)) throw caught;
-        if (caught instanceof BodyTooLarge) {
-          throw new InvalidResponseError(
-            `The answer for ${subject} is larger than ${maxResponseBytes} bytes`,
-            {
-              status: caught.status,
-              attempts,
-            },
-          );
-        }
-        if (caught instanceof AttemptTimeout) {
-          error = new TimeoutError(
-            limitedByDeadline
-              ? `No answer for ${subject} within the ${deadlineMs} ms deadline`
-              : `No answer for ${subject} within ${caught.timeoutMs} ms`,
-            { timeoutMs: limitedByDeadline ? deadlineMs : caught.timeoutMs, attempts },
-          );
-          if (limitedByDeadline) throw error;
-        } else {
-          error = new ConnectionError(
-            `Could not reach Neurolinker for ${subject}: ${describeCause(caught)}`,
-            {
-              cause: caught,
-              attempts,
-            },
-          );
-        }
-      }
-      if (attempts > retryLimit) throw error;
-      // RFC 9110 10.2.3: the server told us when to come back; a wait beyond our bound is the
-      // caller's decision, so surface it (with `retryAfterMs`) instead of sleeping through it.
-      if (hintMs !== undefined && hintMs > retry.maxRetryAfterMs) throw error;
-      const waitMs = hintMs ?? retryDelay(attempts - 1, retry, random);
-      if (now() + waitMs >= deadline) throw error;
-      try {
-        resolved.hooks.onRetry?.({ attempt: attempts, delayMs: waitMs, error });
-      } catch {
-        // A logging hook must not change the outcome of the call.
-      }
-      await sleep(waitMs, signal);
+        }),
+        ...policy,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw await toNeurolinkerError(error, errorContext);
     }
+    const header = response.headers.get('x-request-id');
+    const requestId = header === null ? undefined : scrub(header);
+    const data = parseAnswer(schema, await response.text(), {
+      kind,
+      id,
+      status: response.status,
+      requestId,
+      attempts: state.attempts,
+    });
+    const meta = {
+      freshForMs: freshnessMs(response.headers),
+      requestId,
+      attempts: state.attempts,
+      serverDateMs: parseHttpDate(response.headers.get('date')),
+    };
+    return { data, meta };
   }
 
   const getDocumentStatusWithMeta = (documentId: string, requestOptions?: RequestOptions) =>

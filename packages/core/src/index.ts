@@ -1,3 +1,6 @@
+export { assertApiKey, MAX_API_KEY_LENGTH } from './assert-api-key.ts';
+export { assertBaseUrl } from './assert-base-url.ts';
+export { assertDuration, type DurationRule, MAX_DURATION_MS } from './assert-duration.ts';
 export { assertValidId, type IdKind, MAX_ID_LENGTH } from './assert-valid-id.ts';
 export {
   createNeurolinkerClient,
