@@ -71,6 +71,21 @@ export interface EdgeDeps {
    * `end` (which means "finished"), so clients reconnect to another instance.
    */
   readonly shutdown?: AbortSignal;
+  /**
+   * Where event streams' statuses come from instead of a poll loop here (Workers: the status's
+   * Durable Object). Streams of one key in this process share one feed. Default: none.
+   */
+  readonly eventFeed?: (request: EventFeedRequest) => FeedSource<string>;
+}
+
+/** What {@link EdgeDeps.eventFeed} is asked for. */
+export interface EventFeedRequest {
+  readonly kind: StatusKind;
+  readonly id: string;
+  /** The client's `Authorization` header in `passthrough` mode (its key); otherwise undefined. */
+  readonly authorization: string | undefined;
+  /** Stores a status the feed brought in the proxy's cache. */
+  readonly remember: (body: string, terminal: boolean) => void;
 }
 
 type EdgeVariables = {
@@ -401,14 +416,26 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         const source: FeedSource<string> =
           cached?.terminal === true
             ? finishedFeed(cached.body)
-            : kind === 'request'
+            : deps.eventFeed !== undefined
+              ? deps.eventFeed({
+                  kind,
+                  id,
+                  authorization:
+                    config.mode === 'passthrough' ? c.req.header('authorization') : undefined,
+                  remember: (body, terminal) =>
+                    waitUntil(
+                      cache.remember(key, { status: 200, body, terminal }).catch(() => undefined),
+                    ),
+                })
+              : kind === 'request'
               ? requestFeed(tenant.client, id, clock, shutdown)
               : shareEventLoops
                 ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
                 : ownDocumentFeed(tenant.client, id, clock, remember);
         const hub = kind === 'document' ? documentFeeds : requestFeeds;
         // Unshared, each stream gets a feed key of its own, hence a loop of its own.
-        const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
+        const feedKey =
+          shareEventLoops || deps.eventFeed !== undefined ? key : `${key}#${crypto.randomUUID()}`;
         openStreams++;
         return eventStream(c, {
           subscribe: (listener) => hub.subscribe(feedKey, source, listener),

@@ -1,7 +1,7 @@
 import { createPollScheduler, type PollerClock, systemClock } from '@neurostatus/poller';
 import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
 import type { Context, Hono } from 'hono';
-import { createApp, type LogRecord } from './app.ts';
+import { createApp, type EdgeDeps, type LogRecord } from './app.ts';
 import { type EdgeConfig, type EdgeEnv, loadEdgeConfig } from './config.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { StatusStore } from './status-store.ts';
@@ -23,6 +23,13 @@ export interface EdgeParts {
    * AbortSignal there belongs to one request, and isolates are not shut down by the code).
    */
   readonly shutdown?: AbortSignal;
+  /**
+   * Reaches the upstream's status routes in place of both the network and the embedded simulator
+   * (Workers: the status objects, which call the upstream themselves). Default: none.
+   */
+  readonly statusFetch?: typeof globalThis.fetch;
+  /** See `EdgeDeps.eventFeed`: the status objects on Workers. Default: poll loops here. */
+  readonly eventFeed?: EdgeDeps['eventFeed'];
 }
 
 /** A built proxy, ready for a runtime's server. */
@@ -68,9 +75,10 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
   const simulator =
     config.upstream.kind === 'simulator' ? createSimulator({ demo: true }) : undefined;
   const upstreamFetch: typeof globalThis.fetch | undefined =
-    simulator === undefined
+    parts.statusFetch ??
+    (simulator === undefined
       ? parts.fetch
-      : async (input, init) => simulator.app.fetch(new Request(input, init));
+      : async (input, init) => simulator.app.fetch(new Request(input, init)));
   const app = await createApp({
     config,
     store,
@@ -78,6 +86,7 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     scheduler,
     ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
     ...(parts.shareEventLoops === undefined ? {} : { shareEventLoops: parts.shareEventLoops }),
+    ...(parts.eventFeed === undefined ? {} : { eventFeed: parts.eventFeed }),
     ...(simulator === undefined
       ? {}
       : { baseUrl: EMBEDDED_SIMULATOR_BASE_URL, apiKey: DEMO_API_KEY }),

@@ -173,6 +173,8 @@ async function workerOptions(workDir: string): Promise<MiniflareOptions> {
     modules: [{ type: 'ESModule', path: outfile, contents: await readFile(outfile, 'utf8') }],
     compatibilityDate,
     bindings: { EDGE_LOG: 'off', EDGE_DEMO: 'true' },
+    // The status objects of wrangler.jsonc, on by default as deployed.
+    durableObjects: { STATUS_OBJECTS: { className: 'StatusObject', useSQLite: true } },
     host: '127.0.0.1',
     port: 0,
     // The placeholder `Request.cf`, never fetched from workers.cloudflare.com.
