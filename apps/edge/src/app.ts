@@ -73,7 +73,7 @@ export interface EdgeDeps {
   readonly shutdown?: AbortSignal;
   /**
    * Where event streams' statuses come from instead of a poll loop here (Workers: the status's
-   * Durable Object). Streams of one key in this process share one feed. Default: none.
+   * Durable Object). Shared between a key's streams as loops are (`shareEventLoops`). Default: none.
    */
   readonly eventFeed?: (request: EventFeedRequest) => FeedSource<string>;
 }
@@ -428,14 +428,13 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
                     ),
                 })
               : kind === 'request'
-              ? requestFeed(tenant.client, id, clock, shutdown)
-              : shareEventLoops
-                ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
-                : ownDocumentFeed(tenant.client, id, clock, remember);
+                ? requestFeed(tenant.client, id, clock, shutdown)
+                : shareEventLoops
+                  ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
+                  : ownDocumentFeed(tenant.client, id, clock, remember);
         const hub = kind === 'document' ? documentFeeds : requestFeeds;
         // Unshared, each stream gets a feed key of its own, hence a loop of its own.
-        const feedKey =
-          shareEventLoops || deps.eventFeed !== undefined ? key : `${key}#${crypto.randomUUID()}`;
+        const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
         openStreams++;
         return eventStream(c, {
           subscribe: (listener) => hub.subscribe(feedKey, source, listener),

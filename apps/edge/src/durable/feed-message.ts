@@ -65,7 +65,9 @@ export function decodeFeedMessage(line: string): FeedMessage | undefined {
       if (typeof error.code !== 'string') return undefined;
       const numbers = ['status', 'retryAfterMs', 'timeoutMs'] as const;
       const context = Object.fromEntries(
-        numbers.filter((name) => typeof error[name] === 'number').map((name) => [name, error[name]]),
+        numbers
+          .filter((name) => typeof error[name] === 'number')
+          .map((name) => [name, error[name]]),
       );
       return { type: 'error', error: { code: error.code, ...context } };
     }

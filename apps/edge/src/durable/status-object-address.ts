@@ -1,9 +1,6 @@
-import { type StatusKind, cacheKey, createTenantHasher } from '../cache-key.ts';
+import { cacheKey, createTenantHasher, type StatusKind } from '../cache-key.ts';
 import type { TenancyMode } from '../config.ts';
-import type {
-  DurableObjectNamespaceLike,
-  DurableObjectStubLike,
-} from './workers-platform.ts';
+import type { DurableObjectNamespaceLike, DurableObjectStubLike } from './workers-platform.ts';
 
 /** What one Durable Object watches: a status of one kind, by id. */
 export interface StatusTarget {
