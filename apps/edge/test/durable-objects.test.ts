@@ -56,6 +56,8 @@ function bindings(extra: Record<string, string> = {}): Record<string, string> {
     EDGE_MODE: 'passthrough',
     EDGE_SECRET: SECRET,
     EDGE_RATE_LIMIT_PER_SECOND: '0',
+    // A departed client is noticed at the next heartbeat (a write); 1 s keeps the tests short.
+    EDGE_HEARTBEAT_SECONDS: '1',
     EDGE_LOG: 'off',
     ...extra,
   };
@@ -155,6 +157,56 @@ describe('status objects in workerd', () => {
     expect(calls).toBeGreaterThanOrEqual(2);
     expect(calls).toBeLessThanOrEqual(1 + Math.floor(elapsedMs / MIN_LOOP_GAP_MS));
   }, 60_000);
+
+  it('answers upstream errors as every runtime does: 401 to a GET, an error event to a stream', async () => {
+    const id = processingDocument();
+    const refused = { authorization: `Bearer nl_${'x'.repeat(32)}` };
+    const response = await fetch(`${origin}${documentPath(id)}`, { headers: refused });
+    const client = await stream(id, refused);
+    await client.done;
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAUTHORIZED' } });
+    expect(client.events.map((event) => event.event)).toEqual(['error']);
+    expect(JSON.parse(client.events[0]!.data)).toMatchObject({
+      error: { code: 'UPSTREAM_UNAUTHORIZED' },
+    });
+  }, 30_000);
+
+  it("streams a request's status through its object until the request finishes", async () => {
+    const { requestId } = simulator.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 0, processingMs: 50_000 }],
+    });
+    clock.set(clock.now() + 20_000);
+    const client = await openStream(
+      fetch,
+      `${origin}/api/v1/request-status/${requestId}/events`,
+      AUTH,
+    );
+    await client.until(1);
+    complete();
+    await client.done;
+
+    expect(client.events.map((event) => event.event)).toEqual(['status', 'status', 'end']);
+    expect(client.events.slice(0, 2).map(statusOf)).toEqual(['processing', 'completed']);
+  }, 30_000);
+
+  it('stops polling once the last stream has left', async () => {
+    const id = processingDocument();
+    const clients = [await stream(id), await stream(id)];
+    await Promise.all(clients.map((client) => client.until(1)));
+    for (const client of clients) client.close();
+    await Promise.all(clients.map((client) => client.done));
+    // The Worker notices at its next heartbeat (1 s here) and detaches; the object notices at its
+    // next poll (<= 1.76 s), whose call may still land. workerd's alarms run on real time, so the
+    // absence of calls after that is shown by waiting: longer than two calls of a running loop.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const calls = callsFor(id);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+
+    expect(callsFor(id)).toBe(calls);
+  }, 30_000);
 
   it('holds off one object after a 429 for the hinted time while another keeps polling', async () => {
     const held = processingDocument();
@@ -284,6 +336,47 @@ describe('status objects across two isolates', () => {
     expect(withObjects).toEqual({ calls: 1, ok: true });
     expect(without).toEqual({ calls: 2, ok: true });
   }, 60_000);
+});
+
+describe('the Worker with status objects turned off', () => {
+  it('polls once per event stream, as it did before the objects', async () => {
+    const { mf, origin } = await start(
+      options({ bindings: bindings({ EDGE_DURABLE_OBJECTS: 'false' }) }),
+    );
+    try {
+      const id = processingDocument();
+      const clients = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          openStream(fetch, `${origin}${documentPath(id)}/events`, AUTH),
+        ),
+      );
+      await Promise.all(clients.map((client) => client.until(1)));
+      for (const client of clients) client.close();
+
+      expect(callsFor(id)).toBeGreaterThanOrEqual(10);
+    } finally {
+      await mf.dispose();
+    }
+  }, 30_000);
+
+  it('refuses an EDGE_DURABLE_OBJECTS that is not true or false', async () => {
+    const { mf, origin } = await start(
+      options({ bindings: bindings({ EDGE_DURABLE_OBJECTS: 'maybe' }) }),
+    );
+    try {
+      const response = await fetch(`${origin}/healthz`);
+
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({
+        error: {
+          code: 'INVALID_CONFIG',
+          message: 'Invalid configuration: EDGE_DURABLE_OBJECTS must be true or false.',
+        },
+      });
+    } finally {
+      await mf.dispose();
+    }
+  }, 30_000);
 });
 
 describe('a status object restarted mid-watch', () => {

@@ -83,7 +83,7 @@ async function attach(
         const message = decodeFeedMessage(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
-        if (message === undefined) continue;
+        if (message === undefined || message.type === 'beat') continue;
         if (message.type === 'status') {
           request.remember(message.body, message.terminal);
           sink.status(message.body);

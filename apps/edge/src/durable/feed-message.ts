@@ -24,12 +24,14 @@ export interface WireError {
 
 /**
  * One line of a status object's event feed (newline-delimited JSON): a status body (as the proxy
- * serves it), the end of the feed, or its failure.
+ * serves it), the end of the feed, its failure, or a heartbeat.
  */
 export type FeedMessage =
   | { readonly type: 'status'; readonly body: string; readonly terminal: boolean }
   | { readonly type: 'end' }
-  | { readonly type: 'error'; readonly error: WireError };
+  | { readonly type: 'error'; readonly error: WireError }
+  /** Sent before each poll: writing is how an object notices a feed whose reader is gone. */
+  | { readonly type: 'beat' };
 
 const encoder = new TextEncoder();
 
@@ -56,7 +58,7 @@ export function encodeFeedMessage(message: FeedMessage): Uint8Array {
 export function decodeFeedMessage(line: string): FeedMessage | undefined {
   try {
     const value = JSON.parse(line) as Partial<Record<string, unknown>>;
-    if (value.type === 'end') return { type: 'end' };
+    if (value.type === 'end' || value.type === 'beat') return { type: value.type };
     if (value.type === 'status' && typeof value.body === 'string') {
       return { type: 'status', body: value.body, terminal: value.terminal === true };
     }

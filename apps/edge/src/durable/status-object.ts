@@ -81,6 +81,8 @@ export class StatusObject {
   #setup: ObjectSetup | undefined;
   #reply: HttpReply | undefined;
   #inflight: Promise<UpstreamReply> | undefined;
+  /** One heartbeat per attached feed. */
+  readonly #beats = new Set<() => void>();
 
   constructor(state: DurableObjectStateLike, env: Record<string, unknown>) {
     this.#state = state;
@@ -110,8 +112,13 @@ export class StatusObject {
     return replyResponse(await this.#ask(setup, target, key), Date.now());
   }
 
-  /** Wakes the poll loop's sleep; with no loop (a restarted object), nothing happens. */
+  /**
+   * Wakes the poll loop's sleep; with no loop (a restarted object), nothing happens. Each feed gets
+   * a heartbeat first: a stream is only found closed when written to (workerd cancels it then), so
+   * a Worker that left is noticed here, and the loop stops with its last feed.
+   */
   async alarm(): Promise<void> {
+    for (const beat of [...this.#beats]) beat();
     this.#setup?.clock.fire();
   }
 
@@ -229,6 +236,7 @@ export class StatusObject {
         : requestFeed(client, target.id, setup.clock, undefined);
     let detach: (() => void) | undefined;
     let closed = false;
+    let beat: (() => void) | undefined;
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         const send = (message: FeedMessage, last = false) => {
@@ -236,8 +244,11 @@ export class StatusObject {
           controller.enqueue(encodeFeedMessage(message));
           if (!last) return;
           closed = true;
+          if (beat !== undefined) this.#beats.delete(beat);
           controller.close();
         };
+        beat = () => send({ type: 'beat' });
+        this.#beats.add(beat);
         detach = setup.hub.subscribe(FEED, source, {
           status: (body) =>
             send({ type: 'status', body, terminal: terminalOf(target.kind, body) === true }),
@@ -248,6 +259,7 @@ export class StatusObject {
       // The Worker stopped reading (its last client left): the loop stops with the last feed.
       cancel: () => {
         closed = true;
+        if (beat !== undefined) this.#beats.delete(beat);
         detach?.();
       },
     });
