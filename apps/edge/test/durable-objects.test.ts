@@ -442,6 +442,53 @@ describe('a status object restarted mid-watch', () => {
     }
   }, 60_000);
 
+  it('forgets its answer once past the stale window, so storage does not grow forever', async () => {
+    const { mf } = await start(
+      options({
+        bindings: bindings({ EDGE_TERMINAL_TTL_SECONDS: '1', EDGE_STALE_SECONDS: '0' }),
+      }),
+    );
+    try {
+      const { documentIds } = simulator.simulator.createRequest({
+        apiKey: DEMO_API_KEY,
+        documents: [{ totalPages: 1, pendingMs: 0, processingMs: 1_000 }],
+      });
+      const id = documentIds[0]!;
+      complete();
+      const namespace = (await mf.getDurableObjectNamespace(
+        'STATUS_OBJECTS',
+      )) as unknown as DurableObjectNamespaceLike;
+      const objectFor = await createStatusObjects({
+        namespace,
+        mode: 'passthrough',
+        secret: SECRET,
+      });
+      const ask = async () => {
+        const stub = await objectFor({ kind: 'document', id }, AUTH.authorization);
+        const response = await stub.fetch(`https://status-object.invalid/document/${id}`, {
+          headers: AUTH,
+        });
+        return (JSON.parse(await response.text()) as { status: string }).status;
+      };
+      expect(await ask()).toBe('completed');
+      // The expiry alarm (1 s) runs on real time.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      simulator.simulator.setFault({
+        route: 'document-status',
+        id,
+        kind: 'drift',
+        drift: 'unknown-status',
+        times: 1,
+      });
+
+      // A kept terminal status would have won over this (see the next test): it is gone.
+      expect(await ask()).toBe('queued');
+    } finally {
+      simulator.simulator.clearFaults();
+      await mf.dispose();
+    }
+  }, 30_000);
+
   it('never replaces a terminal status, even when it is stale and the upstream says otherwise', async () => {
     const { mf } = await start(options({ bindings: bindings({ EDGE_TERMINAL_TTL_SECONDS: '0' }) }));
     try {

@@ -47,6 +47,25 @@ describe('the alarm clock', () => {
     expect(calls).toEqual([1_000, 'deleted']);
   });
 
+  it('hands the alarm back to the object when the loop stops', async () => {
+    const { calls, storage } = alarmStorage();
+    const idle: string[] = [];
+    const clock = createAlarmClock(
+      storage,
+      () => 0,
+      async () => {
+        idle.push('idle');
+      },
+    );
+    const stop = new AbortController();
+    const sleeping = clock.sleep(1_000, stop.signal);
+    stop.abort();
+
+    await expect(sleeping).rejects.toBeDefined();
+    expect(idle).toEqual(['idle']);
+    expect(calls).toEqual([1_000]);
+  });
+
   it('does nothing when an alarm finds no sleep (a restarted object)', () => {
     const { calls, storage } = alarmStorage();
     const clock = createAlarmClock(storage, () => 0);

@@ -27,6 +27,7 @@ export interface AlarmClock extends PollerClock {
 export function createAlarmClock(
   storage: Pick<DurableObjectStorageLike, 'setAlarm' | 'deleteAlarm'>,
   now: () => number = () => Date.now(),
+  onIdle: () => Promise<void> = () => storage.deleteAlarm(),
 ): AlarmClock {
   let wake: (() => void) | undefined;
   return {
@@ -42,8 +43,8 @@ export function createAlarmClock(
         }
         const onAbort = () => {
           wake = undefined;
-          // No loop is left to wake: an alarm now would only cost an invocation.
-          storage.deleteAlarm().catch(() => undefined);
+          // No loop is left to wake: the alarm is the object's again (by default, none).
+          onIdle().catch(() => undefined);
           reject(signal?.reason);
         };
         wake = () => {

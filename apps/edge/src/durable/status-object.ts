@@ -118,8 +118,27 @@ export class StatusObject {
    * a Worker that left is noticed here, and the loop stops with its last feed.
    */
   async alarm(): Promise<void> {
-    for (const beat of [...this.#beats]) beat();
-    this.#setup?.clock.fire();
+    if (this.#setup?.clock.sleeping === true) {
+      for (const beat of [...this.#beats]) beat();
+      this.#setup.clock.fire();
+      return;
+    }
+    // No loop: the alarm is the kept answer's expiry (or the leftover of a restarted object's loop).
+    const kept = this.#reply;
+    if (kept === undefined) return;
+    let setup: ObjectSetup;
+    try {
+      setup = this.#setupOf();
+    } catch {
+      return; // a bad configuration: the Worker answers 500 before anything reaches the object
+    }
+    const expiresAt = this.#expiresAt(setup, kept);
+    if (Date.now() < expiresAt) {
+      await this.#state.storage.setAlarm(expiresAt);
+      return;
+    }
+    this.#reply = undefined;
+    await this.#state.storage.deleteAll();
   }
 
   #setupOf(): ObjectSetup {
@@ -143,9 +162,27 @@ export class StatusObject {
       // One key and one scope: this object's status, under this object's tenant key.
       holdOff: createHoldOff({ now, maxKeys: 1 }),
       hub: createFeedHub<string>(),
-      clock: createAlarmClock(this.#state.storage, now),
+      clock: createAlarmClock(this.#state.storage, now, () => this.#scheduleExpiry()),
     };
     return this.#setup;
+  }
+
+  /** When the kept answer is no use any more: past its freshness and the stale window. */
+  #expiresAt(setup: ObjectSetup, reply: HttpReply): number {
+    const staleMs = reply.status === 404 ? 0 : setup.config.ttl.staleMs;
+    return reply.receivedAt + this.#freshMs(setup, reply) + staleMs;
+  }
+
+  /**
+   * With no loop running, the alarm is the kept answer's expiry, when `alarm()` deletes the
+   * object's storage: an object watched once does not keep a row forever.
+   */
+  async #scheduleExpiry(): Promise<void> {
+    const setup = this.#setup;
+    if (setup === undefined || setup.clock.sleeping) return;
+    const kept = this.#reply;
+    if (kept === undefined) await this.#state.storage.deleteAlarm();
+    else await this.#state.storage.setAlarm(this.#expiresAt(setup, kept));
   }
 
   /** The status: kept and fresh, or held off, or from one upstream call shared by every asker. */
@@ -208,6 +245,7 @@ export class StatusObject {
     if (kept?.terminal === true && !reply.terminal) return kept;
     this.#reply = reply;
     await this.#state.storage.put(REPLY_KEY, reply);
+    await this.#scheduleExpiry();
     return reply;
   }
 
@@ -252,8 +290,14 @@ export class StatusObject {
         detach = setup.hub.subscribe(FEED, source, {
           status: (body) =>
             send({ type: 'status', body, terminal: terminalOf(target.kind, body) === true }),
-          end: () => send({ type: 'end' }, true),
-          error: (error) => send({ type: 'error', error: toWireError(error) }, true),
+          end: () => {
+            send({ type: 'end' }, true);
+            void this.#scheduleExpiry();
+          },
+          error: (error) => {
+            send({ type: 'error', error: toWireError(error) }, true);
+            void this.#scheduleExpiry();
+          },
         });
       },
       // The Worker stopped reading (its last client left): the loop stops with the last feed.

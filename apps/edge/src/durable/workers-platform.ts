@@ -7,6 +7,8 @@ export interface DurableObjectStorageLike {
   get<T>(key: string): Promise<T | undefined>;
   put<T>(key: string, value: T): Promise<void>;
   delete(key: string): Promise<boolean>;
+  /** Deletes every key (and, from compatibility date 2026-02-24, the alarm). */
+  deleteAll(): Promise<void>;
   /** Schedules `alarm()` at `scheduledTime` (epoch ms); replaces any alarm already set. */
   setAlarm(scheduledTime: number): Promise<void>;
   deleteAlarm(): Promise<void>;
