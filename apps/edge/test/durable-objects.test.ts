@@ -13,7 +13,7 @@ import {
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
 import { Miniflare, type MiniflareOptions, type WorkerOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatusObjects } from '../src/durable/status-object-address.ts';
+import { createStatusObjects, statusObjectUrl } from '../src/durable/status-object-address.ts';
 import type { DurableObjectNamespaceLike } from '../src/durable/workers-platform.ts';
 import {
   bundleWorker,
@@ -118,6 +118,29 @@ async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<voi
 
 function statusOf(event: { data: string }): string {
   return (JSON.parse(event.data) as { status: string }).status;
+}
+
+/** A document of the demo account that completes within a second of simulated time; completed. */
+function finishedDocument(): string {
+  const { documentIds } = simulator.simulator.createRequest({
+    apiKey: DEMO_API_KEY,
+    documents: [{ totalPages: 1, pendingMs: 0, processingMs: 1_000 }],
+  });
+  complete();
+  return documentIds[0]!;
+}
+
+/** Asks a document's status object directly (as the Worker does): its HTTP status and `status`. */
+async function askObject(mf: Miniflare, id: string): Promise<{ status: number; body: string }> {
+  const namespace = (await mf.getDurableObjectNamespace(
+    'STATUS_OBJECTS',
+  )) as unknown as DurableObjectNamespaceLike;
+  const objectFor = await createStatusObjects({ namespace, mode: 'passthrough', secret: SECRET });
+  const stub = await objectFor({ kind: 'document', id }, AUTH.authorization);
+  const response = await stub.fetch(statusObjectUrl({ kind: 'document', id }, 'status'), {
+    headers: AUTH,
+  });
+  return { status: response.status, body: statusOf({ data: await response.text() }) };
 }
 
 async function start(mfOptions: MiniflareOptions): Promise<{ mf: Miniflare; origin: string }> {
@@ -420,21 +443,8 @@ describe('a status object restarted mid-watch', () => {
       await mf.setOptions(mfOptions);
       simulator.simulator.setFault({ route: 'document-status', id, kind: 'status', status: 503 });
       const callsAfterEnd = callsFor(id);
-      const namespace = (await mf.getDurableObjectNamespace(
-        'STATUS_OBJECTS',
-      )) as unknown as DurableObjectNamespaceLike;
-      const objectFor = await createStatusObjects({
-        namespace,
-        mode: 'passthrough',
-        secret: SECRET,
-      });
-      const stub = await objectFor({ kind: 'document', id }, AUTH.authorization);
-      const kept = await stub.fetch(`https://status-object.invalid/document/${id}`, {
-        headers: AUTH,
-      });
 
-      expect(kept.status).toBe(200);
-      expect((JSON.parse(await kept.text()) as { status: string }).status).toBe('completed');
+      expect(await askObject(mf, id)).toEqual({ status: 200, body: 'completed' });
       expect(callsFor(id)).toBe(callsAfterEnd);
     } finally {
       simulator.simulator.clearFaults();
@@ -449,28 +459,8 @@ describe('a status object restarted mid-watch', () => {
       }),
     );
     try {
-      const { documentIds } = simulator.simulator.createRequest({
-        apiKey: DEMO_API_KEY,
-        documents: [{ totalPages: 1, pendingMs: 0, processingMs: 1_000 }],
-      });
-      const id = documentIds[0]!;
-      complete();
-      const namespace = (await mf.getDurableObjectNamespace(
-        'STATUS_OBJECTS',
-      )) as unknown as DurableObjectNamespaceLike;
-      const objectFor = await createStatusObjects({
-        namespace,
-        mode: 'passthrough',
-        secret: SECRET,
-      });
-      const ask = async () => {
-        const stub = await objectFor({ kind: 'document', id }, AUTH.authorization);
-        const response = await stub.fetch(`https://status-object.invalid/document/${id}`, {
-          headers: AUTH,
-        });
-        return (JSON.parse(await response.text()) as { status: string }).status;
-      };
-      expect(await ask()).toBe('completed');
+      const id = finishedDocument();
+      expect(await askObject(mf, id)).toEqual({ status: 200, body: 'completed' });
       // The expiry alarm (1 s) runs on real time.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       simulator.simulator.setFault({
@@ -482,7 +472,7 @@ describe('a status object restarted mid-watch', () => {
       });
 
       // A kept terminal status would have won over this (see the next test): it is gone.
-      expect(await ask()).toBe('queued');
+      expect(await askObject(mf, id)).toEqual({ status: 200, body: 'queued' });
     } finally {
       simulator.simulator.clearFaults();
       await mf.dispose();
@@ -492,31 +482,8 @@ describe('a status object restarted mid-watch', () => {
   it('never replaces a terminal status, even when it is stale and the upstream says otherwise', async () => {
     const { mf } = await start(options({ bindings: bindings({ EDGE_TERMINAL_TTL_SECONDS: '0' }) }));
     try {
-      const { documentIds } = simulator.simulator.createRequest({
-        apiKey: DEMO_API_KEY,
-        documents: [{ totalPages: 1, pendingMs: 0, processingMs: 1_000 }],
-      });
-      const id = documentIds[0]!;
-      complete();
-      const namespace = (await mf.getDurableObjectNamespace(
-        'STATUS_OBJECTS',
-      )) as unknown as DurableObjectNamespaceLike;
-      const objectFor = await createStatusObjects({
-        namespace,
-        mode: 'passthrough',
-        secret: SECRET,
-      });
-      const ask = async () => {
-        const stub = await objectFor({ kind: 'document', id }, AUTH.authorization);
-        const response = await stub.fetch(`https://status-object.invalid/document/${id}`, {
-          headers: AUTH,
-        });
-        return {
-          status: response.status,
-          body: (JSON.parse(await response.text()) as { status: string }).status,
-        };
-      };
-      expect(await ask()).toEqual({ status: 200, body: 'completed' });
+      const id = finishedDocument();
+      expect(await askObject(mf, id)).toEqual({ status: 200, body: 'completed' });
 
       simulator.simulator.setFault({
         route: 'document-status',
@@ -525,7 +492,7 @@ describe('a status object restarted mid-watch', () => {
         drift: 'unknown-status',
         times: 1,
       });
-      const afterDrift = await ask();
+      const afterDrift = await askObject(mf, id);
       simulator.simulator.setFault({
         route: 'document-status',
         id,
@@ -533,7 +500,7 @@ describe('a status object restarted mid-watch', () => {
         status: 404,
         times: 1,
       });
-      const afterNotFound = await ask();
+      const afterNotFound = await askObject(mf, id);
 
       expect(afterDrift).toEqual({ status: 200, body: 'completed' });
       expect(afterNotFound).toEqual({ status: 200, body: 'completed' });

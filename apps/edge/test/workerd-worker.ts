@@ -11,7 +11,7 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 /** The Worker's script options for Miniflare, bundled into `workDir`. */
 export type WorkerScript = Pick<WorkerOptions, 'modules' | 'modulesRoot' | 'compatibilityDate'>;
 
-/** Bundles `src/runtimes/cloudflare.ts` as wrangler would (see test/runtimes.test.ts). */
+/** Bundles `src/runtimes/cloudflare.ts` as wrangler would: one ES module, in `workDir`. */
 export async function bundleWorker(workDir: string): Promise<WorkerScript> {
   const outfile = join(workDir, 'worker.mjs');
   await build({
@@ -21,14 +21,18 @@ export async function bundleWorker(workDir: string): Promise<WorkerScript> {
     format: 'esm',
     target: 'es2022',
     platform: 'neutral',
+    // What wrangler resolves with; `neutral` reads no `main`/`module` fields by itself.
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
   });
+  // The compatibility date the Worker is deployed with, so tests run what wrangler would.
   const wrangler = await readFile(join(appDir, 'wrangler.jsonc'), 'utf8');
   const compatibilityDate = /"compatibility_date":\s*"([\d-]+)"/.exec(wrangler)?.[1];
   if (compatibilityDate === undefined) throw new Error('No compatibility_date in wrangler.jsonc');
   return {
+    // An explicit module list: left to itself, Miniflare would follow the bundle's optional dynamic
+    // imports (hono-openapi's `effect`, `sury`, ...), which are never loaded, and refuse to start.
     modulesRoot: workDir,
     modules: [{ type: 'ESModule', path: outfile, contents: await readFile(outfile, 'utf8') }],
     compatibilityDate,

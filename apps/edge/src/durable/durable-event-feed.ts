@@ -54,10 +54,11 @@ async function attach(
   sink: FeedListener<string>,
   signal: AbortSignal,
 ): Promise<Attachment> {
-  const stub = await objectFor(request, request.authorization);
+  const target = { kind: request.kind, id: request.id };
+  const stub = await objectFor(target, request.authorization);
   let response: Response;
   try {
-    response = await stub.fetch(statusObjectUrl(request, 'events'), {
+    response = await stub.fetch(statusObjectUrl(target, 'events'), {
       headers: request.authorization === undefined ? {} : { authorization: request.authorization },
     });
   } catch {
