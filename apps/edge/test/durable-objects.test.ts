@@ -15,6 +15,7 @@ import { Miniflare, type MiniflareOptions, type WorkerOptions } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatusObjects, statusObjectUrl } from '../src/durable/status-object-address.ts';
 import type { DurableObjectNamespaceLike } from '../src/durable/workers-platform.ts';
+import { mintStatusToken } from '../src/status-token.ts';
 import {
   bundleWorker,
   openStream,
@@ -304,6 +305,42 @@ describe('status objects in workerd', () => {
     expect(callsFor(id)).toBe(2);
     expect(names[0]).not.toBe(names[1]);
     expect(names.join()).not.toContain(DEMO_API_KEY);
+  }, 30_000);
+});
+
+describe('status objects in scoped-token mode', () => {
+  it("serve token holders through the proxy's own key, and refuse ids a token does not name", async () => {
+    const { mf, origin } = await start(
+      options({
+        bindings: bindings({
+          EDGE_MODE: 'scoped-token',
+          NEUROLINKER_API_KEY: DEMO_API_KEY,
+        }),
+      }),
+    );
+    try {
+      const id = finishedDocument();
+      const other = finishedDocument();
+      const token = await mintStatusToken({ secret: SECRET, documentIds: [id] });
+      const bearer = { authorization: `Bearer ${token}` };
+      const read = await fetch(`${origin}${documentPath(id)}`, { headers: bearer });
+      const events = await openStream(
+        fetch,
+        `${origin}${documentPath(id)}/events?access_token=${encodeURIComponent(token)}`,
+        {},
+      );
+      await events.done;
+      const refused = await fetch(`${origin}${documentPath(other)}`, { headers: bearer });
+
+      expect(read.status).toBe(200);
+      expect(statusOf({ data: await read.text() })).toBe('completed');
+      expect(events.events.map((event) => event.event)).toEqual(['status', 'end']);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      expect(callsFor(other)).toBe(0);
+    } finally {
+      await mf.dispose();
+    }
   }, 30_000);
 });
 
