@@ -25,8 +25,8 @@ function recordingNamespace(names: string[]): DurableObjectNamespaceLike {
 describe('status object URLs', () => {
   test.prop([
     fc.constantFrom('document' as const, 'request' as const),
-    fc.string({ minLength: 1 }),
-  ])('read back the kind and id they were made from', (kind, id) => {
+    fc.oneof(fc.constantFrom('.', '..', '%2E', ''), fc.string()),
+  ])('read back the kind and id they were made from, even `.` and `..`', (kind, id) => {
     for (const route of ['status', 'events'] as const) {
       expect(parseStatusObjectUrl(new URL(statusObjectUrl({ kind, id }, route)))).toEqual({
         kind,
@@ -36,9 +36,12 @@ describe('status object URLs', () => {
     }
   });
 
-  it.each(['/document', '/file/x', '/document/a/b', '/document/%E0%A4%A'])('refuse %s', (path) => {
-    expect(parseStatusObjectUrl(new URL(path, 'https://x.invalid'))).toBeUndefined();
-  });
+  it.each(['/document', '/file/id-x', '/document/x', '/document/id-a/b', '/document/id-%E0%A4%A'])(
+    'refuse %s',
+    (path) => {
+      expect(parseStatusObjectUrl(new URL(path, 'https://x.invalid'))).toBeUndefined();
+    },
+  );
 });
 
 describe('status object names', () => {

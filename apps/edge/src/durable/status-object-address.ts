@@ -12,8 +12,8 @@ export interface StatusTarget {
 const OBJECT_ORIGIN = 'https://status-object.invalid';
 
 /**
- * The URL of a request to a status object: `/{kind}/{id}` answers the status (coalesced and
- * stored), `/{kind}/{id}/events` attaches an event feed.
+ * The URL of a request to a status object: `/{kind}/id-{id}` answers the status (coalesced and
+ * stored), `/{kind}/id-{id}/events` attaches an event feed.
  *
  * @example
  * ```ts
@@ -21,7 +21,9 @@ const OBJECT_ORIGIN = 'https://status-object.invalid';
  * ```
  */
 export function statusObjectUrl(target: StatusTarget, route: 'status' | 'events'): string {
-  const path = `${OBJECT_ORIGIN}/${target.kind}/${encodeURIComponent(target.id)}`;
+  // The `id-` prefix keeps the segment from being a dot-segment (`.`, `..`, even `%2E`), which the
+  // URL parser would resolve away.
+  const path = `${OBJECT_ORIGIN}/${target.kind}/id-${encodeURIComponent(target.id)}`;
   return route === 'events' ? `${path}/events` : path;
 }
 
@@ -36,7 +38,7 @@ export function statusObjectUrl(target: StatusTarget, route: 'status' | 'events'
 export function parseStatusObjectUrl(
   url: URL,
 ): (StatusTarget & { readonly route: 'status' | 'events' }) | undefined {
-  const match = /^\/(document|request)\/([^/]+)(\/events)?$/.exec(url.pathname);
+  const match = /^\/(document|request)\/id-([^/]*)(\/events)?$/.exec(url.pathname);
   if (match === null) return undefined;
   try {
     return {

@@ -1,21 +1,18 @@
 import { createNeurolinkerClient, type NeurolinkerClient, retryAfterMs } from '@neurostatus/core';
-import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
 import { ConfigError, type EdgeConfig, loadEdgeConfig } from '../config.ts';
-import { EMBEDDED_SIMULATOR_BASE_URL } from '../create-edge.ts';
 import { errorBody } from '../edge-error.ts';
 import { createFeedHub, type FeedHub, type FeedSource } from '../feed-hub.ts';
 import { createHoldOff, type HoldOff } from '../hold-off.ts';
 import { ownDocumentFeed, requestFeed } from '../status-feeds.ts';
 import { type AlarmClock, createAlarmClock } from './alarm-clock.ts';
-import { encodeFeedMessage, type FeedMessage, toWireError } from './feed-message.ts';
+import { feedResponse } from './feed-response.ts';
+import { callUpstream, type ObjectUpstream, objectUpstream } from './object-upstream.ts';
 import { bearerKey, parseStatusObjectUrl, type StatusTarget } from './status-object-address.ts';
 import { stringBindings } from './string-bindings.ts';
 import {
   type HttpReply,
-  readUpstreamReply,
   replayAnswer,
   replyResponse,
-  terminalOf,
   type UpstreamReply,
 } from './upstream-reply.ts';
 import type { DurableObjectStateLike } from './workers-platform.ts';
@@ -30,17 +27,11 @@ const LOOP_BASE_URL = 'https://status-object.invalid/api/v1';
 /** What an object builds from its bindings on its first request. */
 interface ObjectSetup {
   readonly config: EdgeConfig;
-  readonly baseUrl: string;
-  readonly fetch: typeof globalThis.fetch;
-  /** The proxy's own key (`scoped-token` / `open`), from the secret binding. */
-  readonly proxyKey: string | undefined;
+  readonly upstream: ObjectUpstream;
   readonly holdOff: HoldOff;
   readonly hub: FeedHub<string>;
   readonly clock: AlarmClock;
 }
-
-/** The simulator of `EDGE_DEMO` Workers: one per isolate, made on first use (never at import). */
-let embeddedSimulator: Simulator | undefined;
 
 function jsonResponse(status: number, body: string): Response {
   return new Response(body, {
@@ -104,7 +95,7 @@ export class StatusObject {
       if (!(error instanceof ConfigError)) throw error;
       return jsonResponse(500, errorBody('INVALID_CONFIG', error.message));
     }
-    const key = bearerKey(request.headers.get('authorization')) ?? setup.proxyKey;
+    const key = bearerKey(request.headers.get('authorization')) ?? setup.upstream.proxyKey;
     if (key === undefined) {
       return jsonResponse(401, errorBody('MISSING_CREDENTIALS', 'No upstream key.'));
     }
@@ -144,21 +135,10 @@ export class StatusObject {
   #setupOf(): ObjectSetup {
     if (this.#setup !== undefined) return this.#setup;
     const config = loadEdgeConfig(stringBindings(this.#env));
-    const upstream = config.upstream;
-    let simulator: Simulator | undefined;
-    if (upstream.kind === 'simulator') {
-      embeddedSimulator ??= createSimulator({ demo: true });
-      simulator = embeddedSimulator;
-    }
     const now = () => Date.now();
     this.#setup = {
       config,
-      baseUrl: upstream.kind === 'api' ? upstream.baseUrl : EMBEDDED_SIMULATOR_BASE_URL,
-      fetch:
-        simulator === undefined
-          ? (input, init) => fetch(input, init)
-          : async (input, init) => simulator.app.fetch(new Request(input, init)),
-      proxyKey: upstream.kind === 'api' ? upstream.apiKey : DEMO_API_KEY,
+      upstream: objectUpstream(config),
       // One key and one scope: this object's status, under this object's tenant key.
       holdOff: createHoldOff({ now, maxKeys: 1 }),
       hub: createFeedHub<string>(),
@@ -216,22 +196,8 @@ export class StatusObject {
   }
 
   async #call(setup: ObjectSetup, target: StatusTarget, key: string): Promise<UpstreamReply> {
-    const url = `${setup.baseUrl}/${target.kind}-status/${encodeURIComponent(target.id)}`;
-    const timeout = AbortSignal.timeout(setup.config.upstreamTimeoutMs);
-    let reply: HttpReply;
-    try {
-      const response = await setup.fetch(url, {
-        headers: {
-          authorization: `Bearer ${key}`,
-          accept: 'application/json',
-          'user-agent': 'neurostatus-edge',
-        },
-        signal: timeout,
-      });
-      reply = await readUpstreamReply(response, target.kind, Date.now());
-    } catch {
-      return { type: timeout.aborted ? 'timeout' : 'connection', receivedAt: Date.now() };
-    }
+    const reply = await callUpstream(setup.upstream, target, key);
+    if (reply.type !== 'http') return reply;
     if (reply.status === 429) {
       const hintMs = retryAfterMs(new Headers(reply.headers), Date.now());
       setup.holdOff.rateLimited(FEED, FEED, hintMs);
@@ -272,43 +238,12 @@ export class StatusObject {
       target.kind === 'document'
         ? ownDocumentFeed(client, target.id, setup.clock, () => {})
         : requestFeed(client, target.id, setup.clock, undefined);
-    let detach: (() => void) | undefined;
-    let closed = false;
-    let beat: (() => void) | undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const send = (message: FeedMessage, last = false) => {
-          if (closed) return;
-          controller.enqueue(encodeFeedMessage(message));
-          if (!last) return;
-          closed = true;
-          if (beat !== undefined) this.#beats.delete(beat);
-          controller.close();
-        };
-        beat = () => send({ type: 'beat' });
-        this.#beats.add(beat);
-        detach = setup.hub.subscribe(FEED, source, {
-          status: (body) =>
-            send({ type: 'status', body, terminal: terminalOf(target.kind, body) === true }),
-          end: () => {
-            send({ type: 'end' }, true);
-            void this.#scheduleExpiry();
-          },
-          error: (error) => {
-            send({ type: 'error', error: toWireError(error) }, true);
-            void this.#scheduleExpiry();
-          },
-        });
-      },
-      // The Worker stopped reading (its last client left): the loop stops with the last feed.
-      cancel: () => {
-        closed = true;
-        if (beat !== undefined) this.#beats.delete(beat);
-        detach?.();
-      },
-    });
-    return new Response(stream, {
-      headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' },
+    return feedResponse({
+      kind: target.kind,
+      subscribe: (listener) => setup.hub.subscribe(FEED, source, listener),
+      beats: this.#beats,
+      // The loop is over: the alarm is the kept answer's expiry again.
+      onFinish: () => void this.#scheduleExpiry(),
     });
   }
 }
