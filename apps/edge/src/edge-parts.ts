@@ -7,6 +7,8 @@ import {
 import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
 import type { Context } from 'hono';
 import type { EdgeConfig } from './config.ts';
+import type { EventFeedRequest } from './event-routes.ts';
+import type { FeedSource } from './feed-hub.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
@@ -52,6 +54,16 @@ export interface EdgeParts {
    * isolates are not shut down by the code).
    */
   readonly shutdown?: AbortSignal;
+  /**
+   * Reaches the upstream's status routes in place of both the network and the embedded simulator
+   * (Workers: the status objects, which call the upstream themselves). Default: none.
+   */
+  readonly statusFetch?: typeof globalThis.fetch;
+  /**
+   * Where event streams' statuses come from instead of a poll loop here (Workers: the status's
+   * Durable Object). Shared between a key's streams as loops are (`shareEventLoops`). Default: none.
+   */
+  readonly eventFeed?: (request: EventFeedRequest) => FeedSource<string>;
 }
 
 /** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
@@ -69,6 +81,7 @@ export interface ResolvedEdgeParts {
   readonly metrics: ProxyMetrics;
   readonly shareEventLoops: boolean;
   readonly shutdown: AbortSignal | undefined;
+  readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
   /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
   readonly simulator: Simulator | undefined;
 }
@@ -114,9 +127,10 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
         now: () => clock.now(),
       }),
     fetch:
-      simulator === undefined
+      parts.statusFetch ??
+      (simulator === undefined
         ? parts.fetch
-        : async (input, init) => simulator.app.fetch(new Request(input, init)),
+        : async (input, init) => simulator.app.fetch(new Request(input, init))),
     baseUrl,
     apiKey:
       parts.apiKey ??
@@ -129,6 +143,7 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
     metrics: parts.metrics ?? createProxyMetrics(),
     shareEventLoops: parts.shareEventLoops ?? true,
     shutdown: parts.shutdown,
+    eventFeed: parts.eventFeed,
     simulator,
   };
 }

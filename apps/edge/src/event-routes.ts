@@ -31,6 +31,18 @@ export interface EventRoutesOptions {
   readonly shutdown: AbortSignal | undefined;
   /** The checks before a route answers; see `admission`. */
   readonly admit: (kind: StatusKind) => MiddlewareHandler<AdmittedEnv>;
+  /** See `EdgeParts.eventFeed`: where statuses come from instead of a poll loop here. */
+  readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
+}
+
+/** What `EdgeParts.eventFeed` is asked for. */
+export interface EventFeedRequest {
+  readonly kind: StatusKind;
+  readonly id: string;
+  /** The client's `Authorization` header in `passthrough` mode (its key); otherwise undefined. */
+  readonly authorization: string | undefined;
+  /** Stores a status the feed brought in the proxy's cache. */
+  readonly remember: (body: string, terminal: boolean) => void;
 }
 
 /** What {@link chooseFeed} picks from. */
@@ -46,6 +58,8 @@ interface FeedChoice {
   readonly shutdown: AbortSignal | undefined;
   /** Stores each document status the loop sees. */
   readonly remember: (status: DocumentStatus) => void;
+  /** An outside feed (Workers: the status's Durable Object), asked instead of a loop here. */
+  readonly eventFeed: (() => FeedSource<string>) | undefined;
 }
 
 /**
@@ -56,6 +70,7 @@ interface FeedChoice {
 function chooseFeed(choice: FeedChoice): FeedSource<string> {
   const { kind, id, tenant, cached, clock, remember } = choice;
   if (cached?.terminal === true) return finishedFeed(cached.body);
+  if (choice.eventFeed !== undefined) return choice.eventFeed();
   if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown);
   if (choice.shareEventLoops) {
     return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember);
@@ -75,7 +90,8 @@ function chooseFeed(choice: FeedChoice): FeedSource<string> {
  * ```
  */
 export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv> {
-  const { config, cache, metrics, clock, scheduler, shareEventLoops, shutdown, admit } = options;
+  const { config, cache, metrics, clock, scheduler, shareEventLoops, shutdown, admit, eventFeed } =
+    options;
   let openStreams = 0;
   const feeds = { document: createFeedHub<string>(), request: createFeedHub<string>() };
   metrics.gauge(
@@ -146,6 +162,20 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
         scheduler,
         clock,
         shutdown,
+        eventFeed:
+          eventFeed === undefined
+            ? undefined
+            : () =>
+                eventFeed({
+                  kind,
+                  id,
+                  authorization:
+                    config.mode === 'passthrough' ? c.req.header('authorization') : undefined,
+                  remember: (body, terminal) =>
+                    waitUntil(
+                      cache.remember(key, { status: 200, body, terminal }).catch(() => undefined),
+                    ),
+                }),
       });
       // Unshared, each stream gets a feed key of its own, hence a loop of its own.
       const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;

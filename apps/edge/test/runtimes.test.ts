@@ -2,15 +2,15 @@
 // 127.0.0.1 with the embedded simulator (no NEUROLINKER_* variables: the upstream runs in-process,
 // nothing leaves the machine), and driven over HTTP with the same checks.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocumentStatus } from '@neurostatus/core';
 import { DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
-import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker, statusObjectsBinding } from './workerd-worker.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 // The real binaries, not the `.bin` wrappers: a wrapper's pid is not the process doing the work,
@@ -147,37 +147,18 @@ function runToExit(command: string, args: readonly string[], env: NodeJS.Process
   });
 }
 
-/** Bundles the Worker as wrangler would (one ES module) and gives Miniflare's options for it. */
+/** The Worker as wrangler would deploy it (test/workerd-worker.ts), and Miniflare's options for it. */
 async function workerOptions(workDir: string): Promise<MiniflareOptions> {
-  const outfile = join(workDir, 'worker.mjs');
-  await build({
-    entryPoints: [join(appDir, 'src', 'runtimes', 'cloudflare.ts')],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'neutral',
-    // What wrangler resolves with; `neutral` reads no `main`/`module` fields by itself.
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-  });
-  // The compatibility date the Worker is deployed with, so the test runs what wrangler would.
-  const wrangler = await readFile(join(appDir, 'wrangler.jsonc'), 'utf8');
-  const compatibilityDate = /"compatibility_date":\s*"([\d-]+)"/.exec(wrangler)?.[1];
-  if (compatibilityDate === undefined) throw new Error('No compatibility_date in wrangler.jsonc');
   return {
-    // An explicit module list: left to itself, Miniflare would follow the bundle's optional dynamic
-    // imports (hono-openapi's `effect`, `sury`, ...), which are never loaded, and refuse to start.
-    modulesRoot: workDir,
-    modules: [{ type: 'ESModule', path: outfile, contents: await readFile(outfile, 'utf8') }],
-    compatibilityDate,
+    ...(await bundleWorker(workDir)),
     bindings: { EDGE_LOG: 'off', EDGE_DEMO: 'true' },
+    // The status objects of wrangler.jsonc, on by default as deployed.
+    durableObjects: statusObjectsBinding(),
     host: '127.0.0.1',
     port: 0,
     // The placeholder `Request.cf`, never fetched from workers.cloudflare.com.
     cf: false,
-  };
+  } as MiniflareOptions;
 }
 
 interface ServerSentEvent {

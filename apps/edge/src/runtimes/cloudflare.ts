@@ -1,10 +1,15 @@
 // The proxy on Cloudflare Workers: `pnpm dev:worker` (wrangler dev --local), `wrangler deploy`.
 // Configuration: Worker bindings (vars in wrangler.jsonc; NEUROLINKER_API_KEY and EDGE_SECRET as
-// secrets). HOST and PORT do not apply: Workers do not listen.
+// secrets). HOST and PORT do not apply: Workers do not listen. The `STATUS_OBJECTS` Durable Object
+// binding (on by default, EDGE_DURABLE_OBJECTS=false turns it off) makes one object per watched
+// status the only caller of Neurolinker for it (src/durable/status-object.ts).
 import type { ExecutionContext } from 'hono';
 import { createCacheApiStore } from '../cache-api-store.ts';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { StatusObject } from '../durable/status-object.ts';
+import { statusObjectParts } from '../durable/status-object-parts.ts';
+import { stringBindings } from '../durable/string-bindings.ts';
 import { errorBody } from '../edge-error.ts';
 
 /** Worker bindings: vars and secrets are strings; vars may also be other JSON values. */
@@ -17,13 +22,7 @@ type WorkerBindings = Record<string, unknown>;
 let built: Promise<EdgeInstance | ConfigError> | undefined;
 
 function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
-  // Wrangler vars may be numbers or booleans (`"EDGE_RATE_LIMIT_PER_SECOND": 50`); the config
-  // reads strings. Other bindings (KV, Durable Objects, ...) are not configuration.
-  const env = Object.fromEntries(
-    Object.entries(bindings)
-      .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
-      .map(([name, value]) => [name, String(value)]),
-  );
+  const env = stringBindings(bindings);
   // A deployed Worker whose secrets were forgotten must not quietly serve the demo, openly.
   if (
     env.NEUROLINKER_API_KEY === undefined &&
@@ -37,13 +36,16 @@ function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
     console.error(error.message);
     return Promise.resolve(error);
   }
-  return createEdge(env, {
-    store: createCacheApiStore({ cache: () => caches.open('neurostatus-edge') }),
-    // Set by Cloudflare's edge and not forgeable by the client (Cloudflare overwrites it).
-    clientAddress: (c) => c.req.header('cf-connecting-ip'),
-    // A poll loop belongs to the request that started it on Workers: one per stream.
-    shareEventLoops: false,
-  }).catch((error: unknown) => {
+  return (async () =>
+    createEdge(env, {
+      store: createCacheApiStore({ cache: () => caches.open('neurostatus-edge') }),
+      // Set by Cloudflare's edge and not forgeable by the client (Cloudflare overwrites it).
+      clientAddress: (c) => c.req.header('cf-connecting-ip'),
+      // Without status objects a poll loop belongs to the request that started it: one per stream.
+      shareEventLoops: false,
+      // With them (the default), status calls and event feeds go to the Durable Objects.
+      ...(await statusObjectParts(bindings, env)),
+    }))().catch((error: unknown) => {
     if (!(error instanceof ConfigError)) {
       built = undefined; // not a configuration problem: let the next request try again
       throw error;
@@ -79,3 +81,6 @@ const worker = {
 };
 
 export default worker;
+
+/** The Durable Object class of `wrangler.jsonc` (binding `STATUS_OBJECTS`): one per watched status. */
+export { StatusObject };

@@ -1,0 +1,106 @@
+import { ConnectionError, delay } from '@neurostatus/core';
+import type { EventFeedRequest } from '../event-routes.ts';
+import type { FeedListener, FeedSource } from '../feed-hub.ts';
+import { decodeFeedMessage, fromWireError } from './feed-message.ts';
+import { type StatusObjects, statusObjectUrl } from './status-object-address.ts';
+
+/** Attachments tried in a row after the object's feed broke off (a restarted object). */
+const MAX_REATTACH = 3;
+/** Wait before the first reattachment, ms; doubled each time. */
+const REATTACH_DELAY_MS = 250;
+
+/** How one attachment ended: the feed finished (end or error), or it broke off. */
+type Attachment = 'finished' | 'broken';
+
+/**
+ * Event feeds from status objects: each feed is an attachment to the Durable Object of that
+ * (tenant, kind, id), whose one poll loop serves every stream of every isolate. In the Worker, the
+ * feed hub shares one attachment between the streams of an isolate, and the streams (ids,
+ * `Last-Event-ID`, heartbeats, token expiry) work as on every runtime. A feed that breaks off (the
+ * object restarted) attaches again, up to three times in a row; the object sends the latest status
+ * again, which a stream that already sent it skips (same body, same id).
+ *
+ * @example
+ * ```ts
+ * const edge = await createEdge(env, { eventFeed: durableEventFeed(objectFor) });
+ * ```
+ */
+export function durableEventFeed(
+  objectFor: StatusObjects,
+): (request: EventFeedRequest) => FeedSource<string> {
+  return (request) => (sink) => {
+    const stop = new AbortController();
+    (async () => {
+      for (let attempt = 0; !stop.signal.aborted; attempt++) {
+        if ((await attach(objectFor, request, sink, stop.signal)) === 'finished') return;
+        if (stop.signal.aborted) return;
+        if (attempt >= MAX_REATTACH) {
+          sink.error(new ConnectionError('The status object could not be reached.'));
+          return;
+        }
+        await delay(REATTACH_DELAY_MS * 2 ** attempt, stop.signal);
+      }
+    })().catch((error: unknown) => {
+      if (!stop.signal.aborted) sink.error(error);
+    });
+    return () => stop.abort();
+  };
+}
+
+/** Follows one attachment until it finishes, breaks off, or `signal` aborts. */
+async function attach(
+  objectFor: StatusObjects,
+  request: EventFeedRequest,
+  sink: FeedListener<string>,
+  signal: AbortSignal,
+): Promise<Attachment> {
+  const target = { kind: request.kind, id: request.id };
+  const stub = await objectFor(target, request.authorization);
+  let response: Response;
+  try {
+    response = await stub.fetch(statusObjectUrl(target, 'events'), {
+      headers: request.authorization === undefined ? {} : { authorization: request.authorization },
+    });
+  } catch {
+    return 'broken';
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel();
+    return 'broken';
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const cancel = () => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  let buffered = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return 'broken';
+      buffered += value;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const message = decodeFeedMessage(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        if (message === undefined || message.type === 'beat') continue;
+        if (message.type === 'status') {
+          request.remember(message.body, message.terminal);
+          sink.status(message.body);
+        } else if (message.type === 'end') {
+          sink.end();
+          return 'finished';
+        } else {
+          sink.error(fromWireError(message.error));
+          return 'finished';
+        }
+      }
+    }
+  } catch {
+    return 'broken';
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    cancel();
+  }
+}

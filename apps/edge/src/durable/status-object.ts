@@ -1,0 +1,249 @@
+import { createNeurolinkerClient, type NeurolinkerClient, retryAfterMs } from '@neurostatus/core';
+import { ConfigError, type EdgeConfig, loadEdgeConfig } from '../config.ts';
+import { errorBody } from '../edge-error.ts';
+import { createFeedHub, type FeedHub, type FeedSource } from '../feed-hub.ts';
+import { createHoldOff, type HoldOff } from '../hold-off.ts';
+import { ownDocumentFeed, requestFeed } from '../status-feeds.ts';
+import { type AlarmClock, createAlarmClock } from './alarm-clock.ts';
+import { feedResponse } from './feed-response.ts';
+import { callUpstream, type ObjectUpstream, objectUpstream } from './object-upstream.ts';
+import { bearerKey, parseStatusObjectUrl, type StatusTarget } from './status-object-address.ts';
+import { stringBindings } from './string-bindings.ts';
+import {
+  type HttpReply,
+  replayAnswer,
+  replyResponse,
+  type UpstreamReply,
+} from './upstream-reply.ts';
+import type { DurableObjectStateLike } from './workers-platform.ts';
+
+/** Where the object's answer lives in its storage. Never a key: the upstream's answer only. */
+const REPLY_KEY = 'reply';
+/** The one feed of an object, in its hub. */
+const FEED = 'feed';
+/** The base URL of the object's loop client: its `fetch` never leaves the object. */
+const LOOP_BASE_URL = 'https://status-object.invalid/api/v1';
+
+/** What an object builds from its bindings on its first request. */
+interface ObjectSetup {
+  readonly config: EdgeConfig;
+  readonly upstream: ObjectUpstream;
+  readonly holdOff: HoldOff;
+  readonly hub: FeedHub<string>;
+  readonly clock: AlarmClock;
+}
+
+function jsonResponse(status: number, body: string): Response {
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+/**
+ * The Durable Object of one watched status of one tenant (named by `createStatusObjects`): the
+ * one place, across every isolate and data center, that asks Neurolinker about it.
+ *
+ * - `GET /{kind}/{id}` answers the status. The answer kept in transactional storage is reused
+ *   while fresh (the proxy's TTLs: one upstream call per freshness window, whoever asks, wherever),
+ *   concurrent askers share one call, and a kept terminal status is never replaced by anything
+ *   but a terminal one. Errors are relayed, never kept; a 429 holds the object off for the hinted
+ *   time (the proxy's hold-off rules), and meanwhile it answers 429 itself.
+ * - `GET /{kind}/{id}/events` attaches an event feed (newline-delimited JSON, see `FeedMessage`).
+ *   The first attachment starts one poll loop: the poller's own (`watchStatus` / `watchRequest`,
+ *   with its interval policy, hints and error rules), its sleeps turned into alarms; each change
+ *   goes to every attached feed; the loop stops when the last feed detaches or the status is
+ *   terminal.
+ *
+ * The upstream key arrives with each request (`Authorization`, in passthrough mode) and lives only
+ * in memory while it is used; in the other modes it is the proxy's secret binding. Storage holds
+ * the upstream's answer (body, status, a few headers, times), never a key.
+ *
+ * @example
+ * ```ts
+ * // src/runtimes/cloudflare.ts
+ * export { StatusObject } from '../durable/status-object.ts';
+ * // wrangler.jsonc: "durable_objects": { "bindings": [{ "name": "STATUS_OBJECTS", "class_name": "StatusObject" }] }
+ * ```
+ */
+export class StatusObject {
+  readonly #state: DurableObjectStateLike;
+  readonly #env: Record<string, unknown>;
+  #setup: ObjectSetup | undefined;
+  #reply: HttpReply | undefined;
+  #inflight: Promise<UpstreamReply> | undefined;
+  /** One heartbeat per attached feed. */
+  readonly #beats = new Set<() => void>();
+
+  constructor(state: DurableObjectStateLike, env: Record<string, unknown>) {
+    this.#state = state;
+    this.#env = env;
+    void state.blockConcurrencyWhile(async () => {
+      this.#reply = await state.storage.get<HttpReply>(REPLY_KEY);
+    });
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const target = parseStatusObjectUrl(new URL(request.url));
+    if (target === undefined || request.method !== 'GET') {
+      return jsonResponse(404, errorBody('ROUTE_NOT_FOUND', 'No such route.'));
+    }
+    let setup: ObjectSetup;
+    try {
+      setup = this.#setupOf();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return jsonResponse(500, errorBody('INVALID_CONFIG', error.message));
+    }
+    const key = bearerKey(request.headers.get('authorization')) ?? setup.upstream.proxyKey;
+    if (key === undefined) {
+      return jsonResponse(401, errorBody('MISSING_CREDENTIALS', 'No upstream key.'));
+    }
+    if (target.route === 'events') return this.#attach(setup, target, key);
+    return replyResponse(await this.#ask(setup, target, key), Date.now());
+  }
+
+  /**
+   * Wakes the poll loop's sleep; with no loop (a restarted object), nothing happens. Each feed gets
+   * a heartbeat first: a stream is only found closed when written to (workerd cancels it then), so
+   * a Worker that left is noticed here, and the loop stops with its last feed.
+   */
+  async alarm(): Promise<void> {
+    if (this.#setup?.clock.sleeping === true) {
+      for (const beat of [...this.#beats]) beat();
+      this.#setup.clock.fire();
+      return;
+    }
+    // No loop: the alarm is the kept answer's expiry (or the leftover of a restarted object's loop).
+    const kept = this.#reply;
+    if (kept === undefined) return;
+    let setup: ObjectSetup;
+    try {
+      setup = this.#setupOf();
+    } catch {
+      return; // a bad configuration: the Worker answers 500 before anything reaches the object
+    }
+    const expiresAt = this.#expiresAt(setup, kept);
+    if (Date.now() < expiresAt) {
+      await this.#state.storage.setAlarm(expiresAt);
+      return;
+    }
+    this.#reply = undefined;
+    await this.#state.storage.deleteAll();
+  }
+
+  #setupOf(): ObjectSetup {
+    if (this.#setup !== undefined) return this.#setup;
+    const config = loadEdgeConfig(stringBindings(this.#env));
+    const now = () => Date.now();
+    this.#setup = {
+      config,
+      upstream: objectUpstream(config),
+      // One key and one scope: this object's status, under this object's tenant key.
+      holdOff: createHoldOff({ now, maxKeys: 1 }),
+      hub: createFeedHub<string>(),
+      clock: createAlarmClock(this.#state.storage, now, () => this.#scheduleExpiry()),
+    };
+    return this.#setup;
+  }
+
+  /** When the kept answer is no use any more: past its freshness and the stale window. */
+  #expiresAt(setup: ObjectSetup, reply: HttpReply): number {
+    const staleMs = reply.status === 404 ? 0 : setup.config.ttl.staleMs;
+    return reply.receivedAt + this.#freshMs(setup, reply) + staleMs;
+  }
+
+  /**
+   * With no loop running, the alarm is the kept answer's expiry, when `alarm()` deletes the
+   * object's storage: an object watched once does not keep a row forever.
+   */
+  async #scheduleExpiry(): Promise<void> {
+    const setup = this.#setup;
+    if (setup === undefined || setup.clock.sleeping) return;
+    const kept = this.#reply;
+    if (kept === undefined) await this.#state.storage.deleteAlarm();
+    else await this.#state.storage.setAlarm(this.#expiresAt(setup, kept));
+  }
+
+  /** The status: kept and fresh, or held off, or from one upstream call shared by every asker. */
+  #ask(setup: ObjectSetup, target: StatusTarget, key: string): Promise<UpstreamReply> {
+    const now = Date.now();
+    const kept = this.#reply;
+    if (kept !== undefined && now < kept.receivedAt + this.#freshMs(setup, kept)) {
+      return Promise.resolve(kept);
+    }
+    const heldMs = setup.holdOff.remainingMs(FEED, FEED);
+    if (heldMs > 0) {
+      return Promise.resolve({
+        type: 'http',
+        status: 429,
+        body: JSON.stringify({ detail: 'Held off after a 429 from Neurolinker.' }),
+        headers: { 'content-type': 'application/json', 'retry-after-ms': String(heldMs) },
+        receivedAt: now,
+        terminal: false,
+        storable: false,
+      });
+    }
+    this.#inflight ??= this.#call(setup, target, key).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  #freshMs(setup: ObjectSetup, reply: HttpReply): number {
+    const { ttl } = setup.config;
+    return reply.status === 404 ? ttl.notFoundMs : reply.terminal ? ttl.terminalMs : ttl.activeMs;
+  }
+
+  async #call(setup: ObjectSetup, target: StatusTarget, key: string): Promise<UpstreamReply> {
+    const reply = await callUpstream(setup.upstream, target, key);
+    if (reply.type !== 'http') return reply;
+    if (reply.status === 429) {
+      const hintMs = retryAfterMs(new Headers(reply.headers), Date.now());
+      setup.holdOff.rateLimited(FEED, FEED, hintMs);
+    }
+    return reply.storable ? this.#keep(reply) : reply;
+  }
+
+  /** Keeps an answer, unless a terminal one is kept and this one is not: that one stays. */
+  async #keep(reply: HttpReply): Promise<HttpReply> {
+    const kept = this.#reply;
+    if (kept?.terminal === true && !reply.terminal) return kept;
+    this.#reply = reply;
+    await this.#state.storage.put(REPLY_KEY, reply);
+    await this.#scheduleExpiry();
+    return reply;
+  }
+
+  /** A client whose every call is `#ask`: the loop shares the object's calls and answers. */
+  #loopClient(setup: ObjectSetup, target: StatusTarget, key: string): NeurolinkerClient {
+    const timeoutMs = setup.config.upstreamTimeoutMs;
+    return createNeurolinkerClient({
+      apiKey: key,
+      baseUrl: LOOP_BASE_URL,
+      timeoutMs,
+      deadlineMs: timeoutMs,
+      retry: false,
+      fetch: async (_input, init) =>
+        replayAnswer(
+          replyResponse(await this.#ask(setup, target, key), Date.now()),
+          init?.signal ?? undefined,
+        ),
+    });
+  }
+
+  #attach(setup: ObjectSetup, target: StatusTarget, key: string): Response {
+    const client = this.#loopClient(setup, target, key);
+    const source: FeedSource<string> =
+      target.kind === 'document'
+        ? ownDocumentFeed(client, target.id, setup.clock, () => {})
+        : requestFeed(client, target.id, setup.clock, undefined);
+    return feedResponse({
+      kind: target.kind,
+      subscribe: (listener) => setup.hub.subscribe(FEED, source, listener),
+      beats: this.#beats,
+      // The loop is over: the alarm is the kept answer's expiry again.
+      onFinish: () => void this.#scheduleExpiry(),
+    });
+  }
+}
