@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project's one test command (`pnpm test`, run by `.ci/run`). It runs, in order:
-//   1. typecheck and build of every package (turbo), 2. lint (biome),
+//   1. typecheck and build of every package (turbo), 2. lint (biome), and every TSDoc @example
+//      of the published packages type-checked (scripts/examples/check-examples.mjs),
 //   3. every vitest project (unit, real-HTTP, real-process and runtime smoke tests),
 //   4. publint, attw and a tarball inspection (entries in dist with types, no test code, ranges)
 //      on each publishable package, packed exactly as it would be published,
@@ -59,6 +60,9 @@ else {
   failures.push('build');
 }
 check('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
+check('TSDoc @example blocks type-check', process.execPath, [
+  'scripts/examples/check-examples.mjs',
+]);
 
 const report = join(tmp, 'vitest.json');
 const vitestOk = run('vitest', 'pnpm', [
