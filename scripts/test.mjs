@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The project's one test command (`pnpm test`, run by `.ci/run`). It runs, in order:
 //   1. typecheck and build of every package (turbo), 2. lint (biome), and every TSDoc @example
-//      of the published packages type-checked (scripts/examples/check-examples.mjs),
+//      of the published packages type-checked (scripts/examples/check-examples.mjs), and the
+//      API reference built by TypeDoc with every public export documented (typedoc.json),
 //   3. every vitest project (unit, real-HTTP, real-process and runtime smoke tests),
 //   4. publint, attw and a tarball inspection (entries in dist with types, no test code, ranges)
 //      on each publishable package, packed exactly as it would be published,
@@ -62,6 +63,12 @@ else {
 check('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 check('TSDoc @example blocks type-check', process.execPath, [
   'scripts/examples/check-examples.mjs',
+]);
+check('API reference (TypeDoc): every public export documented, no broken link', 'pnpm', [
+  'exec',
+  'typedoc',
+  '--emit',
+  'none',
 ]);
 
 const report = join(tmp, 'vitest.json');
