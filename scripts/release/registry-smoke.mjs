@@ -125,6 +125,12 @@ function prepareCopy(root, repo, record) {
   sh('git', ['init', '-q', '-b', 'main'], { cwd: repo });
   sh('git', ['add', '-A'], { cwd: repo });
   sh('git', ['commit', '-q', '-m', 'copy', '--no-verify'], { cwd: repo, env: gitEnv });
+  // The store of the checkout's own install, named explicitly: pnpm would otherwise pick a store
+  // on the copy's filesystem, where --offline finds nothing.
+  const store = spawnSync('pnpm', ['store', 'path'], { cwd: root, encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .at(-1);
   const install = sh(
     'pnpm',
     [
@@ -136,6 +142,8 @@ function prepareCopy(root, repo, record) {
       './packages/*',
       '--filter',
       '.',
+      '--store-dir',
+      store,
     ],
     { cwd: repo },
   );
