@@ -1,13 +1,24 @@
 #!/usr/bin/env node
 // The project's one test command (`pnpm test`, run by `.ci/run`). It runs, in order:
-//   1. typecheck and build of every package (turbo), 2. lint (biome),
+//   1. typecheck and build of every package (turbo), 2. lint (biome), and every TSDoc @example
+//      of the published packages type-checked (scripts/examples/check-examples.mjs), and the
+//      API reference built by TypeDoc with every public export documented (typedoc.json),
 //   3. every vitest project (unit, real-HTTP, real-process and runtime smoke tests),
-//   4. publint and attw on each publishable package, packed exactly as it would be published.
+//   4. publint, attw and a tarball inspection (entries in dist with types, no test code, ranges)
+//      on each publishable package, packed exactly as it would be published,
+//   5. the release through a local registry (scripts/release/registry-smoke.mjs): changeset
+//      version and `pnpm release` in a throwaway copy, into Verdaccio on 127.0.0.1, then installs
+//      with npm, pnpm and bun and the consumer smokes (Node ESM, require, tsc, Bun, Deno, esbuild,
+//      the installed CLI),
+//   6. `deno publish --dry-run` of core and poller (JSR).
 // Then it prints what ran and one closing line: `N passed, N failed` (", N skipped" if any).
-// Steps 1, 2 and 4 count as one check each; vitest counts each test. Exit 1 if anything failed.
+// Steps 1, 2, 4, 5 and 6 count one check per line they print; vitest counts each test.
+// Exit 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runRegistrySmoke } from './release/registry-smoke.mjs';
+import { tarballProblems } from './release/tarball-problems.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = join(root, '.tmp');
@@ -24,11 +35,18 @@ function run(label, command, args, options = {}) {
 }
 
 function check(label, command, args, options) {
-  if (run(label, command, args, options)) {
+  record(label, run(label, command, args, options));
+}
+
+/** One check with a result computed here; `detail` is printed when it failed. */
+function record(label, ok, detail) {
+  console.log(`${ok ? '✓' : '✗'} ${label}`);
+  if (ok) {
     passed++;
   } else {
     failed++;
     failures.push(label);
+    if (detail) console.log(`    ${String(detail).trim().split('\n').slice(-40).join('\n    ')}`);
   }
 }
 
@@ -43,6 +61,15 @@ else {
   failures.push('build');
 }
 check('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
+check('TSDoc @example blocks type-check', process.execPath, [
+  'scripts/examples/check-examples.mjs',
+]);
+check('API reference (TypeDoc): every public export documented, no broken link', 'pnpm', [
+  'exec',
+  'typedoc',
+  '--emit',
+  'none',
+]);
 
 const report = join(tmp, 'vitest.json');
 const vitestOk = run('vitest', 'pnpm', [
@@ -106,6 +133,12 @@ for (const dir of readdirSync(join(root, 'packages'))) {
     packs,
     `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`,
   );
+  const { problems } = tarballProblems(tarball);
+  record(
+    `tarball ${manifest.name}: entries in dist with types, no test code`,
+    problems.length === 0,
+    problems.join('\n'),
+  );
   check(`publint ${manifest.name}`, 'pnpm', ['exec', 'publint', 'run', tarball, '--strict']);
   check(`attw ${manifest.name}`, 'pnpm', [
     'exec',
@@ -116,6 +149,20 @@ for (const dir of readdirSync(join(root, 'packages'))) {
     '--no-emoji',
   ]);
 }
+
+if (built) {
+  console.log(
+    '\n▶ release through a local registry (Verdaccio), installed with npm, pnpm, bun, deno',
+  );
+  await runRegistrySmoke({ root, record });
+} else {
+  record('release through a local registry (not run: the build failed)', false);
+}
+
+check('JSR: deno publish --dry-run of core and poller', process.execPath, [
+  'scripts/release/jsr.mjs',
+  '--dry-run',
+]);
 
 console.log('');
 if (failures.length > 0) {

@@ -29,7 +29,7 @@ export const MISSING_KEY_MESSAGE =
  * @example
  * ```ts
  * const client = createApiClient(invocation, io);
- * await client.getDocumentStatus(id, { signal: io.signal });
+ * const status = await client.getDocumentStatus(id);
  * ```
  */
 export function createApiClient(invocation: ApiInvocation, io: CliIo): NeurolinkerClient {

@@ -24,7 +24,7 @@ export interface FlagSpec {
  *
  * @example
  * ```ts
- * const { positionals, flags } = parseArguments(['watch', 'id-1', '--json'], FLAG_SPECS);
+ * const { positionals, flags } = parseArguments(['watch', 'id-1', '--json'], flagSpecs);
  * flags.get('json'); // true
  * ```
  */

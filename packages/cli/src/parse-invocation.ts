@@ -143,7 +143,8 @@ function isCommandName(name: string): name is CommandName {
  * @throws {UsageError} with a one-line message for anything malformed.
  * @example
  * ```ts
- * parseInvocation(['wait', 'doc-1', '--timeout', '10m'], io).timeoutMs; // 600000
+ * const invocation = parseInvocation(['wait', 'doc-1', '--timeout', '10m'], io);
+ * if (invocation.command === 'wait') console.log(invocation.timeoutMs); // 600000
  * ```
  */
 export function parseInvocation(argv: readonly string[], io: CliIo): Invocation {

@@ -52,7 +52,8 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
- * hooks: { onRetry: ({ attempt, delayMs, error }) => log.warn({ attempt, delayMs, code: error.code }) }
+ * const onRetry = ({ attempt, delayMs, error }: RetryEvent) => log.warn({ attempt, delayMs, code: error.code });
+ * createNeurolinkerClient({ apiKey, hooks: { onRetry } });
  * ```
  */
 export interface RetryEvent {

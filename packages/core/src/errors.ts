@@ -13,7 +13,9 @@ import type { ErrorBody } from './error-body-schema.ts';
  *
  * @example
  * ```ts
- * for (const { path, message } of error.issues) console.log(`${path}: ${message}`);
+ * if (error instanceof InvalidResponseError) {
+ *   for (const { path, message } of error.issues) console.log(`${path}: ${message}`);
+ * }
  * ```
  */
 export interface PayloadIssue {
@@ -28,7 +30,7 @@ export interface PayloadIssue {
  *
  * @example
  * ```ts
- * if (typeof error.detail === 'string') console.log(error.detail);
+ * if (isNeurolinkerError(error) && typeof error.detail === 'string') console.log(error.detail);
  * ```
  */
 export type ErrorDetail = ErrorBody['detail'];

@@ -28,8 +28,10 @@ abstract class PollerError extends Error {
  *
  * @example
  * ```ts
- * catch (error) {
- *   if (isWatchTimeoutError(error)) console.log('still', error.lastStatus?.status);
+ * try {
+ *   await waitForDocument(client, id, { timeoutMs: 60_000 });
+ * } catch (error) {
+ *   if (error instanceof WatchTimeoutError) console.log('still', error.lastStatus?.status);
  * }
  * ```
  */
@@ -56,7 +58,9 @@ export class WatchTimeoutError<TStatus = DocumentStatus> extends PollerError {
  *
  * @example
  * ```ts
- * catch (error) {
+ * try {
+ *   await waitForDocument(client, id, { failOnFailed: true });
+ * } catch (error) {
  *   if (isExtractionFailedError(error)) console.log(error.status.results);
  * }
  * ```

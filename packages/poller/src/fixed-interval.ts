@@ -6,7 +6,9 @@ import type { IntervalPolicy } from './interval-policy.ts';
  *
  * @example
  * ```ts
- * for await (const status of watchStatus(client, id, { policy: fixedInterval(5_000) })) { ... }
+ * for await (const status of watchStatus(client, id, { policy: fixedInterval(5_000) })) {
+ *   console.log(status.status);
+ * }
  * ```
  */
 export function fixedInterval(intervalMs: number): IntervalPolicy {

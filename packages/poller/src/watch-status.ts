@@ -42,7 +42,7 @@ async function* pollDocument(
  * terminal status, and ends. `break` stops it immediately (no later request, no pending timer);
  * `options.signal` does the same and makes the loop throw the signal's reason.
  *
- * @throws {TypeError} at once for invalid options; {@link InvalidIdError} at once for a bad id.
+ * @throws {TypeError} at once for invalid options; {@link @neurostatus/core!InvalidIdError} at once for a bad id.
  * @throws from the loop: `WatchTimeoutError` (with `lastStatus`) when `timeoutMs` passes; a
  *   permanent error (401, 402, 403, 4xx) at once; a transient one after `maxConsecutiveErrors`;
  *   a `NotFoundError` once `notFoundGraceMs` has passed.

@@ -28,7 +28,7 @@ export interface SimulatorEnv {
  *
  * @example
  * ```ts
- * const context: StatusApiContext = { options, faults, stats, store: () => store, nowMs, waitForRelease };
+ * const context: StatusApiContext = { ...parts, store: () => store, nowMs: () => clock.now() };
  * ```
  */
 export interface StatusApiContext {

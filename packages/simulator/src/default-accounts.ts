@@ -41,7 +41,9 @@ export const DEMO_USER_UID = 'r7N61XBJZBfUjpYocuUWSteuQF52';
  *
  * @example
  * ```ts
- * const res = await app.fetch(statusRequest(id, SECOND_API_KEY));
+ * const res = await fetch(`${apiBaseUrl}/document-status/${id}`, {
+ *   headers: { authorization: `Bearer ${SECOND_API_KEY}` },
+ * });
  * expect(res.status).toBe(404);
  * ```
  */

@@ -8,7 +8,11 @@ import type { DocumentRecord, RequestRecord } from './simulation-records.ts';
  *
  * @example
  * ```ts
- * const res = await simulator.app.fetch(request(`/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`));
+ * const res = await simulator.app.fetch(
+ *   new Request(`http://sim/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`, {
+ *     headers: { authorization: `Bearer ${DEMO_API_KEY}` },
+ *   }),
+ * );
  * expect(await res.json()).toEqual(DOCUMENTED_EXAMPLE);
  * ```
  */

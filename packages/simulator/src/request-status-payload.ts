@@ -43,7 +43,7 @@ export interface RequestStatusPayload {
  *
  * @example
  * ```ts
- * body.documents.map((entry: RequestDocumentEntry) => entry.result.status);
+ * requestPayload.documents.map((entry: RequestDocumentEntry) => entry.result?.status);
  * ```
  */
 export interface RequestDocumentEntry {
@@ -75,7 +75,7 @@ export function aggregateRequestStatus(statuses: readonly DocumentState[]): Requ
  *
  * @example
  * ```ts
- * requestStatusPayload(request, documents, clock.now(), 'https://neurolinker.ainexxo.com');
+ * requestStatusPayload(found.request, found.documents, clock.now(), 'https://neurolinker.ainexxo.com');
  * ```
  */
 export function requestStatusPayload(

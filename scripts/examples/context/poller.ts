@@ -1,0 +1,48 @@
+// What the reader of a poller @example brings (see context/core.ts). Examples of internal
+// modules use the parts the poller is built from.
+import type { DocumentStatus, NeurolinkerClient } from '@neurostatus/core';
+import type { PollerClock } from '../../src/clock.ts';
+import type { CompletionEstimator } from '../../src/completion-estimator.ts';
+import type { Due } from '../../src/due-heap.ts';
+import type { PollScheduler } from '../../src/poll-scheduler.ts';
+import type { RateLimiter } from '../../src/rate-limiter.ts';
+import type { StatusPoll, StatusSource } from '../../src/status-poll.ts';
+import type { ResolvedWatchOptions, WatchOptions } from '../../src/watch-options.ts';
+
+export declare const client: NeurolinkerClient;
+export declare const apiKey: string;
+export declare const id: string;
+export declare const newId: string;
+export declare const ids: readonly string[];
+export declare const documentId: string;
+export declare const documentIds: readonly string[];
+export declare const requestId: string;
+export declare const status: DocumentStatus;
+export declare const previous: DocumentStatus;
+export declare const next: DocumentStatus;
+export declare const signal: AbortSignal;
+export declare const remainingMs: number | undefined;
+/** A caught error: examples narrow it with the guards they document. */
+export declare const error: unknown;
+/** The poller's own parts, as its modules wire them. */
+export declare const options: WatchOptions & ResolvedWatchOptions;
+export declare const clock: PollerClock;
+export declare const simulatorClock: { now(): number; set(ms: number): void };
+export declare const estimator: CompletionEstimator;
+export declare const scheduler: PollScheduler;
+export declare const limiter: RateLimiter;
+export declare const source: StatusSource<DocumentStatus>;
+export declare const state: StatusPoll<DocumentStatus>;
+export interface Loop extends Due {
+  readonly id: string;
+}
+export declare const loop: Loop;
+/** The reader's own code. */
+export declare function unsubscribe(): void;
+export declare function yieldIt(status: DocumentStatus): void;
+export declare function send(status: DocumentStatus): void;
+export declare function fail(error: unknown): void;
+export declare function close(): void;
+export declare function retryLater(): void;
+export declare function notify(documentId: string): void;
+export declare function fetchSomething(): Promise<void>;
