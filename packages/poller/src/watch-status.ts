@@ -1,5 +1,12 @@
-import { assertValidId, type DocumentStatus } from '@neurostatus/core';
+import {
+  assertValidId,
+  type DocumentStatus,
+  isTerminalDocumentStatus,
+  parseDocumentStatus,
+} from '@neurostatus/core';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import { resolveTransport, type TransportOptions } from './event-stream-options.ts';
+import { watchOverEvents } from './event-stream-watch.ts';
 import { pollLoop } from './poll-loop.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import {
@@ -16,7 +23,7 @@ import {
  * watchStatus(client, id, { scheduler, timeoutMs: 60_000 } satisfies WatchStatusOptions);
  * ```
  */
-export interface WatchStatusOptions extends WatchOptions {
+export interface WatchStatusOptions extends WatchOptions, TransportOptions {
   /**
    * Share one poll loop per document, a concurrency cap and a request-rate budget with every
    * other watch of this scheduler. The scheduler's own policy and estimator then apply.
@@ -76,5 +83,35 @@ export function watchStatus(
       ...(emit === undefined ? {} : { emit }),
     });
   }
-  return pollDocument(client, documentId, resolveWatchOptions(options));
+  const { transport: _transport, events: _events, ...watchOptions } = options;
+  const resolved = resolveWatchOptions(watchOptions);
+  const stream = resolveTransport(options);
+  if (stream === undefined) return pollDocument(client, documentId, resolved);
+  // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
+  return unwrap(
+    watchOverEvents<DocumentStatus>(
+      client,
+      {
+        kind: 'document',
+        id: documentId,
+        subject: `document ${documentId}`,
+        parse: parseDocumentStatus,
+        isTerminal: isTerminalDocumentStatus,
+        poll: async function* (pollOptions) {
+          for await (const { value, state } of pollLoop(
+            documentSource(client, documentId, pollOptions.estimator),
+            pollOptions,
+          )) {
+            yield { value, clockOffsetMs: state.clockOffsetMs };
+          }
+        },
+      },
+      stream,
+      resolved,
+    ),
+  );
+}
+
+async function* unwrap<T>(timed: AsyncIterable<{ value: T }>): AsyncGenerator<T, void, undefined> {
+  for await (const { value } of timed) yield value;
 }
