@@ -57,9 +57,8 @@ export async function* readEventStream(
       );
     },
   });
-  // TS's DOM types give the decoder a `BufferSource` writable; bytes are what it takes.
-  const decoder = new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>;
-  const reader = body.pipeThrough(decoder).getReader();
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
   // Cancelling the reader ends a pending `read()` at once: an abort alone can be lost on a body
   // read in some runtimes (Node 20's undici, after a garbage collection).
   const cancel = () => void reader.cancel().catch(() => {});
@@ -69,7 +68,7 @@ export async function* readEventStream(
       const { value, done } = await reader.read();
       if (done) return;
       hooks.onActivity();
-      parser.feed(value);
+      parser.feed(decoder.decode(value, { stream: true }));
       if (failure !== undefined) throw failure;
       while (queue.length > 0) {
         const message = queue.shift() as StreamMessage;
