@@ -23,6 +23,7 @@ import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
 import { createFeedHub, type FeedSource } from './feed-hub.ts';
 import { createHoldOff } from './hold-off.ts';
+import { createLivePage } from './live-page/create-live-page.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { describeStatusRoutes, openApiHandler } from './openapi.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
@@ -438,6 +439,8 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
       'cache-control': 'no-store',
     });
   });
+  // Issue 14: the live page and its assets (apps/edge/src/live-page), at `/` and `/live/*`.
+  app.route('/', createLivePage({ mode: config.mode }));
   const openApi = openApiHandler(app);
   app.get('/openapi.json', (c, next) => {
     c.set('route', '/openapi.json');
