@@ -4,6 +4,7 @@ import type { DocumentStatus } from '@neurostatus/core';
 import { DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { resolveTransport } from './event-stream-options.ts';
+import { createPollScheduler } from './poll-scheduler.ts';
 import { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
 import { watchStatus } from './watch-status.ts';
 
@@ -239,5 +240,17 @@ describe('watching over an event stream', () => {
       `Bearer ${token}`,
     ]);
     expect(proxy.requests.every((headers) => !headers.has('last-event-id'))).toBe(true);
+  });
+});
+
+describe('transport options with a scheduler', () => {
+  it('refuses an event-stream transport with `scheduler`, which polls, and allows `poll`', () => {
+    const scheduler = createPollScheduler();
+    const events = { baseUrl: BASE };
+    expect(() => watchStatus(noPolling, ID, { scheduler, transport: 'auto', events })).toThrow(
+      /cannot go with `scheduler`/,
+    );
+    expect(() => watchStatus(noPolling, ID, { scheduler, transport: 'poll' })).not.toThrow();
+    scheduler.close();
   });
 });

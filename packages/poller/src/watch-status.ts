@@ -67,7 +67,12 @@ export function watchStatus(
 ): AsyncIterable<DocumentStatus> {
   assertValidId(documentId, 'document');
   if (options.scheduler !== undefined) {
-    const { scheduler, signal, timeoutMs, emit, ...ignored } = options;
+    const { scheduler, signal, timeoutMs, emit, transport, events: _events, ...ignored } = options;
+    if ((transport ?? 'poll') !== 'poll') {
+      throw new TypeError(
+        "`transport: 'events'` or `'auto'` cannot go with `scheduler`, which polls.",
+      );
+    }
     // The scheduler's own policy, clock and limits apply: say so rather than ignore them.
     const conflicting = Object.keys(ignored).filter(
       (key) => ignored[key as keyof typeof ignored] !== undefined,
