@@ -40,7 +40,7 @@ function describe(text: string): { code: string | undefined; message: string | u
 
 /**
  * True when an event's data is an error body (`{ "error": { "code": ... } }`): how an error is
- * recognised under any event name (the proxy's `error`, or the name it moves to).
+ * recognised under any event name (the proxy's `failure`, formerly `error`, or any later name).
  *
  * @example
  * ```ts
@@ -49,6 +49,18 @@ function describe(text: string): { code: string | undefined; message: string | u
  */
 export function isErrorBody(data: string): boolean {
   return describe(data).code !== undefined;
+}
+
+/**
+ * The `code` of a proxy error body (`{ "error": { "code" } }`), if the text is one.
+ *
+ * @example
+ * ```ts
+ * streamErrorCode('{"error":{"code":"ROUTE_NOT_FOUND","message":"No such route."}}'); // 'ROUTE_NOT_FOUND'
+ * ```
+ */
+export function streamErrorCode(text: string): string | undefined {
+  return describe(text).code;
 }
 
 /**

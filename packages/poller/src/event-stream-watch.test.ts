@@ -165,7 +165,7 @@ describe('watching over an event stream', () => {
     const clock = createVirtualClock(0);
     const body = '{"error":{"code":"UPSTREAM_FORBIDDEN","message":"The key may not read this."}}';
     const proxy = fakeProxy([
-      { chunks: [status(running, 'a'), `event: failure\ndata: ${body}\n\n`] },
+      { chunks: [status(running, 'a'), `event: renamed-later\ndata: ${body}\n\n`] },
     ]);
     const iterator = watch(proxy, clock);
     await iterator.next();
@@ -252,5 +252,43 @@ describe('transport options with a scheduler', () => {
     );
     expect(() => watchStatus(noPolling, ID, { scheduler, transport: 'poll' })).not.toThrow();
     scheduler.close();
+  });
+});
+
+describe('404 on an event stream', () => {
+  const status200 = {
+    getDocumentStatusWithMeta: async () => ({
+      data: done,
+      meta: { freshForMs: undefined, requestId: undefined, attempts: 1 },
+    }),
+  };
+
+  it('is an unknown id when the proxy says NOT_FOUND: a NotFoundError once the grace has passed', async () => {
+    const clock = createVirtualClock(0);
+    const body = '{"error":{"code":"NOT_FOUND","message":"No document with this id."}}';
+    const proxy = fakeProxy([{ status: 404, body }]);
+    const iterator = watchStatus(status200, ID, {
+      transport: 'auto',
+      events: { baseUrl: BASE, fetch: proxy.fetch },
+      clock,
+      notFoundGraceMs: 0,
+    })[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it('is a missing route otherwise: the watch polls instead', async () => {
+    const clock = createVirtualClock(0);
+    const body = '{"error":{"code":"ROUTE_NOT_FOUND","message":"No such route."}}';
+    const proxy = fakeProxy([{ status: 404, body }]);
+    const values = [];
+    for await (const value of watchStatus(status200, ID, {
+      transport: 'events',
+      events: { baseUrl: BASE, fetch: proxy.fetch },
+      clock,
+    })) {
+      values.push(value.status);
+    }
+    expect(values).toEqual(['completed']);
+    expect(proxy.requests).toHaveLength(1);
   });
 });

@@ -7,7 +7,12 @@ import {
   retryDelay,
 } from '@neurostatus/core';
 import { WatchTimeoutError } from './errors.ts';
-import { isErrorBody, streamEventError, streamResponseError } from './event-stream-error.ts';
+import {
+  isErrorBody,
+  streamErrorCode,
+  streamEventError,
+  streamResponseError,
+} from './event-stream-error.ts';
 import { EVENT_STREAM_DEFAULTS, type ResolvedEventStreamOptions } from './event-stream-options.ts';
 import { readEventStream } from './event-stream-reader.ts';
 import { classifyPollError } from './poll-error-kind.ts';
@@ -61,6 +66,9 @@ type Connection =
   /** A 401 with a `getToken` to ask again: reconnect at once with a fresh token. */
   | { readonly kind: 'refresh' }
   | { readonly kind: 'failed'; readonly error: NeurolinkerError };
+
+/** The proxy's names for "the feed failed" (data: the error body): `failure`, formerly `error`. */
+const FAILURE_EVENTS: ReadonlySet<string> = new Set(['failure', 'error']);
 
 /** How one open stream ended. */
 type StreamEnd = 'finished' | 'dropped' | { readonly error: NeurolinkerError };
@@ -194,7 +202,10 @@ class EventStreamWatch<T> {
     // Only the status matters from here: free the connection.
     const text = await response.text().catch(() => '');
     if (response.status === 204) return { kind: 'done' };
-    if (response.status === 200 || [404, 405, 501].includes(response.status)) {
+    // A 404 the proxy explains as an unknown id is about the id, not the route: the proxy answers
+    // it on reconnection while it remembers the upstream's 404 (`ROUTE_NOT_FOUND` is the route).
+    const unknownId = response.status === 404 && streamErrorCode(text) === 'NOT_FOUND';
+    if (!unknownId && (response.status === 200 || [404, 405, 501].includes(response.status))) {
       return { kind: 'no-stream' };
     }
     if (response.status === 503) return { kind: 'busy' };
@@ -246,9 +257,9 @@ class EventStreamWatch<T> {
           if (this.#target.isTerminal(value)) return 'finished';
         } else if (message.event === 'end') {
           return 'finished';
-        } else if (message.event === 'error' || isErrorBody(message.data)) {
-          // `error` collides with EventSource's own event, so the proxy may move its errors to
-          // another name: any event whose data is an error body is one.
+        } else if (FAILURE_EVENTS.has(message.event) || isErrorBody(message.data)) {
+          // The proxy's `failure` event (named `error` before: it collided with EventSource's own
+          // `error`), or any later name: an event whose data is an error body is one.
           return { error: streamEventError(message.data, this.#target.subject) };
         }
       }
