@@ -60,7 +60,9 @@ if (base !== undefined) {
   const dir = new URL('../.tmp/before/', import.meta.url).pathname;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  execSync(`git archive ${base}:packages/poller/src | tar -x -C ${dir}`, { cwd: new URL('../../../', import.meta.url).pathname });
+  execSync(`git archive ${base}:packages/poller/src | tar -x -C ${dir}`, {
+    cwd: new URL('../../../', import.meta.url).pathname,
+  });
   rows.push([
     `  polling only, at ${base.slice(0, 7)} (before the transport)`,
     `import { watchStatus, watchRequest } from './.tmp/before/index.ts';
