@@ -292,3 +292,19 @@ describe('404 on an event stream', () => {
     expect(proxy.requests).toHaveLength(1);
   });
 });
+
+describe('getToken()', () => {
+  it('ends the watch with a TypeError for a token no header can carry, without quoting it', async () => {
+    const clock = createVirtualClock(0);
+    const proxy = fakeProxy([]);
+    const iterator = watchStatus(noPolling, ID, {
+      transport: 'events',
+      events: { baseUrl: BASE, fetch: proxy.fetch, getToken: () => 'secret\nvalue' },
+      clock,
+    })[Symbol.asyncIterator]();
+    const error = await iterator.next().catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).not.toContain('secret');
+    expect(proxy.requests).toHaveLength(0);
+  });
+});

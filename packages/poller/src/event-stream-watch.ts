@@ -180,7 +180,13 @@ class EventStreamWatch<T> {
     const token = this.#stream.getToken === undefined ? undefined : await this.#stream.getToken();
     this.#throwIfStopped();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
+    if (token !== undefined && token !== '') {
+      // Checked here, not by `fetch`: its error would quote the header, token and all.
+      if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+        throw new TypeError('`events.getToken()` must return visible ASCII with no whitespace.');
+      }
+      headers.authorization = `Bearer ${token}`;
+    }
     if (this.#lastEventId !== undefined) headers['last-event-id'] = this.#lastEventId;
     const url = `${this.#stream.baseUrl}/${kind}-status/${encodeURIComponent(id)}/events`;
     let response: Response;
