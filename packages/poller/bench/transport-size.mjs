@@ -1,9 +1,9 @@
 // Browser bundle size of the event-stream transport (issue 14): esbuild, platform browser,
-// target es2022, minified, gzip level 9, each row bundled on its own.
+// target es2022, minified, code splitting, gzip level 9 (per chunk), each row bundled on its own.
 // Run: node packages/poller/bench/transport-size.mjs [--compare <commit>]
 // With --compare, the poller's sources at <commit> (before the transport) are measured as well.
 import { execSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -11,19 +11,48 @@ const resolveDir = new URL('..', import.meta.url).pathname;
 const compare = process.argv.indexOf('--compare');
 const base = compare >= 0 ? process.argv[compare + 1] : undefined;
 
-async function measure(contents) {
+/**
+ * One bundle, split as an app's bundler (Vite, Rollup, webpack) splits it: the transport, loaded
+ * by `import()` on first use, becomes a chunk of its own. `entry` is what loads up front.
+ */
+async function measure(contents, index) {
+  const dir = new URL(`../.tmp/size/${index}/`, import.meta.url).pathname;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const entry = new URL('../.tmp/size-entry-' + index + '.ts', import.meta.url).pathname;
+  writeFileSync(entry, contents.replaceAll("'./", "'../"));
   const result = await build({
-    stdin: { contents, resolveDir, loader: 'ts' },
+    entryPoints: [entry],
     bundle: true,
+    splitting: true,
     minify: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     legalComments: 'none',
+    outdir: dir,
     write: false,
+    metafile: true,
   });
-  const code = result.outputFiles[0].contents;
-  return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+  const size = (files) => ({
+    minified: files.reduce((sum, file) => sum + file.contents.length, 0),
+    gzipped: files.reduce((sum, file) => sum + gzipSync(file.contents, { level: 9 }).length, 0),
+  });
+  // Up front: the entry and every chunk it imports statically, transitively (not `import()`).
+  const outputs = result.metafile.outputs;
+  const byPath = new Map(result.outputFiles.map((file) => [file.path, file]));
+  const entryPath = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+  const upFront = new Set();
+  const visit = (path) => {
+    if (upFront.has(path)) return;
+    upFront.add(path);
+    for (const imported of outputs[path].imports) {
+      if (imported.kind === 'import-statement') visit(imported.path);
+    }
+  };
+  visit(entryPath);
+  const fileOf = (path) => byPath.get(new URL(path, `file://${process.cwd()}/`).pathname);
+  return { entry: size([...upFront].map(fileOf)), all: size(result.outputFiles) };
 }
 
 const rows = [
@@ -79,9 +108,10 @@ if (base !== undefined) {
   ]);
 }
 
-for (const [label, contents] of rows) {
-  const { minified, gzipped } = await measure(contents);
-  console.log(
-    `${label.padEnd(78)} ${String(minified).padStart(6)} B min  ${String(gzipped).padStart(6)} B gzip`,
-  );
+console.log(`${''.padEnd(80)} up front (min / gzip)   all chunks (min / gzip)`);
+for (const [index, [label, contents]] of rows.entries()) {
+  const { entry, all } = await measure(contents, index);
+  const pair = ({ minified, gzipped }) =>
+    `${String(minified).padStart(6)} / ${String(gzipped).padStart(6)} B`;
+  console.log(`${label.padEnd(80)} ${pair(entry).padEnd(24)} ${pair(all)}`);
 }

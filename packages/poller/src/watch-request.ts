@@ -4,13 +4,16 @@ import {
   isTerminalDocumentStatus,
   isTerminalRequestStatus,
   type NeurolinkerClient,
-  parseRequestStatus,
   type RequestDocument,
   type RequestStatus,
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
-import { resolveTransport, type TransportOptions } from './event-stream-options.ts';
-import { type TimedValue, watchOverEvents } from './event-stream-watch.ts';
+import {
+  type ResolvedEventStreamOptions,
+  resolveTransport,
+  type TransportOptions,
+} from './event-stream-options.ts';
+import type { TimedValue } from './event-stream-watch.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
 import { callDeadline, type StatusSource } from './status-poll.ts';
@@ -241,14 +244,19 @@ export function watchRequest(
   const stream = resolveTransport(options);
   if (stream === undefined) return progressFrom(pollRequest(client, requestId, resolved), resolved);
   // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
-  const target = {
-    kind: 'request' as const,
-    id: requestId,
-    subject: `request ${requestId}`,
-    parse: parseRequestStatus,
-    isTerminal: isTerminalRequestStatus,
-    poll: (pollOptions: ResolvedWatchOptions) => pollRequest(client, requestId, pollOptions),
-  };
-  const statuses = watchOverEvents(client, target, stream, resolved);
+  const statuses = requestOverEvents(client, requestId, stream, resolved);
   return progressFrom(observed(statuses, resolved.estimator), resolved);
+}
+
+async function* requestOverEvents(
+  client: RequestStatusReader,
+  requestId: string,
+  stream: ResolvedEventStreamOptions,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<TimedValue<RequestStatus>, void, undefined> {
+  // Loaded on first use, so that code-splitting bundlers leave it out of polling-only bundles.
+  const { watchRequestOverEvents } = await import('./event-stream-targets.ts');
+  yield* watchRequestOverEvents(client, requestId, stream, options, (pollOptions) =>
+    pollRequest(client, requestId, pollOptions),
+  );
 }

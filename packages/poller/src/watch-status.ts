@@ -1,12 +1,10 @@
-import {
-  assertValidId,
-  type DocumentStatus,
-  isTerminalDocumentStatus,
-  parseDocumentStatus,
-} from '@neurostatus/core';
+import { assertValidId, type DocumentStatus } from '@neurostatus/core';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
-import { resolveTransport, type TransportOptions } from './event-stream-options.ts';
-import { watchOverEvents } from './event-stream-watch.ts';
+import {
+  type ResolvedEventStreamOptions,
+  resolveTransport,
+  type TransportOptions,
+} from './event-stream-options.ts';
 import { pollLoop } from './poll-loop.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import {
@@ -93,30 +91,18 @@ export function watchStatus(
   const stream = resolveTransport(options);
   if (stream === undefined) return pollDocument(client, documentId, resolved);
   // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
-  return unwrap(
-    watchOverEvents<DocumentStatus>(
-      client,
-      {
-        kind: 'document',
-        id: documentId,
-        subject: `document ${documentId}`,
-        parse: parseDocumentStatus,
-        isTerminal: isTerminalDocumentStatus,
-        poll: async function* (pollOptions) {
-          for await (const { value, state } of pollLoop(
-            documentSource(client, documentId, pollOptions.estimator),
-            pollOptions,
-          )) {
-            yield { value, clockOffsetMs: state.clockOffsetMs };
-          }
-        },
-      },
-      stream,
-      resolved,
-    ),
-  );
+  return documentOverEvents(client, documentId, stream, resolved);
 }
 
-async function* unwrap<T>(timed: AsyncIterable<{ value: T }>): AsyncGenerator<T, void, undefined> {
-  for await (const { value } of timed) yield value;
+async function* documentOverEvents(
+  client: DocumentStatusReader,
+  documentId: string,
+  stream: ResolvedEventStreamOptions,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  // Loaded on first use, so that code-splitting bundlers leave it out of polling-only bundles.
+  const { watchDocumentOverEvents } = await import('./event-stream-targets.ts');
+  for await (const { value } of watchDocumentOverEvents(client, documentId, stream, options)) {
+    yield value;
+  }
 }
