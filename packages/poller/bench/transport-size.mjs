@@ -7,7 +7,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const resolveDir = new URL('..', import.meta.url).pathname;
 const compare = process.argv.indexOf('--compare');
 const base = compare >= 0 ? process.argv[compare + 1] : undefined;
 
@@ -73,7 +72,7 @@ const rows = [
      globalThis.b = watchRequest(client, globalThis.ID, { transport: 'auto', events });`,
   ],
   [
-    '  polling only (no transport option used: the code is in the bundle all the same)',
+    '  polling only (no transport option used)',
     `import { watchStatus, watchRequest } from './src/index.ts';
      globalThis.a = watchStatus(globalThis.CLIENT, globalThis.ID);
      globalThis.b = watchRequest(globalThis.CLIENT, globalThis.ID);`,
