@@ -15,7 +15,7 @@
 // Steps 1, 2, 4, 5 and 6 count one check per line they print; vitest counts each test.
 // Exit 1 if anything failed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runRegistrySmoke } from './release/registry-smoke.mjs';
 import { tarballProblems } from './release/tarball-problems.mjs';
@@ -52,6 +52,21 @@ function record(label, ok, detail) {
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
+
+// The live page's test (apps/edge/src/live-page) drives Debian's Chromium: install it where
+// missing (as root, with apt), or stop here with one line saying how.
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM) && process.getuid?.() === 0) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('chromium', 'apt-get', ['update', '-qq'], { env });
+  run('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], { env });
+}
+if (!existsSync(CHROMIUM)) {
+  console.error(
+    `The live page test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root (Debian), then \`pnpm test\` again.`,
+  );
+  process.exit(1);
+}
 
 check('typecheck', 'pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 const built = run('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);

@@ -8,6 +8,7 @@ import type { ResolvedEdgeParts } from './edge-parts.ts';
 import { createEventRoutes } from './event-routes.ts';
 import { createHoldOff } from './hold-off.ts';
 import { jsonError } from './json-error.ts';
+import { createLivePage } from './live-page/create-live-page.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { openApiHandler } from './openapi.ts';
 import { type EdgeAppEnv, requestContext } from './request-context.ts';
@@ -82,6 +83,8 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
       'cache-control': 'no-store',
     });
   });
+  // Issue 14: the live page and its assets (apps/edge/src/live-page), at `/` and `/live/*`.
+  app.route('/', createLivePage({ mode: config.mode }));
   const openApi = openApiHandler(app);
   app.get('/openapi.json', (c, next) => {
     c.set('route', '/openapi.json');

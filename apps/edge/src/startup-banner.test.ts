@@ -20,6 +20,20 @@ describe('startupBanner', () => {
     expect(text).toContain(`curl -N ${ORIGIN}/api/v1/request-status/${DEMO_REQUEST_ID}/events`);
   });
 
+  it('prints the live page first after the listening line, opened on the demo request', async () => {
+    const lines = (await startupBanner(loadEdgeConfig({}), ORIGIN, 'Node')).split('\n');
+    expect(lines[1]).toBe(`  Live page: ${ORIGIN}/?request=${DEMO_REQUEST_ID}`);
+    const scoped = (
+      await startupBanner(loadEdgeConfig({ EDGE_MODE: 'scoped-token' }), ORIGIN, 'Node')
+    ).split('\n');
+    // The token goes in the fragment, which the browser never sends to the server.
+    expect(scoped[1]).toMatch(
+      new RegExp(
+        `^  Live page: ${ORIGIN}/\\?request=${DEMO_REQUEST_ID}#token=v1\\.[\\w-]+\\.[\\w-]+$`,
+      ),
+    );
+  });
+
   it('prints a working demo token in scoped-token mode on the simulator', async () => {
     const config = loadEdgeConfig({ EDGE_MODE: 'scoped-token' });
     const text = await startupBanner(config, ORIGIN, 'Node');

@@ -19,17 +19,16 @@ export async function startupBanner(
   runtime: string,
 ): Promise<string> {
   const lines = [`neurostatus edge listening on ${origin}`];
-  lines.push(`  runtime: ${runtime}; tenancy: ${config.mode}`);
   if (config.upstream.kind === 'api') {
+    // Issue 14: the live page, first after the line scripts wait for.
+    lines.push(`  Live page: ${origin}/?request=<request id>`);
+    lines.push(`  runtime: ${runtime}; tenancy: ${config.mode}`);
     lines.push(`  upstream: ${config.upstream.baseUrl}`);
     return lines.join('\n');
   }
-  lines.push(
-    '  upstream: the embedded simulator (NEUROLINKER_API_KEY is not set).',
-    '  Its demo request has four documents that finish over the next minute (one fails).',
-  );
   const [document] = DEMO_DOCUMENT_IDS;
   let auth = '';
+  let fragment = '';
   if (config.mode === 'passthrough') auth = ` -H 'Authorization: Bearer ${DEMO_API_KEY}'`;
   if (config.mode === 'scoped-token') {
     const token = await mintStatusToken({
@@ -39,7 +38,18 @@ export async function startupBanner(
       ttlSeconds: 3_600,
     });
     auth = ` -H 'Authorization: Bearer ${token}'`;
+    // In the fragment, which browsers never send: the page reads it and drops it from the URL.
+    fragment = `#token=${token}`;
   }
+  // Issue 14: the live page, first after the line scripts wait for, opened on the demo request.
+  lines.push(`  Live page: ${origin}/?request=${DEMO_REQUEST_ID}${fragment}`);
+  if (config.mode === 'passthrough')
+    lines.push(`  (it asks for a key: the demo key is ${DEMO_API_KEY})`);
+  lines.push(`  runtime: ${runtime}; tenancy: ${config.mode}`);
+  lines.push(
+    '  upstream: the embedded simulator (NEUROLINKER_API_KEY is not set).',
+    '  Its demo request has four documents that finish over the next minute (one fails).',
+  );
   lines.push(
     '',
     '  A status (run it twice: the second answer is a cache hit, see Cache-Status):',

@@ -14,6 +14,12 @@ export {
   type PollerErrorCode,
   WatchTimeoutError,
 } from './errors.ts';
+export {
+  EVENT_STREAM_DEFAULTS,
+  type EventStreamOptions,
+  type TransportOptions,
+  type WatchTransport,
+} from './event-stream-options.ts';
 export { type ExponentialIntervalOptions, exponentialInterval } from './exponential-interval.ts';
 export { fixedInterval } from './fixed-interval.ts';
 export {
@@ -41,5 +47,10 @@ export {
   watchMany,
 } from './watch-many.ts';
 export { WATCH_DEFAULTS, type WatchOptions } from './watch-options.ts';
-export { type RequestProgress, type RequestStatusReader, watchRequest } from './watch-request.ts';
+export {
+  type RequestProgress,
+  type RequestStatusReader,
+  type WatchRequestOptions,
+  watchRequest,
+} from './watch-request.ts';
 export { type WatchStatusOptions, watchStatus } from './watch-status.ts';

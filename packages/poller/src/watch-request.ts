@@ -8,6 +8,12 @@ import {
   type RequestStatus,
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
+import {
+  type ResolvedEventStreamOptions,
+  resolveTransport,
+  type TransportOptions,
+} from './event-stream-options.ts';
+import type { TimedValue } from './event-stream-watch.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
 import { callDeadline, type StatusSource } from './status-poll.ts';
@@ -169,16 +175,50 @@ async function* pollRequest(
   client: RequestStatusReader,
   requestId: string,
   options: ResolvedWatchOptions,
-): AsyncGenerator<RequestProgress, void, undefined> {
-  let yielded: RequestStatus | undefined;
+): AsyncGenerator<TimedValue<RequestStatus>, void, undefined> {
   const source = requestSource(client, requestId, options.estimator);
   for await (const { value, state } of pollLoop(source, options)) {
-    const serverNow = options.clock.now() - state.clockOffsetMs;
+    yield { value, clockOffsetMs: state.clockOffsetMs };
+  }
+}
+
+/** Turns request statuses, however they arrive, into progress. */
+async function* progressFrom(
+  statuses: AsyncIterable<TimedValue<RequestStatus>>,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<RequestProgress, void, undefined> {
+  let yielded: RequestStatus | undefined;
+  for await (const { value, clockOffsetMs } of statuses) {
+    const serverNow = options.clock.now() - clockOffsetMs;
     const progress = progressOf(value, yielded, serverNow, options.estimator);
     yielded = value;
     yield progress;
   }
 }
+
+/** The estimator learns from what a stream brings, as the polling source's `observe` does. */
+async function* observed(
+  statuses: AsyncIterable<TimedValue<RequestStatus>>,
+  estimator: CompletionEstimator,
+): AsyncGenerator<TimedValue<RequestStatus>, void, undefined> {
+  for await (const timed of statuses) {
+    for (const entry of timed.value.documents) {
+      const document = documentOf(entry);
+      if (document) estimator.observe(document);
+    }
+    yield timed;
+  }
+}
+
+/**
+ * Options of {@link watchRequest}: the watch options and the transport.
+ *
+ * @example
+ * ```ts
+ * watchRequest(client, id, { transport: 'auto', events: { baseUrl } } satisfies WatchRequestOptions);
+ * ```
+ */
+export interface WatchRequestOptions extends WatchOptions, TransportOptions {}
 
 /**
  * Watches a request (a group of documents) and yields its progress: counts, fraction done, an
@@ -196,8 +236,27 @@ async function* pollRequest(
 export function watchRequest(
   client: RequestStatusReader,
   requestId: string,
-  options: WatchOptions = {},
+  options: WatchRequestOptions = {},
 ): AsyncIterable<RequestProgress> {
   assertValidId(requestId, 'request');
-  return pollRequest(client, requestId, resolveWatchOptions(options));
+  const { transport: _transport, events: _events, ...watchOptions } = options;
+  const resolved = resolveWatchOptions(watchOptions);
+  const stream = resolveTransport(options);
+  if (stream === undefined) return progressFrom(pollRequest(client, requestId, resolved), resolved);
+  // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
+  const statuses = requestOverEvents(client, requestId, stream, resolved);
+  return progressFrom(observed(statuses, resolved.estimator), resolved);
+}
+
+async function* requestOverEvents(
+  client: RequestStatusReader,
+  requestId: string,
+  stream: ResolvedEventStreamOptions,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<TimedValue<RequestStatus>, void, undefined> {
+  // Loaded on first use, so that code-splitting bundlers leave it out of polling-only bundles.
+  const { watchRequestOverEvents } = await import('./event-stream-targets.ts');
+  yield* watchRequestOverEvents(client, requestId, stream, options, (pollOptions) =>
+    pollRequest(client, requestId, pollOptions),
+  );
 }

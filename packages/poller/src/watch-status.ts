@@ -1,5 +1,10 @@
 import { assertValidId, type DocumentStatus } from '@neurostatus/core';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import {
+  type ResolvedEventStreamOptions,
+  resolveTransport,
+  type TransportOptions,
+} from './event-stream-options.ts';
 import { pollLoop } from './poll-loop.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import {
@@ -16,7 +21,7 @@ import {
  * watchStatus(client, id, { scheduler, timeoutMs: 60_000 } satisfies WatchStatusOptions);
  * ```
  */
-export interface WatchStatusOptions extends WatchOptions {
+export interface WatchStatusOptions extends WatchOptions, TransportOptions {
   /**
    * Share one poll loop per document, a concurrency cap and a request-rate budget with every
    * other watch of this scheduler. The scheduler's own policy and estimator then apply.
@@ -60,7 +65,12 @@ export function watchStatus(
 ): AsyncIterable<DocumentStatus> {
   assertValidId(documentId, 'document');
   if (options.scheduler !== undefined) {
-    const { scheduler, signal, timeoutMs, emit, ...ignored } = options;
+    const { scheduler, signal, timeoutMs, emit, transport, events: _events, ...ignored } = options;
+    if ((transport ?? 'poll') !== 'poll') {
+      throw new TypeError(
+        "`transport: 'events'` or `'auto'` cannot go with `scheduler`, which polls.",
+      );
+    }
     // The scheduler's own policy, clock and limits apply: say so rather than ignore them.
     const conflicting = Object.keys(ignored).filter(
       (key) => ignored[key as keyof typeof ignored] !== undefined,
@@ -76,5 +86,23 @@ export function watchStatus(
       ...(emit === undefined ? {} : { emit }),
     });
   }
-  return pollDocument(client, documentId, resolveWatchOptions(options));
+  const { transport: _transport, events: _events, ...watchOptions } = options;
+  const resolved = resolveWatchOptions(watchOptions);
+  const stream = resolveTransport(options);
+  if (stream === undefined) return pollDocument(client, documentId, resolved);
+  // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
+  return documentOverEvents(client, documentId, stream, resolved);
+}
+
+async function* documentOverEvents(
+  client: DocumentStatusReader,
+  documentId: string,
+  stream: ResolvedEventStreamOptions,
+  options: ResolvedWatchOptions,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  // Loaded on first use, so that code-splitting bundlers leave it out of polling-only bundles.
+  const { watchDocumentOverEvents } = await import('./event-stream-targets.ts');
+  for await (const { value } of watchDocumentOverEvents(client, documentId, stream, options)) {
+    yield value;
+  }
 }

@@ -46,3 +46,8 @@ export declare function close(): void;
 export declare function retryLater(): void;
 export declare function notify(documentId: string): void;
 export declare function fetchSomething(): Promise<void>;
+/** The proxy's base URL, for the event-stream transport's examples. */
+export declare const baseUrl: string;
+/** What an example does when it falls back to polling. */
+export declare function poll(): void;
+export declare function show(value: unknown): void;

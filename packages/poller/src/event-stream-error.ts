@@ -1,0 +1,131 @@
+import {
+  AuthenticationError,
+  InsufficientCreditsError,
+  InvalidResponseError,
+  type NeurolinkerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  retryAfterMs,
+  ServerError,
+  UnexpectedStatusError,
+} from '@neurostatus/core';
+
+// The errors of event-stream watches are the core client's own classes, so a caller handles a
+// 401 or a 404 the same way whichever transport saw it, and `classifyPollError` sorts them.
+
+const MAX_MESSAGE = 200;
+
+/** What the proxy's error bodies hold: `{ "error": { "code", "message" } }`; or a FastAPI `detail`. */
+function describe(text: string): { code: string | undefined; message: string | undefined } {
+  try {
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown };
+      detail?: unknown;
+    };
+    const code = typeof body?.error?.code === 'string' ? body.error.code : undefined;
+    const raw = typeof body?.error?.message === 'string' ? body.error.message : body?.detail;
+    const message =
+      typeof raw === 'string'
+        ? raw
+            .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+            .trim()
+            .slice(0, MAX_MESSAGE)
+        : undefined;
+    return { code, message };
+  } catch {
+    return { code: undefined, message: undefined };
+  }
+}
+
+/**
+ * True when an event's data is an error body (`{ "error": { "code": ... } }`): how an error is
+ * recognised under any event name (the proxy's `failure`, formerly `error`, or any later name).
+ *
+ * @example
+ * ```ts
+ * if (message.event !== 'status' && isErrorBody(message.data)) throw streamEventError(message.data, subject);
+ * ```
+ */
+export function isErrorBody(data: string): boolean {
+  return describe(data).code !== undefined;
+}
+
+/**
+ * The `code` of a proxy error body (`{ "error": { "code" } }`), if the text is one.
+ *
+ * @example
+ * ```ts
+ * streamErrorCode('{"error":{"code":"ROUTE_NOT_FOUND","message":"No such route."}}'); // 'ROUTE_NOT_FOUND'
+ * ```
+ */
+export function streamErrorCode(text: string): string | undefined {
+  return describe(text).code;
+}
+
+/**
+ * The error an event stream reported before it ended (an upstream failure the proxy gave up on),
+ * as the core client's class for it.
+ *
+ * @example
+ * ```ts
+ * streamEventError('{"error":{"code":"NOT_FOUND","message":"No document"}}', 'document d'); // NotFoundError
+ * ```
+ */
+export function streamEventError(data: string, subject: string): NeurolinkerError {
+  const { code, message } = describe(data);
+  const text = `The event stream of ${subject} failed: ${code ?? 'unknown error'}${message ? ` (${message})` : ''}`;
+  switch (code) {
+    case 'NOT_FOUND':
+      return new NotFoundError(text, { status: 404, attempts: 1 });
+    case 'INVALID_TOKEN':
+    case 'INVALID_CREDENTIALS':
+    case 'MISSING_CREDENTIALS':
+    case 'UPSTREAM_UNAUTHORIZED':
+    case 'UPSTREAM_CREDENTIALS_REJECTED':
+      return new AuthenticationError(text, { status: 401, attempts: 1 });
+    case 'FORBIDDEN':
+    case 'UPSTREAM_FORBIDDEN':
+      return new PermissionDeniedError(text, { status: 403, attempts: 1 });
+    case 'UPSTREAM_PAYMENT_REQUIRED':
+      return new InsufficientCreditsError(text, { status: 402, attempts: 1 });
+    case 'RATE_LIMITED':
+    case 'UPSTREAM_RATE_LIMITED':
+      return new RateLimitError(text, { status: 429, attempts: 1 });
+    case 'UPSTREAM_INVALID_RESPONSE':
+      return new InvalidResponseError(text, { status: 502, attempts: 1 });
+    default:
+      // UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, INTERNAL_ERROR, and codes added later.
+      return new ServerError(text, { status: 502, attempts: 1 });
+  }
+}
+
+/**
+ * The error for an event-stream request the proxy refused (any status but 200 and 204).
+ *
+ * @example
+ * ```ts
+ * throw streamResponseError(401, '{"error":{"code":"INVALID_TOKEN"}}', new Headers(), 'request r', Date.now());
+ * ```
+ */
+export function streamResponseError(
+  status: number,
+  text: string,
+  headers: Headers,
+  subject: string,
+  now: number,
+): NeurolinkerError {
+  const { code, message } = describe(text);
+  const why = [code, message].filter(Boolean).join(': ');
+  const label = `The proxy answered ${status} for the event stream of ${subject}${why ? ` (${why})` : ''}`;
+  const context = { status, attempts: 1 };
+  if (status === 401) return new AuthenticationError(label, context);
+  if (status === 402) return new InsufficientCreditsError(label, context);
+  if (status === 403) return new PermissionDeniedError(label, context);
+  if (status === 404) return new NotFoundError(label, context);
+  // RFC 9110 10.2.3: on 429 and 503, when to come back.
+  const wait = retryAfterMs(headers, now);
+  if (status === 429) return new RateLimitError(label, { ...context, retryAfterMs: wait });
+  if (status >= 500) return new ServerError(label, { ...context, retryAfterMs: wait });
+  return new UnexpectedStatusError(label, context);
+}
