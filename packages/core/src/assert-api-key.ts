@@ -6,7 +6,7 @@ import { InvalidOptionError } from './invalid-option-error.ts';
  *
  * @example
  * ```ts
- * key.length <= MAX_API_KEY_LENGTH;
+ * const fits = apiKey.length <= MAX_API_KEY_LENGTH; // assertApiKey refuses longer keys
  * ```
  */
 export const MAX_API_KEY_LENGTH = 256;

@@ -6,7 +6,8 @@ import { InvalidOptionError } from './invalid-option-error.ts';
  *
  * @example
  * ```ts
- * setTimeout(callback, Math.min(ms, MAX_DURATION_MS));
+ * const thirtyDaysMs = 30 * 24 * 3_600_000;
+ * setTimeout(() => {}, Math.min(thirtyDaysMs, MAX_DURATION_MS)); // fires after ~24.8 days, not at once
  * ```
  */
 export const MAX_DURATION_MS = 2_147_483_647;
@@ -33,8 +34,8 @@ export interface DurationRule {
  * @throws {InvalidOptionError} naming `option`.
  * @example
  * ```ts
- * const timeoutMs = assertDuration(options.timeoutMs, 'timeoutMs');
- * const graceMs = assertDuration(options.notFoundGraceMs, 'notFoundGraceMs', { allowZero: true });
+ * const timeoutMs = assertDuration(30_000, 'timeoutMs');
+ * const graceMs = assertDuration(0, 'notFoundGraceMs', { allowZero: true }); // 0 means none
  * ```
  */
 export function assertDuration(value: unknown, option: string, rule: DurationRule = {}): number {

@@ -44,7 +44,8 @@ function describe(text: string): { code: string | undefined; message: string | u
  *
  * @example
  * ```ts
- * if (message.event !== 'status' && isErrorBody(message.data)) throw streamEventError(message.data, subject);
+ * const data = '{"error":{"code":"NOT_FOUND","message":"No such document."}}';
+ * if (isErrorBody(data)) throw streamEventError(data, `document ${id}`);
  * ```
  */
 export function isErrorBody(data: string): boolean {

@@ -55,7 +55,7 @@ export function watchDocumentOverEvents(
  *
  * @example
  * ```ts
- * watchRequestOverEvents(client, id, stream, options, (o) => pollRequest(client, id, o));
+ * watchRequestOverEvents(client, requestId, stream, options, pollRequest);
  * ```
  */
 export function watchRequestOverEvents(

@@ -82,7 +82,7 @@ type StreamEnd = 'finished' | 'dropped' | { readonly error: NeurolinkerError };
  *
  * @example
  * ```ts
- * for await (const { value } of watchOverEvents(client, target, stream, resolveWatchOptions())) show(value);
+ * for await (const { value } of watchOverEvents(client, documentTarget, stream, options)) show(value);
  * ```
  */
 export async function* watchOverEvents<T>(

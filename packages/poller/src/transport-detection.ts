@@ -17,7 +17,7 @@ const detected = new WeakMap<object, Map<string, DetectedTransport>>();
  *
  * @example
  * ```ts
- * if (detectedTransport(client, baseUrl) === 'poll') return poll();
+ * const useEvents = detectedTransport(client, baseUrl) !== 'poll';
  * ```
  */
 export function detectedTransport(client: object, baseUrl: string): DetectedTransport | undefined {

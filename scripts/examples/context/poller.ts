@@ -1,9 +1,12 @@
 // What the reader of a poller @example brings (see context/core.ts). Examples of internal
 // modules use the parts the poller is built from.
-import type { DocumentStatus, NeurolinkerClient } from '@neurostatus/core';
+import type { DocumentStatus, NeurolinkerClient, RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from '../../src/clock.ts';
 import type { CompletionEstimator } from '../../src/completion-estimator.ts';
 import type { Due } from '../../src/due-heap.ts';
+import type { ResolvedEventStreamOptions } from '../../src/event-stream-options.ts';
+import type { StreamMessage, StreamReaderHooks } from '../../src/event-stream-reader.ts';
+import type { StreamTarget, TimedValue } from '../../src/event-stream-watch.ts';
 import type { PollScheduler } from '../../src/poll-scheduler.ts';
 import type { RateLimiter } from '../../src/rate-limiter.ts';
 import type { StatusPoll, StatusSource } from '../../src/status-poll.ts';
@@ -48,6 +51,18 @@ export declare function notify(documentId: string): void;
 export declare function fetchSomething(): Promise<void>;
 /** The proxy's base URL, for the event-stream transport's examples. */
 export declare const baseUrl: string;
-/** What an example does when it falls back to polling. */
-export declare function poll(): void;
+/** How an event-stream target polls when the stream cannot be had. */
+export declare const poll: StreamTarget<DocumentStatus>['poll'];
 export declare function show(value: unknown): void;
+/** The event-stream transport's parts, as watchStatus wires them. */
+export declare const stream: ResolvedEventStreamOptions;
+export declare const documentTarget: StreamTarget<DocumentStatus>;
+export declare const timed: TimedValue<DocumentStatus>;
+/** An answer of the proxy's `/events` route, and the reader's use of each message. */
+export declare const response: Response & { body: ReadableStream<Uint8Array> };
+export declare const hooks: StreamReaderHooks;
+export declare function handle(message: StreamMessage): void;
+/** How `watchRequest` polls a request when its stream cannot be had. */
+export declare function pollRequest(
+  options: ResolvedWatchOptions,
+): AsyncIterable<TimedValue<RequestStatus>>;
