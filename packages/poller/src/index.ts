@@ -27,11 +27,11 @@ export { classifyPollError, type PollErrorKind } from './poll-error-kind.ts';
 export {
   createPollScheduler,
   type PollScheduler,
-  type PollSchedulerOptions,
   type PollSchedulerStats,
   type ScheduledWatchOptions,
-  type StatusListener,
 } from './poll-scheduler.ts';
+export type { PollSchedulerOptions } from './scheduler-options.ts';
+export type { StatusListener } from './status-listener.ts';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
 export { type WaitForDocumentOptions, waitForDocument } from './wait-for-document.ts';
 export {

@@ -1,20 +1,13 @@
 import type { DocumentStatus } from '@neurostatus/core';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWatchTimeoutError, WatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
+import { collect, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-afterEach(() => {
-  harness.server.simulator.clearFaults();
-});
+const harness = useHarness();
 
 const QUICK = { totalPages: 1, pendingMs: 2_000, processingMs: 10_000 };
 

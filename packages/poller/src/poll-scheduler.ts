@@ -1,39 +1,19 @@
-import { assertValidId, type DocumentStatus, isNeurolinkerError } from '@neurostatus/core';
-import { type Channel, createChannel } from './channel.ts';
+import { assertValidId, type DocumentStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import { DueHeap } from './due-heap.ts';
 import { WatchTimeoutError } from './errors.ts';
-import { MAX_TIMER_MS } from './interval-policy.ts';
+import { lazyStream } from './lazy-stream.ts';
+import { pollStep } from './poll-step.ts';
+import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { createStatusPoll, type StatusPoll } from './status-poll.ts';
-import {
-  checkTimeoutMs,
-  type ResolvedWatchOptions,
-  resolveWatchOptions,
-  type WatchOptions,
-} from './watch-options.ts';
-
-/**
- * Options of {@link createPollScheduler}.
- *
- * @example
- * ```ts
- * createPollScheduler({ ratePerSecond: 5, concurrency: 2 } satisfies PollSchedulerOptions);
- * ```
- */
-export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'timeoutMs' | 'emit'> {
-  /** Upstream requests in flight at once. Default 8. */
-  concurrency?: number;
-  /** Sustained upstream requests per second, for all watches together. Default 10. */
-  ratePerSecond?: number;
-  /** Requests that may start at once after a quiet spell. Default: `ratePerSecond`. */
-  burst?: number;
-  /** The rate never drops below this after 429s. Default: `ratePerSecond / 16`. */
-  minRatePerSecond?: number;
-  /** How fast the rate climbs back after a 429, in requests/s per second. Default: `ratePerSecond / 30`. */
-  recoveryPerSecond?: number;
-}
+import { ReadyQueue } from './ready-queue.ts';
+import { ScheduledLoop, type Subscription } from './scheduled-loop.ts';
+import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
+import type { StatusListener } from './status-listener.ts';
+import { WakeTimer } from './wake-timer.ts';
+import { checkTimeoutMs } from './watch-options.ts';
+import { createWatchState } from './watch-state.ts';
 
 /**
  * Per-consumer options of `scheduler.watch()`.
@@ -47,27 +27,6 @@ export interface ScheduledWatchOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   emit?: 'changes' | 'every';
-}
-
-/**
- * What a subscriber of {@link PollScheduler.subscribe} is told. Listeners should not throw.
- *
- * @example
- * ```ts
- * const stop = scheduler.subscribe(client, id, {
- *   status: (status) => send(status),
- *   end: () => close(),
- *   error: (error) => fail(error),
- * } satisfies StatusListener);
- * ```
- */
-export interface StatusListener {
-  /** A status: the latest known one at once (when there is one), then each change (or every poll). */
-  status(status: DocumentStatus): void;
-  /** The document reached a terminal status (already delivered), or the scheduler was closed. */
-  end(): void;
-  /** The watch failed: a permanent error, too many transient ones, or a 404 after the grace period. */
-  error(error: unknown): void;
 }
 
 /**
@@ -121,46 +80,10 @@ export interface PollScheduler {
   close(): void;
 }
 
-interface Subscription {
-  readonly listener: StatusListener;
-  readonly emit: 'changes' | 'every';
-}
-
-/** One poll loop: a document watched through one client, and everyone listening to it. */
-class Loop {
-  readonly consumers = new Set<Subscription>();
-  dueAt = 0;
-  stopped = false;
-  /** Aborts the poll in flight; only set while one is. */
-  inFlight: AbortController | undefined;
-  readonly state: StatusPoll<DocumentStatus>;
-  readonly byId: Map<string, Loop>;
-  readonly documentId: string;
-
-  constructor(state: StatusPoll<DocumentStatus>, byId: Map<string, Loop>, documentId: string) {
-    this.state = state;
-    this.byId = byId;
-    this.documentId = documentId;
-  }
-}
-
-/** The scheduler's defaults, in one place (the rest come from `WATCH_DEFAULTS`). */
-export const SCHEDULER_DEFAULTS = {
-  concurrency: 8,
-  ratePerSecond: 10,
-  /** `minRatePerSecond` = `ratePerSecond` x this. */
-  minRateFraction: 1 / 16,
-  /** `recoveryPerSecond` = `ratePerSecond` x this: 30 s from 0 back to the full rate. */
-  recoveryFraction: 1 / 30,
-} as const;
-
-function positive(name: string, value: number, allowZero = false): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(
-      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number.`,
-    );
-  }
-  return value;
+function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
+  if (emit !== 'changes' && emit !== 'every')
+    throw new TypeError("`emit` must be 'changes' or 'every'.");
+  return emit;
 }
 
 /**
@@ -178,106 +101,40 @@ function positive(name: string, value: number, allowZero = false): number {
  * ```
  */
 export function createPollScheduler(options: PollSchedulerOptions = {}): PollScheduler {
-  const watchOptions: ResolvedWatchOptions = resolveWatchOptions(options);
-  const { clock } = watchOptions;
-  const ratePerSecond = positive(
-    'ratePerSecond',
-    options.ratePerSecond ?? SCHEDULER_DEFAULTS.ratePerSecond,
-  );
-  const concurrency = positive(
-    'concurrency',
-    options.concurrency ?? SCHEDULER_DEFAULTS.concurrency,
-  );
-  if (!Number.isInteger(concurrency)) throw new TypeError('`concurrency` must be an integer.');
-  const minRatePerSecond = positive(
-    'minRatePerSecond',
-    options.minRatePerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.minRateFraction,
-  );
-  if (minRatePerSecond > ratePerSecond)
-    throw new TypeError('`minRatePerSecond` must not exceed `ratePerSecond`.');
-  const limiter = createRateLimiter({
-    clock,
-    concurrency,
-    ratePerSecond,
-    burst: Math.max(1, positive('burst', options.burst ?? ratePerSecond)),
-    minRatePerSecond,
-    recoveryPerSecond: positive(
-      'recoveryPerSecond',
-      options.recoveryPerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.recoveryFraction,
-      true,
-    ),
-  });
-  // Requests are numbered as they start; a 429 lowers the rate only for a request that started
-  // after the last cut (AIMD: one halving per wave of 429s, not one per request in flight).
-  let started = 0;
-  let startedAtLastCut = 0;
+  const resolved = resolveSchedulerOptions(options);
+  const { clock } = resolved.watch;
+  const limiter = createRateLimiter(resolved.limiter);
+  const waves = new RateLimitWaves(limiter);
   // Keyed by client first: two tenants watching the same id must never share a loop.
-  const loops = new WeakMap<DocumentStatusReader, Map<string, Loop>>();
-  const allLoops = new Set<Loop>();
-  const penalizing = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
-  const due = new DueHeap<Loop>();
-  const ready: Loop[] = [];
-  let readyHead = 0;
-  let wake: { at: number; controller: AbortController } | undefined;
-  let requests = 0;
+  const loops = new WeakMap<DocumentStatusReader, Map<string, ScheduledLoop>>();
+  const owners = new WeakMap<ScheduledLoop, Map<string, ScheduledLoop>>();
+  const readers = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
+  const allLoops = new Set<ScheduledLoop>();
+  const due = new DueHeap<ScheduledLoop>();
+  const ready = new ReadyQueue<ScheduledLoop>();
+  const timer = new WakeTimer(clock, () => tick());
   let closed = false;
 
-  /** The client, telling the limiter about 429s; one wrapper per client. */
+  /** The client, its calls counted and their 429s told to the limiter; one wrapper per client. */
   const throughLimiter = (client: DocumentStatusReader): DocumentStatusReader => {
-    let wrapped = penalizing.get(client);
+    let wrapped = readers.get(client);
     if (wrapped === undefined) {
       wrapped = {
-        async getDocumentStatusWithMeta(documentId, requestOptions) {
-          const number = ++started;
-          try {
-            return await client.getDocumentStatusWithMeta(documentId, requestOptions);
-          } catch (error) {
-            // Requests sent before the last cut went out at the old rate: their 429s say nothing
-            // about the new one.
-            if (
-              isNeurolinkerError(error) &&
-              error.code === 'RATE_LIMITED' &&
-              number > startedAtLastCut
-            ) {
-              limiter.penalize();
-              startedAtLastCut = started;
-            }
-            throw error;
-          }
-        },
+        getDocumentStatusWithMeta: (documentId, requestOptions) =>
+          waves.track(() => client.getDocumentStatusWithMeta(documentId, requestOptions)),
       };
-      penalizing.set(client, wrapped);
+      readers.set(client, wrapped);
     }
     return wrapped;
   };
 
-  /**
-   * Calls a listener. One that throws is detached, and told so through its own `error()`: it must
-   * not break the loop for the other consumers, nor crash the process.
-   */
-  const notify = (
-    loop: Loop,
-    subscription: Subscription,
-    call: (listener: StatusListener) => void,
-  ) => {
-    try {
-      call(subscription.listener);
-    } catch (error) {
-      if (loop.consumers.delete(subscription) && loop.consumers.size === 0) stop(loop);
-      try {
-        subscription.listener.error(error);
-      } catch {
-        // It has been told as well as it can be.
-      }
-    }
-  };
-
-  const stop = (loop: Loop) => {
+  const stop = (loop: ScheduledLoop) => {
     if (loop.stopped) return;
     loop.stopped = true;
     loop.inFlight?.abort();
     allLoops.delete(loop);
-    if (loop.byId.get(loop.documentId) === loop) loop.byId.delete(loop.documentId);
+    const byId = owners.get(loop);
+    if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
     // Stopped loops leave the heap lazily; drop them in bulk before they outnumber the live ones,
     // so a stopped loop (and its last status) is not held until its far-off wake-up time.
     if (due.size > 64 && due.size > 2 * allLoops.size) due.compact((entry) => !entry.stopped);
@@ -285,94 +142,49 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     arm();
   };
 
-  const readyCount = () => ready.length - readyHead;
-  const enqueue = (loop: Loop) => {
-    ready.push(loop);
-  };
-  const dequeue = () => {
-    const loop = ready[readyHead++];
-    if (readyHead > 1024 && readyHead * 2 > ready.length) {
-      ready.splice(0, readyHead);
-      readyHead = 0;
-    }
-    return loop;
-  };
-
   /** Sleeps until the next poll is due or the next token arrives, whichever comes first. */
   const arm = () => {
     while (due.peek()?.stopped) due.pop();
-    const now = clock.now();
     let at = due.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
-    if (readyCount() > 0 && limiter.inFlight < concurrency)
-      at = Math.min(at, now + limiter.msUntilToken());
-    if (wake !== undefined && wake.at === at) return;
-    wake?.controller.abort();
-    wake = undefined;
-    if (!Number.isFinite(at) || closed) return;
-    const controller = new AbortController();
-    wake = { at, controller };
-    // Never longer than timers accept: the tick that wakes early just re-arms.
-    clock.sleep(Math.min(Math.max(0, at - now), MAX_TIMER_MS), controller.signal).then(
-      () => {
-        if (wake?.controller !== controller) return;
-        wake = undefined;
-        tick();
-      },
-      () => {},
-    );
+    if (ready.size > 0 && limiter.inFlight < resolved.limiter.concurrency)
+      at = Math.min(at, clock.now() + limiter.msUntilToken());
+    timer.set(closed ? Number.POSITIVE_INFINITY : at);
   };
 
   const tick = () => {
     const now = clock.now();
     for (let top = due.peek(); top !== undefined && top.dueAt <= now; top = due.peek()) {
       due.pop();
-      if (!top.stopped) enqueue(top);
+      if (!top.stopped) ready.push(top);
     }
     dispatch();
     arm();
   };
 
   const dispatch = () => {
-    while (readyCount() > 0) {
-      const next = ready[readyHead] as Loop;
-      if (next.stopped) {
-        dequeue();
-        continue;
-      }
-      if (!limiter.tryAcquire()) break;
-      dequeue();
-      start(next);
+    for (let next = ready.peek(); next !== undefined; next = ready.peek()) {
+      if (!next.stopped && !limiter.tryAcquire()) break;
+      ready.shift();
+      if (!next.stopped) start(next);
     }
   };
 
-  const start = (loop: Loop) => {
-    requests++;
+  const start = (loop: ScheduledLoop) => {
     const controller = new AbortController();
     loop.inFlight = controller;
-    loop.state.poll(controller.signal).then(
-      (result) => {
+    pollStep(loop.state, controller.signal).then(
+      ({ result, nextDelayMs }) => {
         loop.inFlight = undefined;
         limiter.release();
-        if (!loop.stopped && result !== undefined) {
-          for (const subscription of [...loop.consumers]) {
-            if (result.changed || subscription.emit === 'every') {
-              notify(loop, subscription, (listener) => listener.status(result.value));
-            }
-          }
-          if (result.terminal) {
-            const consumers = [...loop.consumers];
-            stop(loop);
-            for (const subscription of consumers)
-              notify(loop, subscription, (listener) => listener.end());
-          }
+        if (!loop.stopped && result !== undefined) loop.publish(result);
+        if (!loop.stopped && nextDelayMs === undefined) {
+          const consumers = [...loop.consumers];
+          stop(loop);
+          loop.end(consumers);
         }
-        if (!loop.stopped) {
-          try {
-            loop.dueAt = clock.now() + loop.state.nextDelayMs();
-            due.push(loop);
-          } catch (error) {
-            fail(loop, error);
-          }
+        if (!loop.stopped && nextDelayMs !== undefined) {
+          loop.dueAt = clock.now() + nextDelayMs;
+          due.push(loop);
         }
         dispatch();
         arm();
@@ -387,16 +199,28 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     );
   };
 
-  const fail = (loop: Loop, error: unknown) => {
+  const fail = (loop: ScheduledLoop, error: unknown) => {
     const consumers = [...loop.consumers];
     stop(loop);
-    for (const { listener } of consumers) {
-      try {
-        listener.error(error);
-      } catch {
-        // Nothing more can be told to a listener whose error handler throws.
-      }
+    loop.fail(consumers, error);
+  };
+
+  /** The loop of (client, document), created and queued for its first poll when there is none. */
+  const loopFor = (client: DocumentStatusReader, documentId: string): ScheduledLoop => {
+    let byId = loops.get(client);
+    if (byId === undefined) {
+      byId = new Map();
+      loops.set(client, byId);
     }
+    const existing = byId.get(documentId);
+    if (existing !== undefined) return existing;
+    const source = documentSource(throughLimiter(client), documentId, resolved.watch.estimator);
+    const loop = new ScheduledLoop(documentId, createWatchState(source, resolved.watch), stop);
+    byId.set(documentId, loop);
+    owners.set(loop, byId);
+    allLoops.add(loop);
+    ready.push(loop);
+    return loop;
   };
 
   const subscribe: PollScheduler['subscribe'] = (
@@ -407,107 +231,57 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   ) => {
     assertValidId(documentId, 'document');
     if (closed) throw new TypeError('This scheduler is closed.');
-    const emit = subscribeOptions.emit ?? 'changes';
-    if (emit !== 'changes' && emit !== 'every')
-      throw new TypeError("`emit` must be 'changes' or 'every'.");
-    let byId = loops.get(client);
-    if (byId === undefined) {
-      byId = new Map();
-      loops.set(client, byId);
-    }
-    let loop = byId.get(documentId);
-    const isNew = loop === undefined;
-    if (loop === undefined) {
-      const source = documentSource(throughLimiter(client), documentId, watchOptions.estimator);
-      loop = new Loop(createStatusPoll(source, watchOptions), byId, documentId);
-      byId.set(documentId, loop);
-      allLoops.add(loop);
-    }
-    const theLoop = loop;
-    const subscription: Subscription = { listener, emit };
-    theLoop.consumers.add(subscription);
-    const { last } = theLoop.state;
-    if (last !== undefined) notify(theLoop, subscription, (subscriber) => subscriber.status(last));
-    if (isNew) {
-      enqueue(theLoop);
-      dispatch();
-      arm();
-    }
-    return () => {
-      if (!theLoop.consumers.delete(subscription)) return;
-      // The last consumer gone: stop polling at once, in-flight request included.
-      if (theLoop.consumers.size === 0) stop(theLoop);
+    const subscription: Subscription = {
+      listener,
+      emit: checkEmit(subscribeOptions.emit ?? 'changes'),
     };
+    const loop = loopFor(client, documentId);
+    loop.add(subscription);
+    dispatch();
+    arm();
+    // The last consumer gone: the loop stops at once, in-flight request included.
+    return () => loop.remove(subscription);
+  };
+
+  const watch: PollScheduler['watch'] = (client, documentId, consumerOptions = {}) => {
+    const { signal } = consumerOptions;
+    const emit = checkEmit(consumerOptions.emit ?? 'changes');
+    const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
+    assertValidId(documentId, 'document');
+    if (closed) throw new TypeError('This scheduler is closed.');
+    return lazyStream<DocumentStatus>(signal, (channel) => {
+      let last: DocumentStatus | undefined;
+      const unsubscribe = subscribe(
+        client,
+        documentId,
+        {
+          status: (status) => {
+            last = status;
+            channel.push(status);
+          },
+          end: () => channel.close(),
+          error: (error) => channel.fail(error),
+        },
+        { emit },
+      );
+      const deadline = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
+      if (deadline !== undefined) {
+        clock.sleep(timeoutMs, deadline.signal).then(
+          () => channel.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
+          () => {},
+        );
+      }
+      return () => {
+        deadline?.abort();
+        unsubscribe();
+      };
+    });
   };
 
   return {
     subscribe,
+    watch,
     clock,
-    watch(client, documentId, consumerOptions = {}) {
-      const { signal, emit = 'changes' } = consumerOptions;
-      const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
-      assertValidId(documentId, 'document');
-      if (closed) throw new TypeError('This scheduler is closed.');
-      if (emit !== 'changes' && emit !== 'every')
-        throw new TypeError("`emit` must be 'changes' or 'every'.");
-      let channel: Channel<DocumentStatus> | undefined;
-      let finished = false;
-
-      // Subscribes on the first `next()`, not here: a stream that is never iterated polls nothing.
-      const open = (): Channel<DocumentStatus> => {
-        let unsubscribe: (() => void) | undefined;
-        let last: DocumentStatus | undefined;
-        const timer = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
-        const onAbort = () => opened.fail(signal?.reason);
-        const opened = createChannel<DocumentStatus>(() => {
-          timer?.abort();
-          signal?.removeEventListener('abort', onAbort);
-          unsubscribe?.();
-        });
-        if (signal?.aborted) {
-          // Nothing to watch: no loop, no request.
-          opened.fail(signal.reason);
-          return opened;
-        }
-        unsubscribe = subscribe(
-          client,
-          documentId,
-          {
-            status: (status) => {
-              last = status;
-              opened.push(status);
-            },
-            end: () => opened.close(),
-            error: (error) => opened.fail(error),
-          },
-          { emit },
-        );
-        if (opened.ended) unsubscribe();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (timer !== undefined) {
-          clock.sleep(timeoutMs, timer.signal).then(
-            () => opened.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
-            () => {},
-          );
-        }
-        return opened;
-      };
-
-      const iterator: AsyncIterableIterator<DocumentStatus> = {
-        next: () => {
-          if (channel === undefined && finished)
-            return Promise.resolve({ value: undefined, done: true });
-          channel ??= open();
-          return channel.next();
-        },
-        return: () => {
-          finished = true;
-          return channel?.return?.() ?? Promise.resolve({ value: undefined, done: true });
-        },
-        [Symbol.asyncIterator]: () => iterator,
-      };
-      return iterator;
-    },
     stats() {
       let consumers = 0;
       for (const loop of allLoops) consumers += loop.consumers.size;
@@ -515,20 +289,18 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         loops: allLoops.size,
         consumers,
         inFlight: limiter.inFlight,
-        queued: readyCount(),
+        queued: ready.size,
         ratePerSecond: limiter.currentRate(),
-        requests,
+        requests: waves.started,
       };
     },
     close() {
       closed = true;
-      wake?.controller.abort();
-      wake = undefined;
+      timer.cancel();
       for (const loop of [...allLoops]) {
         const consumers = [...loop.consumers];
         stop(loop);
-        for (const subscription of consumers)
-          notify(loop, subscription, (listener) => listener.end());
+        loop.end(consumers);
       }
     },
   };

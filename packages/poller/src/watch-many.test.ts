@@ -1,10 +1,10 @@
 import { type DocumentStatus, InvalidIdError } from '@neurostatus/core';
 import { DEMO_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isWatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
+import { collect, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
 import { type WatchManyUpdate, watchMany } from './watch-many.ts';
 
@@ -14,13 +14,8 @@ vi.mock('./poll-scheduler.ts', async (importOriginal) => {
   return { ...original, createPollScheduler: vi.fn(original.createPollScheduler) };
 });
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
+const harness = useHarness();
 afterEach(() => {
-  harness.server.simulator.clearFaults();
   vi.mocked(createPollScheduler).mockClear();
 });
 

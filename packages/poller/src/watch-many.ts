@@ -1,14 +1,12 @@
 import { assertValidId, type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
-import { type Channel, createChannel } from './channel.ts';
+import type { Channel } from './channel.ts';
 import type { PollerClock } from './clock.ts';
 import type { DocumentStatusReader } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
-import {
-  createPollScheduler,
-  type PollScheduler,
-  type PollSchedulerOptions,
-  type StatusListener,
-} from './poll-scheduler.ts';
+import { lazyStream } from './lazy-stream.ts';
+import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
+import type { PollSchedulerOptions } from './scheduler-options.ts';
+import type { StatusListener } from './status-listener.ts';
 import { checkTimeoutMs } from './watch-options.ts';
 
 /**
@@ -93,43 +91,32 @@ export function watchMany(
   for (const id of ids) assertValidId(id, 'document');
   let stream: ManyStream | undefined;
   const pending: string[][] = [ids];
-  let finished = false;
 
   // Starts on the first `next()`: a stream that is never iterated polls nothing.
-  const start = (): ManyStream => {
-    const theScheduler = shared ?? createPollScheduler(schedulerOptions);
-    const onAbort = () => started.out.fail(signal?.reason);
-    const started = new ManyStream(client, theScheduler, timeoutMs, () => {
-      signal?.removeEventListener('abort', onAbort);
-      if (shared === undefined) theScheduler.close();
-    });
-    if (signal?.aborted) {
-      started.out.fail(signal.reason);
-      return started;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    for (const batch of pending.splice(0)) started.add(batch);
-    if (started.idle) started.out.close();
-    return started;
-  };
-
-  const iterator: AsyncIterableIterator<WatchManyUpdate> = {
-    next: () => {
-      if (stream === undefined && finished)
-        return Promise.resolve({ value: undefined, done: true });
-      stream ??= start();
-      return stream.out.next();
-    },
+  const iterator = lazyStream<WatchManyUpdate>(signal, (out) => {
+    const scheduler = shared ?? createPollScheduler(schedulerOptions);
+    stream = new ManyStream(out, client, scheduler, timeoutMs);
+    for (const more of pending.splice(0)) stream.add(more);
+    if (stream.idle) out.close();
+    const started = stream;
+    return () => {
+      started.stop();
+      if (shared === undefined) scheduler.close();
+    };
+  });
+  let ended = false;
+  const outer: AsyncIterableIterator<WatchManyUpdate> = {
+    next: () => iterator.next(),
     return: () => {
-      finished = true;
-      return stream?.out.return?.() ?? Promise.resolve({ value: undefined, done: true });
+      ended = true;
+      return iterator.return?.() ?? Promise.resolve({ value: undefined, done: true });
     },
-    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncIterator]: () => outer,
   };
   return {
     add: (...more: string[]) => {
       for (const id of more) assertValidId(id, 'document');
-      if (finished || stream?.out.ended) {
+      if (ended || stream?.out.ended) {
         throw new TypeError(
           'This watchMany stream has ended: every document was terminal. Start a new one.',
         );
@@ -137,7 +124,7 @@ export function watchMany(
       if (stream === undefined) pending.push(more);
       else stream.add(more);
     },
-    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncIterator]: () => outer,
   };
 }
 
@@ -153,21 +140,22 @@ class ManyStream {
   #open = 0;
 
   constructor(
+    out: Channel<WatchManyUpdate>,
     client: DocumentStatusReader,
     scheduler: PollScheduler,
     timeoutMs: number,
-    onEnd: () => void,
   ) {
+    this.out = out;
     this.#client = client;
     this.#scheduler = scheduler;
     this.#timeoutMs = timeoutMs;
     // Per-document deadlines run on the scheduler's time, like its polls.
     this.#clock = scheduler.clock;
-    this.out = createChannel<WatchManyUpdate>(() => {
-      // The consumer stopped (or the stream ended): unsubscribe every document still followed.
-      for (const follower of [...this.#following]) follower.finish();
-      onEnd();
-    });
+  }
+
+  /** The consumer stopped (or the stream ended): unsubscribes every document still followed. */
+  stop(): void {
+    for (const follower of [...this.#following]) follower.finish();
   }
 
   /** True when no document is being followed. */

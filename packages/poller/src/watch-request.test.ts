@@ -1,18 +1,11 @@
 import { DEMO_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
+import { collect, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
 import { type RequestProgress, watchRequest } from './watch-request.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-afterEach(() => {
-  harness.server.simulator.clearFaults();
-});
+const harness = useHarness();
 
 /** Done at 6 s, failed at 17 s (a pinned processingMs is the time to failure), done at 22 s. */
 const THREE_DOCUMENTS = [

@@ -10,12 +10,8 @@ import {
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
-import { callDeadline, type StatusSource } from './status-poll.ts';
-import {
-  type ResolvedWatchOptions,
-  resolveWatchOptions,
-  type WatchOptions,
-} from './watch-options.ts';
+import { callDeadline, type StatusSource } from './status-source.ts';
+import { resolveWatchOptions, type WatchOptions } from './watch-options.ts';
 
 /**
  * The part of the core client that watching requests needs.
@@ -165,21 +161,6 @@ function etaOf(
   return ((now - started) * (1 - fraction)) / fraction;
 }
 
-async function* pollRequest(
-  client: RequestStatusReader,
-  requestId: string,
-  options: ResolvedWatchOptions,
-): AsyncGenerator<RequestProgress, void, undefined> {
-  let yielded: RequestStatus | undefined;
-  const source = requestSource(client, requestId, options.estimator);
-  for await (const { value, state } of pollLoop(source, options)) {
-    const serverNow = options.clock.now() - state.clockOffsetMs;
-    const progress = progressOf(value, yielded, serverNow, options.estimator);
-    yielded = value;
-    yield progress;
-  }
-}
-
 /**
  * Watches a request (a group of documents) and yields its progress: counts, fraction done, an
  * ETA when one can be estimated, and which documents completed or failed since the last yield.
@@ -199,5 +180,12 @@ export function watchRequest(
   options: WatchOptions = {},
 ): AsyncIterable<RequestProgress> {
   assertValidId(requestId, 'request');
-  return pollRequest(client, requestId, resolveWatchOptions(options));
+  const resolved = resolveWatchOptions(options);
+  const { clock, estimator } = resolved;
+  let yielded: RequestStatus | undefined;
+  return pollLoop(requestSource(client, requestId, estimator), resolved, (value, state) => {
+    const progress = progressOf(value, yielded, clock.now() - state.clockOffsetMs, estimator);
+    yielded = value;
+    return progress;
+  });
 }

@@ -2,11 +2,7 @@ import { assertValidId, type DocumentStatus } from '@neurostatus/core';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import { pollLoop } from './poll-loop.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
-import {
-  type ResolvedWatchOptions,
-  resolveWatchOptions,
-  type WatchOptions,
-} from './watch-options.ts';
+import { resolveWatchOptions, type WatchOptions } from './watch-options.ts';
 
 /**
  * Options of {@link watchStatus}.
@@ -22,19 +18,6 @@ export interface WatchStatusOptions extends WatchOptions {
    * other watch of this scheduler. The scheduler's own policy and estimator then apply.
    */
   scheduler?: PollScheduler;
-}
-
-async function* pollDocument(
-  client: DocumentStatusReader,
-  documentId: string,
-  options: ResolvedWatchOptions,
-): AsyncGenerator<DocumentStatus, void, undefined> {
-  for await (const { value } of pollLoop(
-    documentSource(client, documentId, options.estimator),
-    options,
-  )) {
-    yield value;
-  }
 }
 
 /**
@@ -76,5 +59,10 @@ export function watchStatus(
       ...(emit === undefined ? {} : { emit }),
     });
   }
-  return pollDocument(client, documentId, resolveWatchOptions(options));
+  const resolved = resolveWatchOptions(options);
+  return pollLoop(
+    documentSource(client, documentId, resolved.estimator),
+    resolved,
+    (value) => value,
+  );
 }
