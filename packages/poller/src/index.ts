@@ -29,7 +29,9 @@ export {
   type PollScheduler,
   type PollSchedulerStats,
   type ScheduledWatchOptions,
+  type SubscribeOptions,
 } from './poll-scheduler.ts';
+export type { RequestStatusReader } from './request-status-reader.ts';
 export type { PollSchedulerOptions } from './scheduler-options.ts';
 export type { StatusListener } from './status-listener.ts';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
@@ -41,5 +43,5 @@ export {
   watchMany,
 } from './watch-many.ts';
 export { WATCH_DEFAULTS, type WatchOptions } from './watch-options.ts';
-export { type RequestProgress, type RequestStatusReader, watchRequest } from './watch-request.ts';
+export { type RequestProgress, watchRequest } from './watch-request.ts';
 export { type WatchStatusOptions, watchStatus } from './watch-status.ts';

@@ -265,6 +265,7 @@ describe('createPollScheduler over real HTTP', () => {
     const scheduler = createPollScheduler({ clock, concurrency: 1, ratePerSecond: 4 });
     expect(scheduler.stats()).toEqual({
       loops: 0,
+      batches: 0,
       consumers: 0,
       inFlight: 0,
       queued: 0,
@@ -280,6 +281,7 @@ describe('createPollScheduler over real HTTP', () => {
     await expect.poll(() => harness.requestsFor(hanging)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 2,
+      batches: 0,
       consumers: 3,
       inFlight: 1,
       queued: 1,
@@ -294,6 +296,7 @@ describe('createPollScheduler over real HTTP', () => {
     expect(harness.requestsFor(waiting)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 1,
+      batches: 0,
       consumers: 2,
       inFlight: 0,
       queued: 0,
@@ -335,9 +338,11 @@ describe('createPollScheduler over real HTTP', () => {
     }));
     const ids = submit(documents).documentIds;
     const { clock, client, log, run } = setup();
-    // A greedy policy: every watch wants a poll per second, 15 times the budget.
+    // A greedy policy: every watch wants a poll per second, 15 times the budget. One loop per
+    // document here (batches by request have tests of their own).
     const scheduler = createPollScheduler({
       clock,
+      batchByRequest: false,
       ratePerSecond: 2,
       burst: 2,
       concurrency: 2,

@@ -1,17 +1,19 @@
-import { assertValidId, type DocumentStatus } from '@neurostatus/core';
+import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
-import { DueHeap } from './due-heap.ts';
 import { WatchTimeoutError } from './errors.ts';
 import { lazyStream } from './lazy-stream.ts';
-import { pollStep } from './poll-step.ts';
+import { type PollStep, pollStep } from './poll-step.ts';
 import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { ReadyQueue } from './ready-queue.ts';
+import { RequestBatch, requestBatchSource } from './request-batch.ts';
+import { RequestBatches } from './request-batches.ts';
+import { requestEntryStatus } from './request-entry-status.ts';
+import { canReadRequests, type RequestStatusReader } from './request-status-reader.ts';
+import { RunQueue } from './run-queue.ts';
 import { ScheduledLoop, type Subscription } from './scheduled-loop.ts';
 import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
-import { WakeTimer } from './wake-timer.ts';
 import { checkTimeoutMs } from './watch-options.ts';
 import { createWatchState } from './watch-state.ts';
 
@@ -23,10 +25,27 @@ import { createWatchState } from './watch-state.ts';
  * scheduler.watch(client, id, { timeoutMs: 60_000, emit: 'every' } satisfies ScheduledWatchOptions);
  * ```
  */
-export interface ScheduledWatchOptions {
+export interface ScheduledWatchOptions extends SubscribeOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+}
+
+/**
+ * Per-consumer options of `scheduler.subscribe()`.
+ *
+ * @example
+ * ```ts
+ * scheduler.subscribe(client, id, listener, { requestId } satisfies SubscribeOptions);
+ * ```
+ */
+export interface SubscribeOptions {
   emit?: 'changes' | 'every';
+  /**
+   * The request the document belongs to, when known: its documents are then polled together from
+   * the first poll on. Without it the scheduler learns it from the first answer. Ignored when the
+   * document is already watched, or the client cannot read requests.
+   */
+  requestId?: string;
 }
 
 /**
@@ -40,6 +59,8 @@ export interface ScheduledWatchOptions {
 export interface PollSchedulerStats {
   /** Documents with a poll loop. */
   readonly loops: number;
+  /** Requests whose documents are polled together (one request poll a round for all of them). */
+  readonly batches: number;
   /** Consumers across all loops. */
   readonly consumers: number;
   readonly inFlight: number;
@@ -51,7 +72,10 @@ export interface PollSchedulerStats {
   readonly requests: number;
 }
 
-/** A shared poller for many documents: one loop per (client, document), a concurrency cap, a rate budget. */
+/**
+ * A shared poller for many documents: one loop per (client, document), a concurrency cap, a rate
+ * budget, and documents of one request polled together when the client can read requests.
+ */
 export interface PollScheduler {
   /**
    * Watches a document through the shared loop: the latest known status first (if any), then each
@@ -71,7 +95,7 @@ export interface PollScheduler {
     client: DocumentStatusReader,
     documentId: string,
     listener: StatusListener,
-    options?: { emit?: 'changes' | 'every' },
+    options?: SubscribeOptions,
   ): () => void;
   stats(): PollSchedulerStats;
   /** The scheduler's clock (its `now()` and `sleep()`), for timers that must run on the same time. */
@@ -94,6 +118,12 @@ function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
  * is a few small objects and its last status, so 10,000 documents fit in a few tens of MB
  * (BENCHMARKS.md).
  *
+ * When the client can also read request status (`getRequestStatusWithMeta`, as the core client
+ * can) and several watched documents belong to one request, that request is polled once a round
+ * for all of them (`batchByRequest`): each document's status comes from `documents[].result`,
+ * validated like a document poll's, and a document the list does not stand for (missing, invalid,
+ * moved) goes back to polls of its own. Batches never mix clients.
+ *
  * @example
  * ```ts
  * const scheduler = createPollScheduler({ ratePerSecond: 20, concurrency: 10 });
@@ -107,25 +137,51 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   const waves = new RateLimitWaves(limiter);
   // Keyed by client first: two tenants watching the same id must never share a loop.
   const loops = new WeakMap<DocumentStatusReader, Map<string, ScheduledLoop>>();
-  const owners = new WeakMap<ScheduledLoop, Map<string, ScheduledLoop>>();
-  const readers = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
+  const readers = new WeakMap<DocumentStatusReader, DocumentStatusReader & RequestStatusReader>();
   const allLoops = new Set<ScheduledLoop>();
-  const due = new DueHeap<ScheduledLoop>();
-  const ready = new ReadyQueue<ScheduledLoop>();
-  const timer = new WakeTimer(clock, () => tick());
+  const allBatches = new Set<RequestBatch>();
+  const batches = new RequestBatches();
+  const queue: RunQueue<ScheduledLoop | RequestBatch> = new RunQueue(
+    clock,
+    limiter,
+    resolved.limiter.concurrency,
+    (target) => (target instanceof RequestBatch ? startBatch(target) : startLoop(target)),
+    () => allLoops.size + allBatches.size,
+  );
   let closed = false;
 
   /** The client, its calls counted and their 429s told to the limiter; one wrapper per client. */
-  const throughLimiter = (client: DocumentStatusReader): DocumentStatusReader => {
+  const throughLimiter = (client: DocumentStatusReader) => {
     let wrapped = readers.get(client);
     if (wrapped === undefined) {
       wrapped = {
         getDocumentStatusWithMeta: (documentId, requestOptions) =>
           waves.track(() => client.getDocumentStatusWithMeta(documentId, requestOptions)),
+        getRequestStatusWithMeta: (requestId, requestOptions) =>
+          waves.track(() =>
+            (client as unknown as RequestStatusReader).getRequestStatusWithMeta(
+              requestId,
+              requestOptions,
+            ),
+          ),
       };
       readers.set(client, wrapped);
     }
     return wrapped;
+  };
+
+  const canBatch = (client: DocumentStatusReader) =>
+    resolved.batchByRequest && canReadRequests(client);
+
+  const newBatch = (client: DocumentStatusReader, requestId: string) => () => {
+    const source = requestBatchSource(throughLimiter(client), requestId);
+    const batch = new RequestBatch(
+      client,
+      requestId,
+      createWatchState(source, resolved.batchWatch),
+    );
+    allBatches.add(batch);
+    return batch;
   };
 
   const stop = (loop: ScheduledLoop) => {
@@ -133,70 +189,28 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     loop.stopped = true;
     loop.inFlight?.abort();
     allLoops.delete(loop);
-    const byId = owners.get(loop);
+    const byId = loops.get(loop.client);
     if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
-    // Stopped loops leave the heap lazily; drop them in bulk before they outnumber the live ones,
-    // so a stopped loop (and its last status) is not held until its far-off wake-up time.
-    if (due.size > 64 && due.size > 2 * allLoops.size) due.compact((entry) => !entry.stopped);
-    // Its wake-up may be the one the timer waits for: re-arm, so nothing stays pending for it.
-    arm();
+    const batch = loop.batch;
+    batches.forget(loop);
+    if (batch !== undefined && batch.members.size === 0) stopBatch(batch);
+    queue.drop(loop);
   };
 
-  /** Sleeps until the next poll is due or the next token arrives, whichever comes first. */
-  const arm = () => {
-    while (due.peek()?.stopped) due.pop();
-    let at = due.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
-    if (ready.size > 0 && limiter.inFlight < resolved.limiter.concurrency)
-      at = Math.min(at, clock.now() + limiter.msUntilToken());
-    timer.set(closed ? Number.POSITIVE_INFINITY : at);
+  const stopBatch = (batch: RequestBatch, refuse = false) => {
+    if (batch.stopped) return;
+    batch.stopped = true;
+    batch.inFlight?.abort();
+    allBatches.delete(batch);
+    batches.close(batch, refuse);
+    queue.drop(batch);
   };
 
-  const tick = () => {
-    const now = clock.now();
-    for (let top = due.peek(); top !== undefined && top.dueAt <= now; top = due.peek()) {
-      due.pop();
-      if (!top.stopped) ready.push(top);
-    }
-    dispatch();
-    arm();
-  };
-
-  const dispatch = () => {
-    for (let next = ready.peek(); next !== undefined; next = ready.peek()) {
-      if (!next.stopped && !limiter.tryAcquire()) break;
-      ready.shift();
-      if (!next.stopped) start(next);
-    }
-  };
-
-  const start = (loop: ScheduledLoop) => {
-    const controller = new AbortController();
-    loop.inFlight = controller;
-    pollStep(loop.state, controller.signal).then(
-      ({ result, nextDelayMs }) => {
-        loop.inFlight = undefined;
-        limiter.release();
-        if (!loop.stopped && result !== undefined) loop.publish(result);
-        if (!loop.stopped && nextDelayMs === undefined) {
-          const consumers = [...loop.consumers];
-          stop(loop);
-          loop.end(consumers);
-        }
-        if (!loop.stopped && nextDelayMs !== undefined) {
-          loop.dueAt = clock.now() + nextDelayMs;
-          due.push(loop);
-        }
-        dispatch();
-        arm();
-      },
-      (error: unknown) => {
-        loop.inFlight = undefined;
-        limiter.release();
-        if (!loop.stopped) fail(loop, error);
-        dispatch();
-        arm();
-      },
-    );
+  /** Ends a loop after its terminal status (already published). */
+  const finish = (loop: ScheduledLoop) => {
+    const consumers = [...loop.consumers];
+    stop(loop);
+    loop.end(consumers);
   };
 
   const fail = (loop: ScheduledLoop, error: unknown) => {
@@ -205,8 +219,135 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     loop.fail(consumers, error);
   };
 
+  /** Takes a loop out of its batch: it polls on its own, after `delayMs`. */
+  const ownPolls = (loop: ScheduledLoop, delayMs: number) => {
+    batches.leave(loop);
+    if (!loop.stopped) queue.at(loop, clock.now() + delayMs);
+  };
+
+  const startLoop = (loop: ScheduledLoop) => {
+    const controller = new AbortController();
+    loop.inFlight = controller;
+    pollStep(loop.state, controller.signal).then(
+      (step) => {
+        loop.inFlight = undefined;
+        afterLoopStep(loop, step);
+        queue.release();
+      },
+      (error: unknown) => {
+        loop.inFlight = undefined;
+        if (!loop.stopped) fail(loop, error);
+        queue.release();
+      },
+    );
+  };
+
+  const afterLoopStep = (
+    loop: ScheduledLoop,
+    { result, nextDelayMs }: PollStep<DocumentStatus>,
+  ) => {
+    if (!loop.stopped && result !== undefined) loop.publish(result);
+    if (!loop.stopped && nextDelayMs === undefined) finish(loop);
+    // Stopped, or it joined a batch while this poll was out: the batch polls it now.
+    if (loop.stopped || loop.batch !== undefined || nextDelayMs === undefined) return;
+    const requestId = loop.state.last?.request_id;
+    const placed =
+      requestId !== undefined && canBatch(loop.client)
+        ? batches.place(loop, requestId, newBatch(loop.client, requestId))
+        : undefined;
+    if (placed === undefined) {
+      queue.at(loop, clock.now() + nextDelayMs);
+    } else if (placed.created) {
+      // The partner was waiting for a poll of its own: the batch's poll replaces it.
+      for (const member of placed.batch.members.values()) queue.drop(member);
+      queue.now(placed.batch, true);
+    }
+  };
+
+  const startBatch = (batch: RequestBatch) => {
+    const controller = new AbortController();
+    batch.inFlight = controller;
+    pollStep(batch.state, controller.signal).then(
+      ({ result }) => {
+        batch.inFlight = undefined;
+        if (!batch.stopped && result !== undefined) feedMembers(batch, result.value);
+        if (!batch.stopped) scheduleBatch(batch);
+        queue.release();
+      },
+      () => {
+        batch.inFlight = undefined;
+        // The request cannot be polled (gone, forbidden, failing): its documents go back to polls
+        // of their own, which report their own errors.
+        if (!batch.stopped) dissolve(batch);
+        queue.release();
+      },
+    );
+  };
+
+  /** Gives each member the status the request lists for it, as if it had polled. */
+  const feedMembers = (batch: RequestBatch, request: RequestStatus) => {
+    const byId = loops.get(batch.client);
+    const seen = new Set<ScheduledLoop>();
+    const meta = batch.state.lastMeta ?? {
+      freshForMs: undefined,
+      requestId: undefined,
+      attempts: 1,
+    };
+    for (const entry of request.documents) {
+      let member = batch.members.get(entry.document_id);
+      if (member === undefined) {
+        // A watched document of this client with nothing known yet: adopt it (a cold start).
+        const candidate = byId?.get(entry.document_id);
+        if (candidate === undefined || candidate.batch !== undefined || candidate.unbatchable)
+          continue;
+        if (candidate.state.last !== undefined) continue;
+        batches.join(batch, candidate);
+        queue.drop(candidate);
+        member = candidate;
+      }
+      seen.add(member);
+      const status = requestEntryStatus(entry, batch.requestId);
+      if (status === undefined) {
+        member.unbatchable = true;
+        ownPolls(member, 0);
+        continue;
+      }
+      const result = member.state.record({ data: status, meta });
+      member.publish(result);
+      if (!member.stopped && result.terminal) finish(member);
+    }
+    // Not in the list any more (vanished, moved): polled on its own from now on.
+    for (const member of [...batch.members.values()]) {
+      if (seen.has(member)) continue;
+      member.unbatchable = true;
+      ownPolls(member, 0);
+    }
+  };
+
+  /**
+   * The next request poll: when the most eager member's own policy wants its next poll, and at
+   * least every `batchMaxIntervalMs` (a failure shows at the next request poll); never sooner than
+   * the request's own errors and the server's hints allow.
+   */
+  const scheduleBatch = (batch: RequestBatch) => {
+    if (batch.members.size === 0) {
+      stopBatch(batch);
+      return;
+    }
+    let wish = resolved.batchMaxIntervalMs;
+    for (const member of batch.members.values()) wish = Math.min(wish, member.state.nextDelayMs());
+    queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
+  };
+
+  /** Ends a batch whose request cannot be polled; its members poll on their own at once. */
+  const dissolve = (batch: RequestBatch) => {
+    const members = [...batch.members.values()];
+    stopBatch(batch, true);
+    for (const member of members) ownPolls(member, 0);
+  };
+
   /** The loop of (client, document), created and queued for its first poll when there is none. */
-  const loopFor = (client: DocumentStatusReader, documentId: string): ScheduledLoop => {
+  const loopFor = (client: DocumentStatusReader, documentId: string, requestId?: string) => {
     let byId = loops.get(client);
     if (byId === undefined) {
       byId = new Map();
@@ -215,11 +356,22 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const existing = byId.get(documentId);
     if (existing !== undefined) return existing;
     const source = documentSource(throughLimiter(client), documentId, resolved.watch.estimator);
-    const loop = new ScheduledLoop(documentId, createWatchState(source, resolved.watch), stop);
+    const loop = new ScheduledLoop(
+      client,
+      documentId,
+      createWatchState(source, resolved.watch),
+      stop,
+    );
     byId.set(documentId, loop);
-    owners.set(loop, byId);
     allLoops.add(loop);
-    ready.push(loop);
+    if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
+      const batch = batches.open(client, requestId, newBatch(client, requestId));
+      const fresh = batch.members.size === 0 && batch.inFlight === undefined;
+      batches.join(batch, loop);
+      if (fresh) queue.now(batch, true);
+      return loop;
+    }
+    queue.now(loop);
     return loop;
   };
 
@@ -230,21 +382,19 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     subscribeOptions = {},
   ) => {
     assertValidId(documentId, 'document');
+    const { requestId } = subscribeOptions;
+    if (requestId !== undefined) assertValidId(requestId, 'request');
     if (closed) throw new TypeError('This scheduler is closed.');
-    const subscription: Subscription = {
-      listener,
-      emit: checkEmit(subscribeOptions.emit ?? 'changes'),
-    };
-    const loop = loopFor(client, documentId);
+    const emit = checkEmit(subscribeOptions.emit ?? 'changes');
+    const subscription: Subscription = { listener, emit };
+    const loop = loopFor(client, documentId, requestId);
     loop.add(subscription);
-    dispatch();
-    arm();
     // The last consumer gone: the loop stops at once, in-flight request included.
     return () => loop.remove(subscription);
   };
 
   const watch: PollScheduler['watch'] = (client, documentId, consumerOptions = {}) => {
-    const { signal } = consumerOptions;
+    const { signal, requestId } = consumerOptions;
     const emit = checkEmit(consumerOptions.emit ?? 'changes');
     const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
     assertValidId(documentId, 'document');
@@ -262,7 +412,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
           end: () => channel.close(),
           error: (error) => channel.fail(error),
         },
-        { emit },
+        requestId === undefined ? { emit } : { emit, requestId },
       );
       const deadline = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
       if (deadline !== undefined) {
@@ -287,21 +437,19 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       for (const loop of allLoops) consumers += loop.consumers.size;
       return {
         loops: allLoops.size,
+        batches: allBatches.size,
         consumers,
         inFlight: limiter.inFlight,
-        queued: ready.size,
+        queued: queue.queued,
         ratePerSecond: limiter.currentRate(),
         requests: waves.started,
       };
     },
     close() {
       closed = true;
-      timer.cancel();
-      for (const loop of [...allLoops]) {
-        const consumers = [...loop.consumers];
-        stop(loop);
-        loop.end(consumers);
-      }
+      queue.close();
+      for (const loop of [...allLoops]) finish(loop);
+      for (const batch of [...allBatches]) stopBatch(batch);
     },
   };
 }

@@ -1,5 +1,8 @@
 import type { DocumentStatus } from '@neurostatus/core';
+import type { DocumentStatusReader } from './document-source.ts';
 import { shouldReport } from './poll-step.ts';
+import type { RequestBatch } from './request-batch.ts';
+import type { Runnable } from './run-queue.ts';
 import type { StatusListener } from './status-listener.ts';
 import type { PollResult, WatchState } from './watch-state.ts';
 
@@ -17,30 +20,37 @@ export interface Subscription {
 }
 
 /**
- * One loop of the scheduler: a document watched through one client, its watch state, when it is
- * due, and everyone listening to it. A class: the scheduler holds one per watched document.
+ * One loop of the scheduler: a document watched through one client, its watch state, the batch
+ * it may be polled through, and everyone listening to it. A class: the scheduler holds one per watched document.
  *
  * @example
  * ```ts
- * const loop = new ScheduledLoop(documentId, createWatchState(source, options), (idle) => stop(idle));
+ * const loop = new ScheduledLoop(client, documentId, createWatchState(source, options), stop);
  * ```
  */
-export class ScheduledLoop {
+export class ScheduledLoop implements Runnable {
   readonly consumers = new Set<Subscription>();
+  readonly client: DocumentStatusReader;
   readonly documentId: string;
   readonly state: WatchState<DocumentStatus>;
-  dueAt = 0;
+  ticket = 0;
   stopped = false;
+  /** The batch its answers come from, while it is in one. */
+  batch: RequestBatch | undefined;
+  /** Its request's list failed to stand for it once (missing, invalid, moved): it polls on its own. */
+  unbatchable = false;
   /** Aborts the poll in flight; only set while one is. */
   inFlight: AbortController | undefined;
   readonly #onIdle: (loop: ScheduledLoop) => void;
 
   /** `onIdle` runs when the last consumer leaves (the scheduler then stops the loop). */
   constructor(
+    client: DocumentStatusReader,
     documentId: string,
     state: WatchState<DocumentStatus>,
     onIdle: (loop: ScheduledLoop) => void,
   ) {
+    this.client = client;
     this.documentId = documentId;
     this.state = state;
     this.#onIdle = onIdle;

@@ -24,6 +24,18 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
   minRatePerSecond?: number;
   /** How fast the rate climbs back after a 429, in requests/s per second. Default: `ratePerSecond / 30`. */
   recoveryPerSecond?: number;
+  /**
+   * Poll documents of one request together, with one request poll a round, when the client can
+   * read requests (`getRequestStatusWithMeta`) and several watched documents share a request.
+   * Default true.
+   */
+  batchByRequest?: boolean;
+  /**
+   * The longest wait between two polls of a batched request, in ms. One request poll serves all
+   * its documents, so a batch can afford to look often: a document that fails partway shows
+   * within about half of this. Default 4 000.
+   */
+  batchMaxIntervalMs?: number;
 }
 
 /**
@@ -37,7 +49,11 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
  */
 export interface ResolvedSchedulerOptions {
   readonly watch: ResolvedWatchOptions;
+  /** The watch options of a request batch's own poll: errors and hints only, no policy wish. */
+  readonly batchWatch: ResolvedWatchOptions;
   readonly limiter: RateLimiterOptions;
+  readonly batchByRequest: boolean;
+  readonly batchMaxIntervalMs: number;
 }
 
 /**
@@ -55,6 +71,8 @@ export const SCHEDULER_DEFAULTS = {
   minRateFraction: 1 / 16,
   /** `recoveryPerSecond` = `ratePerSecond` x this: 30 s from 0 back to the full rate. */
   recoveryFraction: 1 / 30,
+  batchByRequest: true,
+  batchMaxIntervalMs: 4_000,
 } as const;
 
 function positive(name: string, value: number, allowZero = false): number {
@@ -92,8 +110,19 @@ export function resolveSchedulerOptions(options: PollSchedulerOptions): Resolved
   );
   if (minRatePerSecond > ratePerSecond)
     throw new TypeError('`minRatePerSecond` must not exceed `ratePerSecond`.');
+  const batchByRequest = options.batchByRequest ?? SCHEDULER_DEFAULTS.batchByRequest;
+  if (typeof batchByRequest !== 'boolean')
+    throw new TypeError('`batchByRequest` must be a boolean.');
+  const batchMaxIntervalMs = positive(
+    'batchMaxIntervalMs',
+    options.batchMaxIntervalMs ?? SCHEDULER_DEFAULTS.batchMaxIntervalMs,
+  );
   return {
     watch,
+    // The batch polls when its members' policies want (and the request's errors and hints allow).
+    batchWatch: { ...watch, policy: () => 0 },
+    batchByRequest,
+    batchMaxIntervalMs,
     limiter: {
       clock: watch.clock,
       concurrency,

@@ -4,7 +4,11 @@ import type { PollerClock } from './clock.ts';
 import type { DocumentStatusReader } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
 import { lazyStream } from './lazy-stream.ts';
-import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
+import {
+  createPollScheduler,
+  type PollScheduler,
+  type SubscribeOptions,
+} from './poll-scheduler.ts';
 import type { PollSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
 import { checkTimeoutMs } from './watch-options.ts';
@@ -38,6 +42,12 @@ export interface WatchManyOptions extends PollSchedulerOptions {
   signal?: AbortSignal;
   /** Per-document deadline, in ms (the document's watch then ends with a `WatchTimeoutError` update). */
   timeoutMs?: number;
+  /**
+   * The request every id belongs to, when known: they are then polled together (one request poll
+   * a round) from the first poll on. Without it the scheduler learns each document's request from
+   * its first answer. A document the request does not list is polled on its own.
+   */
+  requestId?: string;
 }
 
 /**
@@ -58,7 +68,8 @@ export interface WatchManyStream extends AsyncIterable<WatchManyUpdate> {
  * Watches many documents as one stream of `{ documentId, status }` updates, ending when every
  * document is terminal (or its watch failed: that comes as `{ documentId, error }`, so one bad id
  * does not end the others). All polls go through one scheduler: one loop per id, a concurrency
- * cap and a shared request-rate budget.
+ * cap and a shared request-rate budget; documents of one request are polled together, one request
+ * poll a round, when the client can read requests (the core client can).
  *
  * @throws {InvalidIdError} at once for a malformed id (from `watchMany` or `add`).
  * @example
@@ -75,8 +86,15 @@ export function watchMany(
   documentIds: Iterable<string>,
   options: WatchManyOptions = {},
 ): WatchManyStream {
-  const { scheduler: shared, signal, timeoutMs: timeoutOption, ...schedulerOptions } = options;
+  const {
+    scheduler: shared,
+    signal,
+    timeoutMs: timeoutOption,
+    requestId,
+    ...schedulerOptions
+  } = options;
   const timeoutMs = checkTimeoutMs(timeoutOption);
+  if (requestId !== undefined) assertValidId(requestId, 'request');
   if (shared !== undefined) {
     const conflicting = Object.keys(schedulerOptions).filter(
       (key) => schedulerOptions[key as keyof typeof schedulerOptions] !== undefined,
@@ -95,7 +113,7 @@ export function watchMany(
   // Starts on the first `next()`: a stream that is never iterated polls nothing.
   const iterator = lazyStream<WatchManyUpdate>(signal, (out) => {
     const scheduler = shared ?? createPollScheduler(schedulerOptions);
-    stream = new ManyStream(out, client, scheduler, timeoutMs);
+    stream = new ManyStream(out, client, scheduler, timeoutMs, requestId);
     for (const more of pending.splice(0)) stream.add(more);
     if (stream.idle) out.close();
     const started = stream;
@@ -134,6 +152,7 @@ class ManyStream {
   readonly #client: DocumentStatusReader;
   readonly #scheduler: PollScheduler;
   readonly #timeoutMs: number;
+  readonly #subscribeOptions: SubscribeOptions;
   readonly #clock: PollerClock;
   readonly #watched = new Set<string>();
   readonly #following = new Set<Follower>();
@@ -144,8 +163,10 @@ class ManyStream {
     client: DocumentStatusReader,
     scheduler: PollScheduler,
     timeoutMs: number,
+    requestId: string | undefined,
   ) {
     this.out = out;
+    this.#subscribeOptions = requestId === undefined ? {} : { requestId };
     this.#client = client;
     this.#scheduler = scheduler;
     this.#timeoutMs = timeoutMs;
@@ -177,7 +198,12 @@ class ManyStream {
     const follower = new Follower(documentId, this);
     this.#following.add(follower);
     try {
-      follower.unsubscribe = this.#scheduler.subscribe(this.#client, documentId, follower);
+      follower.unsubscribe = this.#scheduler.subscribe(
+        this.#client,
+        documentId,
+        follower,
+        this.#subscribeOptions,
+      );
     } catch (error) {
       // A closed shared scheduler: this document's error, not an exception from `add`.
       follower.error(error);

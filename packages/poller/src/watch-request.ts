@@ -3,25 +3,15 @@ import {
   type DocumentStatus,
   isTerminalDocumentStatus,
   isTerminalRequestStatus,
-  type NeurolinkerClient,
   type RequestDocument,
   type RequestStatus,
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
+import type { RequestStatusReader } from './request-status-reader.ts';
 import { callDeadline, type StatusSource } from './status-source.ts';
 import { resolveWatchOptions, type WatchOptions } from './watch-options.ts';
-
-/**
- * The part of the core client that watching requests needs.
- *
- * @example
- * ```ts
- * const reader: RequestStatusReader = createNeurolinkerClient({ apiKey });
- * ```
- */
-export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithMeta'>;
 
 /**
  * One step of a request's progress: enough to draw a progress bar.

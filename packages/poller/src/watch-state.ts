@@ -1,4 +1,4 @@
-import { retryDelay, type WithMeta } from '@neurostatus/core';
+import { type ResponseMeta, retryDelay, type WithMeta } from '@neurostatus/core';
 import { WatchTimeoutError } from './errors.ts';
 import { clampDelay, MAX_TIMER_MS } from './interval-policy.ts';
 import { classifyPollError } from './poll-error-kind.ts';
@@ -54,6 +54,8 @@ export interface WatchState<T> {
   nextDelayMs(): number;
   /** The last value seen. */
   readonly last: T | undefined;
+  /** What the server said about the last value (freshness, `Date`, request id). */
+  readonly lastMeta: ResponseMeta | undefined;
   /**
    * Local clock minus the server's, from the last answer's `Date` header (0 until one is seen):
    * server timestamps such as `started_at` are compared with `now - clockOffsetMs`.
@@ -82,6 +84,7 @@ export function createWatchState<T>(
 // methods on a prototype cost nothing per instance (10,000 watches, BENCHMARKS.md).
 class WatchStateImpl<T> implements WatchState<T> {
   last: T | undefined;
+  lastMeta: ResponseMeta | undefined;
   readonly #source: StatusSource<T>;
   readonly #options: ResolvedWatchOptions;
   readonly #startedAt: number;
@@ -123,6 +126,7 @@ class WatchStateImpl<T> implements WatchState<T> {
     this.#consecutiveErrors = 0;
     this.#lastError = undefined;
     this.last = data;
+    this.lastMeta = meta;
     this.#hintMs = meta.freshForMs;
     // A skewed client clock would make every document look early or late: measure the skew.
     // `Date` has 1 s resolution (truncated), hence the half second, and below a second the
