@@ -1,9 +1,9 @@
 import type { RequestStatus } from '@neurostatus/core';
 import type { DocumentStatusReader } from './document-source.ts';
-import type { RequestStatusReader } from './request-status-reader.ts';
+import { fetchRequestStatus, type RequestStatusReader } from './request-status-reader.ts';
 import type { Runnable } from './run-queue.ts';
 import type { ScheduledLoop } from './scheduled-loop.ts';
-import { callDeadline, type StatusSource } from './status-source.ts';
+import type { StatusSource } from './status-source.ts';
 import type { WatchState } from './watch-state.ts';
 
 /**
@@ -51,12 +51,7 @@ export function requestBatchSource(
 ): StatusSource<RequestStatus> {
   return {
     subject: `request ${requestId}`,
-    fetch: (signal, deadlineMs) =>
-      reader.getRequestStatusWithMeta(requestId, {
-        signal,
-        retryLimit: 0,
-        ...callDeadline(deadlineMs),
-      }),
+    fetch: (signal, deadlineMs) => fetchRequestStatus(reader, requestId, signal, deadlineMs),
     isTerminal: () => false,
     describe: () => ({ status: undefined, expected: undefined }),
   };

@@ -1,4 +1,4 @@
-import type { DocumentStatus } from '@neurostatus/core';
+import type { DocumentStatus, RequestDocument } from '@neurostatus/core';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
@@ -29,6 +29,33 @@ function setup(base: StatusReader = harness.client()) {
 }
 
 const count = (ids: readonly string[], id: string) => ids.filter((seen) => seen === id).length;
+
+/** The real client, with each request poll's document list rewritten by `rewrite`. */
+function rewritingRequests(
+  rewrite: (documents: RequestDocument[]) => RequestDocument[],
+): StatusReader {
+  const base = harness.client();
+  return {
+    getDocumentStatusWithMeta: (id, options) => base.getDocumentStatusWithMeta(id, options),
+    getRequestStatusWithMeta: async (id, options) => {
+      const answer = await base.getRequestStatusWithMeta(id, options);
+      return { ...answer, data: { ...answer.data, documents: rewrite(answer.data.documents) } };
+    },
+  };
+}
+
+/** Watches every id through one scheduler (with the request id given) to its last status. */
+async function watchAll(
+  setUp: ReturnType<typeof setup>,
+  ids: readonly string[],
+  requestId: string,
+) {
+  const scheduler = createPollScheduler({ clock: setUp.clock, policy: fixedInterval(1_000) });
+  const finals = await setUp.run(
+    Promise.all(ids.map((id) => collect(scheduler.watch(setUp.client, id, { requestId })))),
+  );
+  return finals.map((statuses) => statuses.at(-1)?.status);
+}
 
 describe('the scheduler polls documents of one request together', () => {
   it('turns per-document polls into one request poll a round once two documents name the request', async () => {
@@ -118,20 +145,11 @@ describe('the scheduler polls documents of one request together', () => {
   it('polls a document on its own when the request list leaves it out', async () => {
     const { requestId, documentIds } = submit([doc(4_000), doc(6_000), doc(8_000)]);
     const [kept, , dropped] = documentIds as [string, string, string];
-    const base = harness.client();
-    const { clock, client, log, run } = setup({
-      getDocumentStatusWithMeta: (id, options) => base.getDocumentStatusWithMeta(id, options),
-      getRequestStatusWithMeta: async (id, options) => {
-        const answer = await base.getRequestStatusWithMeta(id, options);
-        const documents = answer.data.documents.filter((d) => d.document_id !== dropped);
-        return { ...answer, data: { ...answer.data, documents } };
-      },
-    });
-    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
-    const finals = await run(
-      Promise.all(documentIds.map((id) => collect(scheduler.watch(client, id, { requestId })))),
+    const watching = setup(
+      rewritingRequests((documents) => documents.filter((d) => d.document_id !== dropped)),
     );
-    for (const statuses of finals) expect(statuses.at(-1)?.status).toBe('completed');
+    expect(await watchAll(watching, documentIds, requestId)).toEqual(Array(3).fill('completed'));
+    const { log } = watching;
     expect(count(log.ids, kept)).toBe(0);
     expect(count(log.ids, dropped)).toBeGreaterThan(3);
   });
@@ -139,22 +157,15 @@ describe('the scheduler polls documents of one request together', () => {
   it('polls a document on its own when its entry fails validation', async () => {
     const { requestId, documentIds } = submit([doc(4_000), doc(6_000)]);
     const [good, bad] = documentIds as [string, string];
-    const base = harness.client();
-    const { clock, client, log, run } = setup({
-      getDocumentStatusWithMeta: (id, options) => base.getDocumentStatusWithMeta(id, options),
-      getRequestStatusWithMeta: async (id, options) => {
-        const answer = await base.getRequestStatusWithMeta(id, options);
-        const documents = answer.data.documents.map((d) =>
+    const watching = setup(
+      rewritingRequests((documents) =>
+        documents.map((d) =>
           d.document_id === bad ? { ...d, result: { ...d.result, document_id: undefined } } : d,
-        );
-        return { ...answer, data: { ...answer.data, documents } };
-      },
-    });
-    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
-    const finals = await run(
-      Promise.all(documentIds.map((id) => collect(scheduler.watch(client, id, { requestId })))),
+        ),
+      ),
     );
-    for (const statuses of finals) expect(statuses.at(-1)?.status).toBe('completed');
+    expect(await watchAll(watching, documentIds, requestId)).toEqual(['completed', 'completed']);
+    const { log } = watching;
     expect(count(log.ids, good)).toBe(0);
     expect(count(log.ids, bad)).toBeGreaterThan(0);
   });
@@ -162,12 +173,9 @@ describe('the scheduler polls documents of one request together', () => {
   it('goes back to document polls when the request cannot be polled', async () => {
     const { requestId, documentIds } = submit([doc(4_000), doc(6_000)]);
     harness.server.simulator.setFault({ route: 'request-status', kind: 'status', status: 403 });
-    const { clock, client, log, run } = setup();
-    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
-    const finals = await run(
-      Promise.all(documentIds.map((id) => collect(scheduler.watch(client, id, { requestId })))),
-    );
-    for (const statuses of finals) expect(statuses.at(-1)?.status).toBe('completed');
+    const watching = setup();
+    expect(await watchAll(watching, documentIds, requestId)).toEqual(['completed', 'completed']);
+    const { log } = watching;
     // One failed request poll; never tried again for this request.
     expect(count(log.ids, requestId)).toBe(1);
   });

@@ -1,4 +1,5 @@
-import type { NeurolinkerClient } from '@neurostatus/core';
+import type { NeurolinkerClient, RequestStatus, WithMeta } from '@neurostatus/core';
+import { callDeadline } from './status-source.ts';
 
 /**
  * The part of the core client that watching requests needs.
@@ -21,4 +22,26 @@ export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithM
  */
 export function canReadRequests(client: object): client is RequestStatusReader {
   return typeof (client as Partial<RequestStatusReader>).getRequestStatusWithMeta === 'function';
+}
+
+/**
+ * One request poll as every request watch makes it: no retries of the client's own (the watch
+ * retries on its schedule), bounded by what is left of the watch's deadline.
+ *
+ * @example
+ * ```ts
+ * const source = { fetch: (signal, deadlineMs) => fetchRequestStatus(reader, requestId, signal, deadlineMs) };
+ * ```
+ */
+export function fetchRequestStatus(
+  reader: RequestStatusReader,
+  requestId: string,
+  signal: AbortSignal,
+  deadlineMs: number | undefined,
+): Promise<WithMeta<RequestStatus>> {
+  return reader.getRequestStatusWithMeta(requestId, {
+    signal,
+    retryLimit: 0,
+    ...callDeadline(deadlineMs),
+  });
 }

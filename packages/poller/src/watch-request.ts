@@ -9,8 +9,8 @@ import {
 import type { CompletionEstimator } from './completion-estimator.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
-import type { RequestStatusReader } from './request-status-reader.ts';
-import { callDeadline, type StatusSource } from './status-source.ts';
+import { fetchRequestStatus, type RequestStatusReader } from './request-status-reader.ts';
+import type { StatusSource } from './status-source.ts';
 import { resolveWatchOptions, type WatchOptions } from './watch-options.ts';
 
 /**
@@ -63,12 +63,7 @@ function requestSource(
     });
   return {
     subject: `request ${requestId}`,
-    fetch: (signal, deadlineMs) =>
-      client.getRequestStatusWithMeta(requestId, {
-        signal,
-        retryLimit: 0,
-        ...callDeadline(deadlineMs),
-      }),
+    fetch: (signal, deadlineMs) => fetchRequestStatus(client, requestId, signal, deadlineMs),
     isTerminal: isTerminalRequestStatus,
     // Poll when the next document is due to finish: that is when progress can change.
     describe: (request, now) => {
