@@ -325,16 +325,17 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   /**
-   * The next request poll: when the most eager member's own policy wants its next poll, and at
-   * least every `batchMaxIntervalMs` (a failure shows at the next request poll); never sooner than
-   * the request's own errors and the server's hints allow.
+   * The next request poll: when the most eager member's own policy wants its next poll, and, for
+   * two members or more, at least every `batchMaxIntervalMs` (a failure shows at the next request
+   * poll); never sooner than the request's own errors and the server's hints allow.
    */
   const scheduleBatch = (batch: RequestBatch) => {
     if (batch.members.size === 0) {
       stopBatch(batch);
       return;
     }
-    let wish = resolved.batchMaxIntervalMs;
+    // The cap is for a poll shared by several documents; one alone keeps its own pace.
+    let wish = batch.members.size > 1 ? resolved.batchMaxIntervalMs : Number.POSITIVE_INFINITY;
     for (const member of batch.members.values()) wish = Math.min(wish, member.state.nextDelayMs());
     queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
   };
