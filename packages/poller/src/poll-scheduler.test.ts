@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isWatchTimeoutError, WatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, useHarness } from './test-support/harness.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
 
 const harness = useHarness();
@@ -33,12 +33,7 @@ const states = (statuses: readonly DocumentStatus[]) => statuses.map((status) =>
  * A fresh virtual clock, a tracked client on it, and `run(work)`, which drives `work` on virtual
  * time, firing sleeps only while no request is in flight.
  */
-function setup(base: StatusReader = harness.client()) {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, base);
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = (base?: StatusReader) => trackedSetup(harness, base);
 
 describe('createPollScheduler over real HTTP', () => {
   it('shares one poll loop between two consumers of the same document', async () => {

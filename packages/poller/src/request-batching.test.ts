@@ -3,7 +3,7 @@ import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, useHarness } from './test-support/harness.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
 import { waitForDocument } from './wait-for-document.ts';
 import { watchMany } from './watch-many.ts';
@@ -21,12 +21,7 @@ function submit(documents: Array<Record<string, unknown>>, apiKey = DEMO_API_KEY
   return harness.server.simulator.createRequest({ apiKey, documents });
 }
 
-function setup(base: StatusReader = harness.client()) {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, base);
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = (base?: StatusReader) => trackedSetup(harness, base);
 
 const count = (ids: readonly string[], id: string) => ids.filter((seen) => seen === id).length;
 

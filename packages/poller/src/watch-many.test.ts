@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isWatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
-import { collect, useHarness } from './test-support/harness.ts';
-import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { type WatchManyUpdate, watchMany } from './watch-many.ts';
 
 // Pass-through spy, to get hold of the private scheduler a stream creates for itself.
@@ -32,12 +31,7 @@ const unknownId = () => `never-submitted-${unknownCount++}`;
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup() {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, harness.client());
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = () => trackedSetup(harness);
 
 /** The statuses of each document, in the order the stream gave them. */
 function byDocument(updates: readonly WatchManyUpdate[]) {

@@ -1,8 +1,7 @@
 import { DEMO_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
-import { collect, useHarness } from './test-support/harness.ts';
-import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { type RequestProgress, watchRequest } from './watch-request.ts';
 
 const harness = useHarness();
@@ -20,12 +19,7 @@ function submit(documents: Array<Record<string, unknown>> = THREE_DOCUMENTS) {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup() {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, harness.client());
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = () => trackedSetup(harness);
 
 /** Checks what must hold for every progress, whatever the moment. */
 function expectConsistent(progress: RequestProgress) {

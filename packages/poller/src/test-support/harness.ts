@@ -3,6 +3,7 @@ import { createManualClock, DEMO_API_KEY } from '@neurostatus/simulator';
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../virtual-clock.ts';
+import { driveWhenIdle, type StatusReader, trackRequests } from './idle-drive.ts';
 import { settling } from './settling.ts';
 
 /** The simulator over real HTTP on 127.0.0.1, with its clock tied to a virtual poller clock. */
@@ -100,4 +101,20 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
+}
+
+/**
+ * A fresh virtual clock and a client whose calls are logged, with `run` driving work to completion
+ * whenever every watch is asleep and nothing is in flight.
+ *
+ * @example
+ * ```ts
+ * const { clock, client, log, run } = trackedSetup(harness);
+ * ```
+ */
+export function trackedSetup(harness: Harness, base: StatusReader = harness.client()) {
+  const clock = harness.clock();
+  const { client, log } = trackRequests(clock, base);
+  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
+  return { clock, client, log, run };
 }
