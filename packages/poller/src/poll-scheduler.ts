@@ -1,17 +1,16 @@
 import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
-import { WatchTimeoutError } from './errors.ts';
-import { lazyStream } from './lazy-stream.ts';
 import { type PollStep, pollStep } from './poll-step.ts';
 import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { RequestBatch, requestBatchSource } from './request-batch.ts';
 import { RequestBatches } from './request-batches.ts';
 import { requestEntryStatus } from './request-entry-status.ts';
-import { canReadRequests, type RequestStatusReader } from './request-status-reader.ts';
+import { canReadRequests } from './request-status-reader.ts';
 import { RunQueue } from './run-queue.ts';
 import { ScheduledLoop, type Subscription } from './scheduled-loop.ts';
+import { scheduledWatch } from './scheduled-watch.ts';
 import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
 import { checkTimeoutMs } from './watch-options.ts';
@@ -137,7 +136,6 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   const waves = new RateLimitWaves(limiter);
   // Keyed by client first: two tenants watching the same id must never share a loop.
   const loops = new WeakMap<DocumentStatusReader, Map<string, ScheduledLoop>>();
-  const readers = new WeakMap<DocumentStatusReader, DocumentStatusReader & RequestStatusReader>();
   const allLoops = new Set<ScheduledLoop>();
   const allBatches = new Set<RequestBatch>();
   const batches = new RequestBatches();
@@ -150,31 +148,11 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   );
   let closed = false;
 
-  /** The client, its calls counted and their 429s told to the limiter; one wrapper per client. */
-  const throughLimiter = (client: DocumentStatusReader) => {
-    let wrapped = readers.get(client);
-    if (wrapped === undefined) {
-      wrapped = {
-        getDocumentStatusWithMeta: (documentId, requestOptions) =>
-          waves.track(() => client.getDocumentStatusWithMeta(documentId, requestOptions)),
-        getRequestStatusWithMeta: (requestId, requestOptions) =>
-          waves.track(() =>
-            (client as unknown as RequestStatusReader).getRequestStatusWithMeta(
-              requestId,
-              requestOptions,
-            ),
-          ),
-      };
-      readers.set(client, wrapped);
-    }
-    return wrapped;
-  };
-
   const canBatch = (client: DocumentStatusReader) =>
     resolved.batchByRequest && canReadRequests(client);
 
   const newBatch = (client: DocumentStatusReader, requestId: string) => () => {
-    const source = requestBatchSource(throughLimiter(client), requestId);
+    const source = requestBatchSource(waves.reader(client), requestId);
     const batch = new RequestBatch(
       client,
       requestId,
@@ -356,7 +334,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     }
     const existing = byId.get(documentId);
     if (existing !== undefined) return existing;
-    const source = documentSource(throughLimiter(client), documentId, resolved.watch.estimator);
+    const source = documentSource(waves.reader(client), documentId, resolved.watch.estimator);
     const loop = new ScheduledLoop(
       client,
       documentId,
@@ -400,32 +378,13 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
     assertValidId(documentId, 'document');
     if (closed) throw new TypeError('This scheduler is closed.');
-    return lazyStream<DocumentStatus>(signal, (channel) => {
-      let last: DocumentStatus | undefined;
-      const unsubscribe = subscribe(
-        client,
-        documentId,
-        {
-          status: (status) => {
-            last = status;
-            channel.push(status);
-          },
-          end: () => channel.close(),
-          error: (error) => channel.fail(error),
-        },
-        requestId === undefined ? { emit } : { emit, requestId },
-      );
-      const deadline = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
-      if (deadline !== undefined) {
-        clock.sleep(timeoutMs, deadline.signal).then(
-          () => channel.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
-          () => {},
-        );
-      }
-      return () => {
-        deadline?.abort();
-        unsubscribe();
-      };
+    if (requestId !== undefined) assertValidId(requestId, 'request');
+    const subscribeOptions = requestId === undefined ? { emit } : { emit, requestId };
+    return scheduledWatch((listener) => subscribe(client, documentId, listener, subscribeOptions), {
+      clock,
+      signal,
+      timeoutMs,
+      subject: `document ${documentId}`,
     });
   };
 

@@ -1,5 +1,7 @@
 import { isNeurolinkerError } from '@neurostatus/core';
+import type { DocumentStatusReader } from './document-source.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { RequestStatusReader } from './request-status-reader.ts';
 
 /**
  * Tells a rate limiter about 429s, once per wave: requests are numbered as they start, and a 429
@@ -14,6 +16,7 @@ import type { RateLimiter } from './rate-limiter.ts';
  */
 export class RateLimitWaves {
   readonly #limiter: RateLimiter;
+  readonly #readers = new WeakMap<object, DocumentStatusReader & RequestStatusReader>();
   #started = 0;
   #startedAtLastCut = 0;
 
@@ -44,5 +47,27 @@ export class RateLimitWaves {
       }
       throw error;
     }
+  }
+
+  /**
+   * The client with both of its status calls going through {@link RateLimitWaves.track}; one
+   * wrapper per client. The request call exists only where the client has it (the scheduler
+   * checks before it polls a request).
+   */
+  reader(client: DocumentStatusReader): DocumentStatusReader & RequestStatusReader {
+    let wrapped = this.#readers.get(client);
+    if (wrapped === undefined) {
+      const requests = client as Partial<RequestStatusReader>;
+      wrapped = {
+        getDocumentStatusWithMeta: (documentId, options) =>
+          this.track(() => client.getDocumentStatusWithMeta(documentId, options)),
+        getRequestStatusWithMeta: (requestId, options) =>
+          this.track(() =>
+            (requests as RequestStatusReader).getRequestStatusWithMeta(requestId, options),
+          ),
+      };
+      this.#readers.set(client, wrapped);
+    }
+    return wrapped;
   }
 }
