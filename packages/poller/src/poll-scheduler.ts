@@ -200,7 +200,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   /** Takes a loop out of its batch: it polls on its own, after `delayMs`. */
   const ownPolls = (loop: ScheduledLoop, delayMs: number) => {
     batches.leave(loop);
-    if (!loop.stopped) queue.at(loop, clock.now() + delayMs);
+    // A poll of its own still out (it was adopted meanwhile) schedules the next one when it lands.
+    if (!loop.stopped && loop.inFlight === undefined) queue.at(loop, clock.now() + delayMs);
   };
 
   const startLoop = (loop: ScheduledLoop) => {
@@ -272,6 +273,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       attempts: 1,
     };
     for (const entry of request.documents) {
+      // Its last member finished: adopting more into a stopped batch would strand them.
+      if (batch.stopped) return;
       let member = batch.members.get(entry.document_id);
       if (member === undefined) {
         // A watched document of this client with nothing known yet: adopt it (a cold start).
