@@ -165,9 +165,8 @@ for (const size of [1, 10, 50]) {
   const results = [];
   for (const variant of VARIANTS) results.push(await run(bySize(size), variant, 1, SEED));
   const [batched, given, perDocument] = results as [Result, Result, Result, Result];
-  results.forEach((r, i) =>
-    console.log(row(`${size} per request`, VARIANTS[i]!.name, r, perDocument)),
-  );
+  for (const [i, r] of results.entries())
+    console.log(row(`${size} per request`, VARIANTS[i]!.name, r, perDocument));
   verdicts.push([
     `${size} per request: failed median lag <= 2 s (batched)`,
     percentile(batched.failed, 50) <= 2_000,
@@ -198,9 +197,8 @@ for (const factor of [0.5, 2]) {
   const results = [];
   for (const variant of VARIANTS) results.push(await run(coldBatch(factor), variant, 25, SEED));
   const [batched, given, perDocument] = results as [Result, Result, Result, Result];
-  results.forEach((r, i) =>
-    console.log(row(`${factor}x the prior`, VARIANTS[i]!.name, r, perDocument)),
-  );
+  for (const [i, r] of results.entries())
+    console.log(row(`${factor}x the prior`, VARIANTS[i]!.name, r, perDocument));
   for (const [label, r] of [
     ['batched', batched],
     ['request id given', given],
