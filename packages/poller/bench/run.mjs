@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 const out = new URL('../.tmp/bench/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: ['policies.ts', 'scale.ts', 'simulator-worker.ts'].map(
+  entryPoints: ['policies.ts', 'batches.ts', 'scale.ts', 'simulator-worker.ts'].map(
     (name) => new URL(name, import.meta.url).pathname,
   ),
   outdir: out,
@@ -23,7 +23,7 @@ await build({
 });
 for (const name of process.argv.slice(2).length > 0
   ? process.argv.slice(2)
-  : ['policies', 'scale']) {
+  : ['policies', 'batches', 'scale']) {
   const result = spawnSync(process.execPath, ['--expose-gc', `${out}${name}.mjs`], {
     stdio: 'inherit',
   });

@@ -1,7 +1,7 @@
 import type { DocumentStatus, NeurolinkerClient } from '@neurostatus/core';
 import { isTerminalDocumentStatus } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
-import { callDeadline, type StatusSource } from './status-poll.ts';
+import { callDeadline, type StatusSource } from './status-source.ts';
 
 /**
  * The part of the core client that watching documents needs.

@@ -40,9 +40,10 @@ export function watchDocumentOverEvents(
       isTerminal: isTerminalDocumentStatus,
       poll: async function* (pollOptions) {
         const source = documentSource(client, documentId, pollOptions.estimator);
-        for await (const { value, state } of pollLoop(source, pollOptions)) {
-          yield { value, clockOffsetMs: state.clockOffsetMs };
-        }
+        yield* pollLoop(source, pollOptions, (value, state) => ({
+          value,
+          clockOffsetMs: state.clockOffsetMs,
+        }));
       },
     },
     stream,

@@ -33,11 +33,13 @@ export { classifyPollError, type PollErrorKind } from './poll-error-kind.ts';
 export {
   createPollScheduler,
   type PollScheduler,
-  type PollSchedulerOptions,
   type PollSchedulerStats,
   type ScheduledWatchOptions,
-  type StatusListener,
+  type SubscribeOptions,
 } from './poll-scheduler.ts';
+export type { RequestStatusReader } from './request-status-reader.ts';
+export type { PollSchedulerOptions } from './scheduler-options.ts';
+export type { StatusListener } from './status-listener.ts';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
 export { type WaitForDocumentOptions, waitForDocument } from './wait-for-document.ts';
 export {
@@ -47,10 +49,5 @@ export {
   watchMany,
 } from './watch-many.ts';
 export { WATCH_DEFAULTS, type WatchOptions } from './watch-options.ts';
-export {
-  type RequestProgress,
-  type RequestStatusReader,
-  type WatchRequestOptions,
-  watchRequest,
-} from './watch-request.ts';
+export { type RequestProgress, type WatchRequestOptions, watchRequest } from './watch-request.ts';
 export { type WatchStatusOptions, watchStatus } from './watch-status.ts';

@@ -1,20 +1,13 @@
 import type { DocumentStatus } from '@neurostatus/core';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWatchTimeoutError, WatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-afterEach(() => {
-  harness.server.simulator.clearFaults();
-});
+const harness = useHarness();
 
 const QUICK = { totalPages: 1, pendingMs: 2_000, processingMs: 10_000 };
 
@@ -40,12 +33,7 @@ const states = (statuses: readonly DocumentStatus[]) => statuses.map((status) =>
  * A fresh virtual clock, a tracked client on it, and `run(work)`, which drives `work` on virtual
  * time, firing sleeps only while no request is in flight.
  */
-function setup(base: StatusReader = harness.client()) {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, base);
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = (base?: StatusReader) => trackedSetup(harness, base);
 
 describe('createPollScheduler over real HTTP', () => {
   it('shares one poll loop between two consumers of the same document', async () => {
@@ -272,6 +260,7 @@ describe('createPollScheduler over real HTTP', () => {
     const scheduler = createPollScheduler({ clock, concurrency: 1, ratePerSecond: 4 });
     expect(scheduler.stats()).toEqual({
       loops: 0,
+      batches: 0,
       consumers: 0,
       inFlight: 0,
       queued: 0,
@@ -287,6 +276,7 @@ describe('createPollScheduler over real HTTP', () => {
     await expect.poll(() => harness.requestsFor(hanging)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 2,
+      batches: 0,
       consumers: 3,
       inFlight: 1,
       queued: 1,
@@ -301,6 +291,7 @@ describe('createPollScheduler over real HTTP', () => {
     expect(harness.requestsFor(waiting)).toBe(1);
     expect(scheduler.stats()).toEqual({
       loops: 1,
+      batches: 0,
       consumers: 2,
       inFlight: 0,
       queued: 0,
@@ -342,9 +333,11 @@ describe('createPollScheduler over real HTTP', () => {
     }));
     const ids = submit(documents).documentIds;
     const { clock, client, log, run } = setup();
-    // A greedy policy: every watch wants a poll per second, 15 times the budget.
+    // A greedy policy: every watch wants a poll per second, 15 times the budget. One loop per
+    // document here (batches by request have tests of their own).
     const scheduler = createPollScheduler({
       clock,
+      batchByRequest: false,
       ratePerSecond: 2,
       burst: 2,
       concurrency: 2,

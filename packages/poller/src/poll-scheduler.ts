@@ -1,39 +1,20 @@
-import { assertValidId, type DocumentStatus, isNeurolinkerError } from '@neurostatus/core';
-import { type Channel, createChannel } from './channel.ts';
+import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
-import { DueHeap } from './due-heap.ts';
-import { WatchTimeoutError } from './errors.ts';
-import { MAX_TIMER_MS } from './interval-policy.ts';
+import { type PollStep, pollStep } from './poll-step.ts';
+import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { createStatusPoll, type StatusPoll } from './status-poll.ts';
-import {
-  checkTimeoutMs,
-  type ResolvedWatchOptions,
-  resolveWatchOptions,
-  type WatchOptions,
-} from './watch-options.ts';
-
-/**
- * Options of {@link createPollScheduler}.
- *
- * @example
- * ```ts
- * createPollScheduler({ ratePerSecond: 5, concurrency: 2 } satisfies PollSchedulerOptions);
- * ```
- */
-export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'timeoutMs' | 'emit'> {
-  /** Upstream requests in flight at once. Default 8. */
-  concurrency?: number;
-  /** Sustained upstream requests per second, for all watches together. Default 10. */
-  ratePerSecond?: number;
-  /** Requests that may start at once after a quiet spell. Default: `ratePerSecond`. */
-  burst?: number;
-  /** The rate never drops below this after 429s. Default: `ratePerSecond / 16`. */
-  minRatePerSecond?: number;
-  /** How fast the rate climbs back after a 429, in requests/s per second. Default: `ratePerSecond / 30`. */
-  recoveryPerSecond?: number;
-}
+import { RequestBatch, requestBatchSource } from './request-batch.ts';
+import { RequestBatches } from './request-batches.ts';
+import { requestEntryStatus } from './request-entry-status.ts';
+import { canReadRequests } from './request-status-reader.ts';
+import { RunQueue } from './run-queue.ts';
+import { ScheduledLoop, type Subscription } from './scheduled-loop.ts';
+import { scheduledWatch } from './scheduled-watch.ts';
+import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
+import type { StatusListener } from './status-listener.ts';
+import { checkTimeoutMs } from './watch-options.ts';
+import { createWatchState } from './watch-state.ts';
 
 /**
  * Per-consumer options of `scheduler.watch()`.
@@ -43,31 +24,27 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
  * scheduler.watch(client, id, { timeoutMs: 60_000, emit: 'every' } satisfies ScheduledWatchOptions);
  * ```
  */
-export interface ScheduledWatchOptions {
+export interface ScheduledWatchOptions extends SubscribeOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
-  emit?: 'changes' | 'every';
 }
 
 /**
- * What a subscriber of {@link PollScheduler.subscribe} is told. Listeners should not throw.
+ * Per-consumer options of `scheduler.subscribe()`.
  *
  * @example
  * ```ts
- * const stop = scheduler.subscribe(client, id, {
- *   status: (status) => send(status),
- *   end: () => close(),
- *   error: (error) => fail(error),
- * } satisfies StatusListener);
+ * scheduler.subscribe(client, id, listener, { requestId } satisfies SubscribeOptions);
  * ```
  */
-export interface StatusListener {
-  /** A status: the latest known one at once (when there is one), then each change (or every poll). */
-  status(status: DocumentStatus): void;
-  /** The document reached a terminal status (already delivered), or the scheduler was closed. */
-  end(): void;
-  /** The watch failed: a permanent error, too many transient ones, or a 404 after the grace period. */
-  error(error: unknown): void;
+export interface SubscribeOptions {
+  emit?: 'changes' | 'every';
+  /**
+   * The request the document belongs to, when known: its documents are then polled together from
+   * the first poll on. Without it the scheduler learns it from the first answer. Ignored when the
+   * document is already watched, or the client cannot read requests.
+   */
+  requestId?: string;
 }
 
 /**
@@ -81,6 +58,8 @@ export interface StatusListener {
 export interface PollSchedulerStats {
   /** Documents with a poll loop. */
   readonly loops: number;
+  /** Requests whose documents are polled together (one request poll a round for all of them). */
+  readonly batches: number;
   /** Consumers across all loops. */
   readonly consumers: number;
   readonly inFlight: number;
@@ -92,7 +71,10 @@ export interface PollSchedulerStats {
   readonly requests: number;
 }
 
-/** A shared poller for many documents: one loop per (client, document), a concurrency cap, a rate budget. */
+/**
+ * A shared poller for many documents: one loop per (client, document), a concurrency cap, a rate
+ * budget, and documents of one request polled together when the client can read requests.
+ */
 export interface PollScheduler {
   /**
    * Watches a document through the shared loop: the latest known status first (if any), then each
@@ -112,7 +94,7 @@ export interface PollScheduler {
     client: DocumentStatusReader,
     documentId: string,
     listener: StatusListener,
-    options?: { emit?: 'changes' | 'every' },
+    options?: SubscribeOptions,
   ): () => void;
   stats(): PollSchedulerStats;
   /** The scheduler's clock (its `now()` and `sleep()`), for timers that must run on the same time. */
@@ -121,46 +103,10 @@ export interface PollScheduler {
   close(): void;
 }
 
-interface Subscription {
-  readonly listener: StatusListener;
-  readonly emit: 'changes' | 'every';
-}
-
-/** One poll loop: a document watched through one client, and everyone listening to it. */
-class Loop {
-  readonly consumers = new Set<Subscription>();
-  dueAt = 0;
-  stopped = false;
-  /** Aborts the poll in flight; only set while one is. */
-  inFlight: AbortController | undefined;
-  readonly state: StatusPoll<DocumentStatus>;
-  readonly byId: Map<string, Loop>;
-  readonly documentId: string;
-
-  constructor(state: StatusPoll<DocumentStatus>, byId: Map<string, Loop>, documentId: string) {
-    this.state = state;
-    this.byId = byId;
-    this.documentId = documentId;
-  }
-}
-
-/** The scheduler's defaults, in one place (the rest come from `WATCH_DEFAULTS`). */
-export const SCHEDULER_DEFAULTS = {
-  concurrency: 8,
-  ratePerSecond: 10,
-  /** `minRatePerSecond` = `ratePerSecond` x this. */
-  minRateFraction: 1 / 16,
-  /** `recoveryPerSecond` = `ratePerSecond` x this: 30 s from 0 back to the full rate. */
-  recoveryFraction: 1 / 30,
-} as const;
-
-function positive(name: string, value: number, allowZero = false): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(
-      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number.`,
-    );
-  }
-  return value;
+function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
+  if (emit !== 'changes' && emit !== 'every')
+    throw new TypeError("`emit` must be 'changes' or 'every'.");
+  return emit;
 }
 
 /**
@@ -171,6 +117,12 @@ function positive(name: string, value: number, allowZero = false): number {
  * is a few small objects and its last status, so 10,000 documents fit in a few tens of MB
  * (BENCHMARKS.md).
  *
+ * When the client can also read request status (`getRequestStatusWithMeta`, as the core client
+ * can) and several watched documents belong to one request, that request is polled once a round
+ * for all of them (`batchByRequest`): each document's status comes from `documents[].result`,
+ * validated like a document poll's, and a document the list does not stand for (missing, invalid,
+ * moved) goes back to polls of its own. Batches never mix clients.
+ *
  * @example
  * ```ts
  * const scheduler = createPollScheduler({ ratePerSecond: 20, concurrency: 10 });
@@ -178,225 +130,231 @@ function positive(name: string, value: number, allowZero = false): number {
  * ```
  */
 export function createPollScheduler(options: PollSchedulerOptions = {}): PollScheduler {
-  const watchOptions: ResolvedWatchOptions = resolveWatchOptions(options);
-  const { clock } = watchOptions;
-  const ratePerSecond = positive(
-    'ratePerSecond',
-    options.ratePerSecond ?? SCHEDULER_DEFAULTS.ratePerSecond,
-  );
-  const concurrency = positive(
-    'concurrency',
-    options.concurrency ?? SCHEDULER_DEFAULTS.concurrency,
-  );
-  if (!Number.isInteger(concurrency)) throw new TypeError('`concurrency` must be an integer.');
-  const minRatePerSecond = positive(
-    'minRatePerSecond',
-    options.minRatePerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.minRateFraction,
-  );
-  if (minRatePerSecond > ratePerSecond)
-    throw new TypeError('`minRatePerSecond` must not exceed `ratePerSecond`.');
-  const limiter = createRateLimiter({
-    clock,
-    concurrency,
-    ratePerSecond,
-    burst: Math.max(1, positive('burst', options.burst ?? ratePerSecond)),
-    minRatePerSecond,
-    recoveryPerSecond: positive(
-      'recoveryPerSecond',
-      options.recoveryPerSecond ?? ratePerSecond * SCHEDULER_DEFAULTS.recoveryFraction,
-      true,
-    ),
-  });
-  // Requests are numbered as they start; a 429 lowers the rate only for a request that started
-  // after the last cut (AIMD: one halving per wave of 429s, not one per request in flight).
-  let started = 0;
-  let startedAtLastCut = 0;
+  const resolved = resolveSchedulerOptions(options);
+  const { clock } = resolved.watch;
+  const limiter = createRateLimiter(resolved.limiter);
+  const waves = new RateLimitWaves(limiter);
   // Keyed by client first: two tenants watching the same id must never share a loop.
-  const loops = new WeakMap<DocumentStatusReader, Map<string, Loop>>();
-  const allLoops = new Set<Loop>();
-  const penalizing = new WeakMap<DocumentStatusReader, DocumentStatusReader>();
-  const due = new DueHeap<Loop>();
-  const ready: Loop[] = [];
-  let readyHead = 0;
-  let wake: { at: number; controller: AbortController } | undefined;
-  let requests = 0;
+  const loops = new WeakMap<DocumentStatusReader, Map<string, ScheduledLoop>>();
+  const allLoops = new Set<ScheduledLoop>();
+  const allBatches = new Set<RequestBatch>();
+  const batches = new RequestBatches();
+  const queue: RunQueue<ScheduledLoop | RequestBatch> = new RunQueue(
+    clock,
+    limiter,
+    resolved.limiter.concurrency,
+    (target) => (target instanceof RequestBatch ? startBatch(target) : startLoop(target)),
+    () => allLoops.size + allBatches.size,
+  );
   let closed = false;
 
-  /** The client, telling the limiter about 429s; one wrapper per client. */
-  const throughLimiter = (client: DocumentStatusReader): DocumentStatusReader => {
-    let wrapped = penalizing.get(client);
-    if (wrapped === undefined) {
-      wrapped = {
-        async getDocumentStatusWithMeta(documentId, requestOptions) {
-          const number = ++started;
-          try {
-            return await client.getDocumentStatusWithMeta(documentId, requestOptions);
-          } catch (error) {
-            // Requests sent before the last cut went out at the old rate: their 429s say nothing
-            // about the new one.
-            if (
-              isNeurolinkerError(error) &&
-              error.code === 'RATE_LIMITED' &&
-              number > startedAtLastCut
-            ) {
-              limiter.penalize();
-              startedAtLastCut = started;
-            }
-            throw error;
-          }
-        },
-      };
-      penalizing.set(client, wrapped);
-    }
-    return wrapped;
+  const canBatch = (client: DocumentStatusReader) =>
+    resolved.batchByRequest && canReadRequests(client);
+
+  const newBatch = (client: DocumentStatusReader, requestId: string) => () => {
+    const source = requestBatchSource(waves.reader(client), requestId);
+    const batch = new RequestBatch(
+      client,
+      requestId,
+      createWatchState(source, resolved.batchWatch),
+    );
+    allBatches.add(batch);
+    return batch;
   };
 
-  /**
-   * Calls a listener. One that throws is detached, and told so through its own `error()`: it must
-   * not break the loop for the other consumers, nor crash the process.
-   */
-  const notify = (
-    loop: Loop,
-    subscription: Subscription,
-    call: (listener: StatusListener) => void,
-  ) => {
-    try {
-      call(subscription.listener);
-    } catch (error) {
-      if (loop.consumers.delete(subscription) && loop.consumers.size === 0) stop(loop);
-      try {
-        subscription.listener.error(error);
-      } catch {
-        // It has been told as well as it can be.
-      }
-    }
-  };
-
-  const stop = (loop: Loop) => {
+  const stop = (loop: ScheduledLoop) => {
     if (loop.stopped) return;
     loop.stopped = true;
     loop.inFlight?.abort();
     allLoops.delete(loop);
-    if (loop.byId.get(loop.documentId) === loop) loop.byId.delete(loop.documentId);
-    // Stopped loops leave the heap lazily; drop them in bulk before they outnumber the live ones,
-    // so a stopped loop (and its last status) is not held until its far-off wake-up time.
-    if (due.size > 64 && due.size > 2 * allLoops.size) due.compact((entry) => !entry.stopped);
-    // Its wake-up may be the one the timer waits for: re-arm, so nothing stays pending for it.
-    arm();
+    const byId = loops.get(loop.client);
+    if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
+    const batch = loop.batch;
+    batches.forget(loop);
+    if (batch !== undefined && batch.members.size === 0) stopBatch(batch);
+    queue.drop(loop);
   };
 
-  const readyCount = () => ready.length - readyHead;
-  const enqueue = (loop: Loop) => {
-    ready.push(loop);
-  };
-  const dequeue = () => {
-    const loop = ready[readyHead++];
-    if (readyHead > 1024 && readyHead * 2 > ready.length) {
-      ready.splice(0, readyHead);
-      readyHead = 0;
-    }
-    return loop;
+  const stopBatch = (batch: RequestBatch, refuse = false) => {
+    if (batch.stopped) return;
+    batch.stopped = true;
+    batch.inFlight?.abort();
+    allBatches.delete(batch);
+    batches.close(batch, refuse);
+    queue.drop(batch);
   };
 
-  /** Sleeps until the next poll is due or the next token arrives, whichever comes first. */
-  const arm = () => {
-    while (due.peek()?.stopped) due.pop();
-    const now = clock.now();
-    let at = due.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
-    if (readyCount() > 0 && limiter.inFlight < concurrency)
-      at = Math.min(at, now + limiter.msUntilToken());
-    if (wake !== undefined && wake.at === at) return;
-    wake?.controller.abort();
-    wake = undefined;
-    if (!Number.isFinite(at) || closed) return;
-    const controller = new AbortController();
-    wake = { at, controller };
-    // Never longer than timers accept: the tick that wakes early just re-arms.
-    clock.sleep(Math.min(Math.max(0, at - now), MAX_TIMER_MS), controller.signal).then(
-      () => {
-        if (wake?.controller !== controller) return;
-        wake = undefined;
-        tick();
-      },
-      () => {},
-    );
+  /** Ends a loop after its terminal status (already published). */
+  const finish = (loop: ScheduledLoop) => {
+    const consumers = [...loop.consumers];
+    stop(loop);
+    loop.end(consumers);
   };
 
-  const tick = () => {
-    const now = clock.now();
-    for (let top = due.peek(); top !== undefined && top.dueAt <= now; top = due.peek()) {
-      due.pop();
-      if (!top.stopped) enqueue(top);
-    }
-    dispatch();
-    arm();
+  const fail = (loop: ScheduledLoop, error: unknown) => {
+    const consumers = [...loop.consumers];
+    stop(loop);
+    loop.fail(consumers, error);
   };
 
-  const dispatch = () => {
-    while (readyCount() > 0) {
-      const next = ready[readyHead] as Loop;
-      if (next.stopped) {
-        dequeue();
-        continue;
-      }
-      if (!limiter.tryAcquire()) break;
-      dequeue();
-      start(next);
-    }
+  /** Takes a loop out of its batch: it polls on its own, after `delayMs`. */
+  const ownPolls = (loop: ScheduledLoop, delayMs: number) => {
+    batches.leave(loop);
+    // A poll of its own still out (it was adopted meanwhile) schedules the next one when it lands.
+    if (!loop.stopped && loop.inFlight === undefined) queue.at(loop, clock.now() + delayMs);
   };
 
-  const start = (loop: Loop) => {
-    requests++;
+  const startLoop = (loop: ScheduledLoop) => {
     const controller = new AbortController();
     loop.inFlight = controller;
-    loop.state.poll(controller.signal).then(
-      (result) => {
+    pollStep(loop.state, controller.signal).then(
+      (step) => {
         loop.inFlight = undefined;
-        limiter.release();
-        if (!loop.stopped && result !== undefined) {
-          for (const subscription of [...loop.consumers]) {
-            if (result.changed || subscription.emit === 'every') {
-              notify(loop, subscription, (listener) => listener.status(result.value));
-            }
-          }
-          if (result.terminal) {
-            const consumers = [...loop.consumers];
-            stop(loop);
-            for (const subscription of consumers)
-              notify(loop, subscription, (listener) => listener.end());
-          }
-        }
-        if (!loop.stopped) {
-          try {
-            loop.dueAt = clock.now() + loop.state.nextDelayMs();
-            due.push(loop);
-          } catch (error) {
-            fail(loop, error);
-          }
-        }
-        dispatch();
-        arm();
+        afterLoopStep(loop, step);
+        queue.release();
       },
       (error: unknown) => {
         loop.inFlight = undefined;
-        limiter.release();
         if (!loop.stopped) fail(loop, error);
-        dispatch();
-        arm();
+        queue.release();
       },
     );
   };
 
-  const fail = (loop: Loop, error: unknown) => {
-    const consumers = [...loop.consumers];
-    stop(loop);
-    for (const { listener } of consumers) {
-      try {
-        listener.error(error);
-      } catch {
-        // Nothing more can be told to a listener whose error handler throws.
-      }
+  const afterLoopStep = (
+    loop: ScheduledLoop,
+    { result, nextDelayMs }: PollStep<DocumentStatus>,
+  ) => {
+    if (!loop.stopped && result !== undefined) loop.publish(result);
+    if (!loop.stopped && nextDelayMs === undefined) finish(loop);
+    // Stopped, or it joined a batch while this poll was out: the batch polls it now.
+    if (loop.stopped || loop.batch !== undefined || nextDelayMs === undefined) return;
+    const requestId = loop.state.last?.request_id;
+    const placed =
+      requestId !== undefined && canBatch(loop.client)
+        ? batches.place(loop, requestId, newBatch(loop.client, requestId))
+        : undefined;
+    if (placed === undefined) {
+      queue.at(loop, clock.now() + nextDelayMs);
+    } else if (placed.created) {
+      // The partner was waiting for a poll of its own: the batch's poll replaces it.
+      for (const member of placed.batch.members.values()) queue.drop(member);
+      queue.now(placed.batch, true);
     }
+  };
+
+  const startBatch = (batch: RequestBatch) => {
+    const controller = new AbortController();
+    batch.inFlight = controller;
+    pollStep(batch.state, controller.signal).then(
+      ({ result }) => {
+        batch.inFlight = undefined;
+        if (!batch.stopped && result !== undefined) feedMembers(batch, result.value);
+        if (!batch.stopped) scheduleBatch(batch);
+        queue.release();
+      },
+      () => {
+        batch.inFlight = undefined;
+        // The request cannot be polled (gone, forbidden, failing): its documents go back to polls
+        // of their own, which report their own errors.
+        if (!batch.stopped) dissolve(batch);
+        queue.release();
+      },
+    );
+  };
+
+  /** Gives each member the status the request lists for it, as if it had polled. */
+  const feedMembers = (batch: RequestBatch, request: RequestStatus) => {
+    const byId = loops.get(batch.client);
+    const seen = new Set<ScheduledLoop>();
+    const meta = batch.state.lastMeta ?? {
+      freshForMs: undefined,
+      requestId: undefined,
+      attempts: 1,
+    };
+    for (const entry of request.documents) {
+      // Its last member finished: adopting more into a stopped batch would strand them.
+      if (batch.stopped) return;
+      let member = batch.members.get(entry.document_id);
+      if (member === undefined) {
+        // A watched document of this client with nothing known yet: adopt it (a cold start).
+        const candidate = byId?.get(entry.document_id);
+        if (candidate === undefined || candidate.batch !== undefined || candidate.unbatchable)
+          continue;
+        if (candidate.state.last !== undefined) continue;
+        batches.join(batch, candidate);
+        queue.drop(candidate);
+        member = candidate;
+      }
+      seen.add(member);
+      const status = requestEntryStatus(entry, batch.requestId);
+      if (status === undefined) {
+        member.unbatchable = true;
+        ownPolls(member, 0);
+        continue;
+      }
+      const result = member.state.record({ data: status, meta });
+      member.publish(result);
+      if (!member.stopped && result.terminal) finish(member);
+    }
+    // Not in the list any more (vanished, moved): polled on its own from now on.
+    for (const member of [...batch.members.values()]) {
+      if (seen.has(member)) continue;
+      member.unbatchable = true;
+      ownPolls(member, 0);
+    }
+  };
+
+  /**
+   * The next request poll: when the most eager member's own policy wants its next poll, and, for
+   * two members or more, at least every `batchMaxIntervalMs` (a failure shows at the next request
+   * poll); never sooner than the request's own errors and the server's hints allow.
+   */
+  const scheduleBatch = (batch: RequestBatch) => {
+    if (batch.members.size === 0) {
+      stopBatch(batch);
+      return;
+    }
+    // The cap is for a poll shared by several documents; one alone keeps its own pace.
+    let wish = batch.members.size > 1 ? resolved.batchMaxIntervalMs : Number.POSITIVE_INFINITY;
+    for (const member of batch.members.values()) wish = Math.min(wish, member.state.nextDelayMs());
+    queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
+  };
+
+  /** Ends a batch whose request cannot be polled; its members poll on their own at once. */
+  const dissolve = (batch: RequestBatch) => {
+    const members = [...batch.members.values()];
+    stopBatch(batch, true);
+    for (const member of members) ownPolls(member, 0);
+  };
+
+  /** The loop of (client, document), created and queued for its first poll when there is none. */
+  const loopFor = (client: DocumentStatusReader, documentId: string, requestId?: string) => {
+    let byId = loops.get(client);
+    if (byId === undefined) {
+      byId = new Map();
+      loops.set(client, byId);
+    }
+    const existing = byId.get(documentId);
+    if (existing !== undefined) return existing;
+    const source = documentSource(waves.reader(client), documentId, resolved.watch.estimator);
+    const loop = new ScheduledLoop(
+      client,
+      documentId,
+      createWatchState(source, resolved.watch),
+      stop,
+    );
+    byId.set(documentId, loop);
+    allLoops.add(loop);
+    if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
+      const batch = batches.open(client, requestId, newBatch(client, requestId));
+      const fresh = batch.members.size === 0 && batch.inFlight === undefined;
+      batches.join(batch, loop);
+      if (fresh) queue.now(batch, true);
+      return loop;
+    }
+    queue.now(loop);
+    return loop;
   };
 
   const subscribe: PollScheduler['subscribe'] = (
@@ -406,130 +364,55 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     subscribeOptions = {},
   ) => {
     assertValidId(documentId, 'document');
+    const { requestId } = subscribeOptions;
+    if (requestId !== undefined) assertValidId(requestId, 'request');
     if (closed) throw new TypeError('This scheduler is closed.');
-    const emit = subscribeOptions.emit ?? 'changes';
-    if (emit !== 'changes' && emit !== 'every')
-      throw new TypeError("`emit` must be 'changes' or 'every'.");
-    let byId = loops.get(client);
-    if (byId === undefined) {
-      byId = new Map();
-      loops.set(client, byId);
-    }
-    let loop = byId.get(documentId);
-    const isNew = loop === undefined;
-    if (loop === undefined) {
-      const source = documentSource(throughLimiter(client), documentId, watchOptions.estimator);
-      loop = new Loop(createStatusPoll(source, watchOptions), byId, documentId);
-      byId.set(documentId, loop);
-      allLoops.add(loop);
-    }
-    const theLoop = loop;
+    const emit = checkEmit(subscribeOptions.emit ?? 'changes');
     const subscription: Subscription = { listener, emit };
-    theLoop.consumers.add(subscription);
-    const { last } = theLoop.state;
-    if (last !== undefined) notify(theLoop, subscription, (subscriber) => subscriber.status(last));
-    if (isNew) {
-      enqueue(theLoop);
-      dispatch();
-      arm();
-    }
-    return () => {
-      if (!theLoop.consumers.delete(subscription)) return;
-      // The last consumer gone: stop polling at once, in-flight request included.
-      if (theLoop.consumers.size === 0) stop(theLoop);
-    };
+    const loop = loopFor(client, documentId, requestId);
+    loop.add(subscription);
+    // The last consumer gone: the loop stops at once, in-flight request included.
+    return () => loop.remove(subscription);
+  };
+
+  const watch: PollScheduler['watch'] = (client, documentId, consumerOptions = {}) => {
+    const { signal, requestId } = consumerOptions;
+    const emit = checkEmit(consumerOptions.emit ?? 'changes');
+    const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
+    assertValidId(documentId, 'document');
+    if (closed) throw new TypeError('This scheduler is closed.');
+    if (requestId !== undefined) assertValidId(requestId, 'request');
+    const subscribeOptions = requestId === undefined ? { emit } : { emit, requestId };
+    return scheduledWatch((listener) => subscribe(client, documentId, listener, subscribeOptions), {
+      clock,
+      signal,
+      timeoutMs,
+      subject: `document ${documentId}`,
+    });
   };
 
   return {
     subscribe,
+    watch,
     clock,
-    watch(client, documentId, consumerOptions = {}) {
-      const { signal, emit = 'changes' } = consumerOptions;
-      const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
-      assertValidId(documentId, 'document');
-      if (closed) throw new TypeError('This scheduler is closed.');
-      if (emit !== 'changes' && emit !== 'every')
-        throw new TypeError("`emit` must be 'changes' or 'every'.");
-      let channel: Channel<DocumentStatus> | undefined;
-      let finished = false;
-
-      // Subscribes on the first `next()`, not here: a stream that is never iterated polls nothing.
-      const open = (): Channel<DocumentStatus> => {
-        let unsubscribe: (() => void) | undefined;
-        let last: DocumentStatus | undefined;
-        const timer = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
-        const onAbort = () => opened.fail(signal?.reason);
-        const opened = createChannel<DocumentStatus>(() => {
-          timer?.abort();
-          signal?.removeEventListener('abort', onAbort);
-          unsubscribe?.();
-        });
-        if (signal?.aborted) {
-          // Nothing to watch: no loop, no request.
-          opened.fail(signal.reason);
-          return opened;
-        }
-        unsubscribe = subscribe(
-          client,
-          documentId,
-          {
-            status: (status) => {
-              last = status;
-              opened.push(status);
-            },
-            end: () => opened.close(),
-            error: (error) => opened.fail(error),
-          },
-          { emit },
-        );
-        if (opened.ended) unsubscribe();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (timer !== undefined) {
-          clock.sleep(timeoutMs, timer.signal).then(
-            () => opened.fail(new WatchTimeoutError(`document ${documentId}`, timeoutMs, last)),
-            () => {},
-          );
-        }
-        return opened;
-      };
-
-      const iterator: AsyncIterableIterator<DocumentStatus> = {
-        next: () => {
-          if (channel === undefined && finished)
-            return Promise.resolve({ value: undefined, done: true });
-          channel ??= open();
-          return channel.next();
-        },
-        return: () => {
-          finished = true;
-          return channel?.return?.() ?? Promise.resolve({ value: undefined, done: true });
-        },
-        [Symbol.asyncIterator]: () => iterator,
-      };
-      return iterator;
-    },
     stats() {
       let consumers = 0;
       for (const loop of allLoops) consumers += loop.consumers.size;
       return {
         loops: allLoops.size,
+        batches: allBatches.size,
         consumers,
         inFlight: limiter.inFlight,
-        queued: readyCount(),
+        queued: queue.queued,
         ratePerSecond: limiter.currentRate(),
-        requests,
+        requests: waves.started,
       };
     },
     close() {
       closed = true;
-      wake?.controller.abort();
-      wake = undefined;
-      for (const loop of [...allLoops]) {
-        const consumers = [...loop.consumers];
-        stop(loop);
-        for (const subscription of consumers)
-          notify(loop, subscription, (listener) => listener.end());
-      }
+      queue.close();
+      for (const loop of [...allLoops]) finish(loop);
+      for (const batch of [...allBatches]) stopBatch(batch);
     },
   };
 }

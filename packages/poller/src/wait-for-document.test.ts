@@ -1,5 +1,5 @@
 import { DEMO_API_KEY } from '@neurostatus/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ExtractionFailedError,
   isExtractionFailedError,
@@ -8,15 +8,11 @@ import {
 } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { type Harness, startHarness } from './test-support/harness.ts';
+import { useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
 import { waitForDocument } from './wait-for-document.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
+const harness = useHarness();
 
 const COMPLETES = { totalPages: 2, pendingMs: 1_000, processingMs: 12_000 };
 const FAILS = { ...COMPLETES, outcome: 'failed', errorMessage: 'Unreadable scan' };

@@ -1,11 +1,10 @@
 import { type DocumentStatus, InvalidIdError } from '@neurostatus/core';
 import { DEMO_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isWatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
-import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { type WatchManyUpdate, watchMany } from './watch-many.ts';
 
 // Pass-through spy, to get hold of the private scheduler a stream creates for itself.
@@ -14,13 +13,8 @@ vi.mock('./poll-scheduler.ts', async (importOriginal) => {
   return { ...original, createPollScheduler: vi.fn(original.createPollScheduler) };
 });
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
+const harness = useHarness();
 afterEach(() => {
-  harness.server.simulator.clearFaults();
   vi.mocked(createPollScheduler).mockClear();
 });
 
@@ -37,12 +31,7 @@ const unknownId = () => `never-submitted-${unknownCount++}`;
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup() {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, harness.client());
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = () => trackedSetup(harness);
 
 /** The statuses of each document, in the order the stream gave them. */
 function byDocument(updates: readonly WatchManyUpdate[]) {

@@ -1,14 +1,16 @@
 import { assertValidId, type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
-import { type Channel, createChannel } from './channel.ts';
+import type { Channel } from './channel.ts';
 import type { PollerClock } from './clock.ts';
 import type { DocumentStatusReader } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
+import { lazyStream } from './lazy-stream.ts';
 import {
   createPollScheduler,
   type PollScheduler,
-  type PollSchedulerOptions,
-  type StatusListener,
+  type SubscribeOptions,
 } from './poll-scheduler.ts';
+import type { PollSchedulerOptions } from './scheduler-options.ts';
+import type { StatusListener } from './status-listener.ts';
 import { checkTimeoutMs } from './watch-options.ts';
 
 /**
@@ -40,6 +42,12 @@ export interface WatchManyOptions extends PollSchedulerOptions {
   signal?: AbortSignal;
   /** Per-document deadline, in ms (the document's watch then ends with a `WatchTimeoutError` update). */
   timeoutMs?: number;
+  /**
+   * The request every id belongs to, when known: they are then polled together (one request poll
+   * a round) from the first poll on. Without it the scheduler learns each document's request from
+   * its first answer. A document the request does not list is polled on its own.
+   */
+  requestId?: string;
 }
 
 /**
@@ -60,7 +68,8 @@ export interface WatchManyStream extends AsyncIterable<WatchManyUpdate> {
  * Watches many documents as one stream of `{ documentId, status }` updates, ending when every
  * document is terminal (or its watch failed: that comes as `{ documentId, error }`, so one bad id
  * does not end the others). All polls go through one scheduler: one loop per id, a concurrency
- * cap and a shared request-rate budget.
+ * cap and a shared request-rate budget; documents of one request are polled together, one request
+ * poll a round, when the client can read requests (the core client can).
  *
  * @throws {InvalidIdError} at once for a malformed id (from `watchMany` or `add`).
  * @example
@@ -77,8 +86,15 @@ export function watchMany(
   documentIds: Iterable<string>,
   options: WatchManyOptions = {},
 ): WatchManyStream {
-  const { scheduler: shared, signal, timeoutMs: timeoutOption, ...schedulerOptions } = options;
+  const {
+    scheduler: shared,
+    signal,
+    timeoutMs: timeoutOption,
+    requestId,
+    ...schedulerOptions
+  } = options;
   const timeoutMs = checkTimeoutMs(timeoutOption);
+  if (requestId !== undefined) assertValidId(requestId, 'request');
   if (shared !== undefined) {
     const conflicting = Object.keys(schedulerOptions).filter(
       (key) => schedulerOptions[key as keyof typeof schedulerOptions] !== undefined,
@@ -93,43 +109,32 @@ export function watchMany(
   for (const id of ids) assertValidId(id, 'document');
   let stream: ManyStream | undefined;
   const pending: string[][] = [ids];
-  let finished = false;
 
   // Starts on the first `next()`: a stream that is never iterated polls nothing.
-  const start = (): ManyStream => {
-    const theScheduler = shared ?? createPollScheduler(schedulerOptions);
-    const onAbort = () => started.out.fail(signal?.reason);
-    const started = new ManyStream(client, theScheduler, timeoutMs, () => {
-      signal?.removeEventListener('abort', onAbort);
-      if (shared === undefined) theScheduler.close();
-    });
-    if (signal?.aborted) {
-      started.out.fail(signal.reason);
-      return started;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    for (const batch of pending.splice(0)) started.add(batch);
-    if (started.idle) started.out.close();
-    return started;
-  };
-
-  const iterator: AsyncIterableIterator<WatchManyUpdate> = {
-    next: () => {
-      if (stream === undefined && finished)
-        return Promise.resolve({ value: undefined, done: true });
-      stream ??= start();
-      return stream.out.next();
-    },
+  const iterator = lazyStream<WatchManyUpdate>(signal, (out) => {
+    const scheduler = shared ?? createPollScheduler(schedulerOptions);
+    stream = new ManyStream(out, client, scheduler, timeoutMs, requestId);
+    for (const more of pending.splice(0)) stream.add(more);
+    if (stream.idle) out.close();
+    const started = stream;
+    return () => {
+      started.stop();
+      if (shared === undefined) scheduler.close();
+    };
+  });
+  let ended = false;
+  const outer: AsyncIterableIterator<WatchManyUpdate> = {
+    next: () => iterator.next(),
     return: () => {
-      finished = true;
-      return stream?.out.return?.() ?? Promise.resolve({ value: undefined, done: true });
+      ended = true;
+      return iterator.return?.() ?? Promise.resolve({ value: undefined, done: true });
     },
-    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncIterator]: () => outer,
   };
   return {
     add: (...more: string[]) => {
       for (const id of more) assertValidId(id, 'document');
-      if (finished || stream?.out.ended) {
+      if (ended || stream?.out.ended) {
         throw new TypeError(
           'This watchMany stream has ended: every document was terminal. Start a new one.',
         );
@@ -137,7 +142,7 @@ export function watchMany(
       if (stream === undefined) pending.push(more);
       else stream.add(more);
     },
-    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncIterator]: () => outer,
   };
 }
 
@@ -147,27 +152,31 @@ class ManyStream {
   readonly #client: DocumentStatusReader;
   readonly #scheduler: PollScheduler;
   readonly #timeoutMs: number;
+  readonly #subscribeOptions: SubscribeOptions;
   readonly #clock: PollerClock;
   readonly #watched = new Set<string>();
   readonly #following = new Set<Follower>();
   #open = 0;
 
   constructor(
+    out: Channel<WatchManyUpdate>,
     client: DocumentStatusReader,
     scheduler: PollScheduler,
     timeoutMs: number,
-    onEnd: () => void,
+    requestId: string | undefined,
   ) {
+    this.out = out;
+    this.#subscribeOptions = requestId === undefined ? {} : { requestId };
     this.#client = client;
     this.#scheduler = scheduler;
     this.#timeoutMs = timeoutMs;
     // Per-document deadlines run on the scheduler's time, like its polls.
     this.#clock = scheduler.clock;
-    this.out = createChannel<WatchManyUpdate>(() => {
-      // The consumer stopped (or the stream ended): unsubscribe every document still followed.
-      for (const follower of [...this.#following]) follower.finish();
-      onEnd();
-    });
+  }
+
+  /** The consumer stopped (or the stream ended): unsubscribes every document still followed. */
+  stop(): void {
+    for (const follower of [...this.#following]) follower.finish();
   }
 
   /** True when no document is being followed. */
@@ -189,7 +198,12 @@ class ManyStream {
     const follower = new Follower(documentId, this);
     this.#following.add(follower);
     try {
-      follower.unsubscribe = this.#scheduler.subscribe(this.#client, documentId, follower);
+      follower.unsubscribe = this.#scheduler.subscribe(
+        this.#client,
+        documentId,
+        follower,
+        this.#subscribeOptions,
+      );
     } catch (error) {
       // A closed shared scheduler: this document's error, not an exception from `add`.
       follower.error(error);

@@ -1,18 +1,10 @@
 import { DEMO_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
-import { collect, type Harness, startHarness } from './test-support/harness.ts';
-import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
+import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { type RequestProgress, watchRequest } from './watch-request.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-afterEach(() => {
-  harness.server.simulator.clearFaults();
-});
+const harness = useHarness();
 
 /** Done at 6 s, failed at 17 s (a pinned processingMs is the time to failure), done at 22 s. */
 const THREE_DOCUMENTS = [
@@ -27,12 +19,7 @@ function submit(documents: Array<Record<string, unknown>> = THREE_DOCUMENTS) {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup() {
-  const clock = harness.clock();
-  const { client, log } = trackRequests(clock, harness.client());
-  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
-  return { clock, client, log, run };
-}
+const setup = () => trackedSetup(harness);
 
 /** Checks what must hold for every progress, whatever the moment. */
 function expectConsistent(progress: RequestProgress) {

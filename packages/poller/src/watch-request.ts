@@ -3,7 +3,6 @@ import {
   type DocumentStatus,
   isTerminalDocumentStatus,
   isTerminalRequestStatus,
-  type NeurolinkerClient,
   type RequestDocument,
   type RequestStatus,
 } from '@neurostatus/core';
@@ -16,22 +15,13 @@ import {
 import type { TimedValue } from './event-stream-watch.ts';
 import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
-import { callDeadline, type StatusSource } from './status-poll.ts';
+import { fetchRequestStatus, type RequestStatusReader } from './request-status-reader.ts';
+import type { StatusSource } from './status-source.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
   type WatchOptions,
 } from './watch-options.ts';
-
-/**
- * The part of the core client that watching requests needs.
- *
- * @example
- * ```ts
- * const reader: RequestStatusReader = createNeurolinkerClient({ apiKey });
- * ```
- */
-export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithMeta'>;
 
 /**
  * One step of a request's progress: enough to draw a progress bar.
@@ -83,12 +73,7 @@ function requestSource(
     });
   return {
     subject: `request ${requestId}`,
-    fetch: (signal, deadlineMs) =>
-      client.getRequestStatusWithMeta(requestId, {
-        signal,
-        retryLimit: 0,
-        ...callDeadline(deadlineMs),
-      }),
+    fetch: (signal, deadlineMs) => fetchRequestStatus(client, requestId, signal, deadlineMs),
     isTerminal: isTerminalRequestStatus,
     // Poll when the next document is due to finish: that is when progress can change.
     describe: (request, now) => {
@@ -177,9 +162,10 @@ async function* pollRequest(
   options: ResolvedWatchOptions,
 ): AsyncGenerator<TimedValue<RequestStatus>, void, undefined> {
   const source = requestSource(client, requestId, options.estimator);
-  for await (const { value, state } of pollLoop(source, options)) {
-    yield { value, clockOffsetMs: state.clockOffsetMs };
-  }
+  yield* pollLoop(source, options, (value, state) => ({
+    value,
+    clockOffsetMs: state.clockOffsetMs,
+  }));
 }
 
 /** Turns request statuses, however they arrive, into progress. */

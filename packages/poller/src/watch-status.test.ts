@@ -1,18 +1,11 @@
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { isWatchTimeoutError, WatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
-import { collect, drive, type Harness, startHarness } from './test-support/harness.ts';
+import { collect, drive, useHarness } from './test-support/harness.ts';
 import { watchStatus } from './watch-status.ts';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-afterEach(() => {
-  harness.server.simulator.clearFaults();
-});
+const harness = useHarness();
 
 function submit(
   documents: Array<Record<string, unknown>> = [

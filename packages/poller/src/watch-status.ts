@@ -29,19 +29,6 @@ export interface WatchStatusOptions extends WatchOptions, TransportOptions {
   scheduler?: PollScheduler;
 }
 
-async function* pollDocument(
-  client: DocumentStatusReader,
-  documentId: string,
-  options: ResolvedWatchOptions,
-): AsyncGenerator<DocumentStatus, void, undefined> {
-  for await (const { value } of pollLoop(
-    documentSource(client, documentId, options.estimator),
-    options,
-  )) {
-    yield value;
-  }
-}
-
 /**
  * Watches one document: polls at once, yields the first status, then each change, then the
  * terminal status, and ends. `break` stops it immediately (no later request, no pending timer);
@@ -89,7 +76,13 @@ export function watchStatus(
   const { transport: _transport, events: _events, ...watchOptions } = options;
   const resolved = resolveWatchOptions(watchOptions);
   const stream = resolveTransport(options);
-  if (stream === undefined) return pollDocument(client, documentId, resolved);
+  if (stream === undefined) {
+    return pollLoop(
+      documentSource(client, documentId, resolved.estimator),
+      resolved,
+      (value) => value,
+    );
+  }
   // Event streams (issue 14): the proxy pushes each change; polling where it cannot.
   return documentOverEvents(client, documentId, stream, resolved);
 }

@@ -1,7 +1,10 @@
 import { createNeurolinkerClient, type NeurolinkerClientOptions } from '@neurostatus/core';
 import { createManualClock, DEMO_API_KEY } from '@neurostatus/simulator';
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../virtual-clock.ts';
+import { driveWhenIdle, type StatusReader, trackRequests } from './idle-drive.ts';
+import { settling } from './settling.ts';
 
 /** The simulator over real HTTP on 127.0.0.1, with its clock tied to a virtual poller clock. */
 export interface Harness {
@@ -40,6 +43,38 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /**
+ * Starts the simulator before a test file's tests and closes it after them, clearing faults after
+ * each test. The returned harness may be used once the tests run.
+ *
+ * @example
+ * ```ts
+ * const harness = useHarness();
+ * it('works', () => harness.server.simulator.createRequest({ apiKey, documents: [{}] }));
+ * ```
+ */
+export function useHarness(): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness();
+  });
+  afterAll(() => started?.close());
+  afterEach(() => started?.server.simulator.clearFaults());
+  const get = (): Harness => {
+    if (started === undefined) throw new Error('useHarness(): used outside a test');
+    return started;
+  };
+  return {
+    get server() {
+      return get().server;
+    },
+    clock: () => get().clock(),
+    client: (options) => get().client(options),
+    requestsFor: (id) => get().requestsFor(id),
+    close: () => get().close(),
+  };
+}
+
+/**
  * Runs `work` to completion on virtual time: whenever every watch is asleep, fires the next sleep.
  *
  * @example
@@ -52,18 +87,10 @@ export async function drive<T>(
   work: Promise<T>,
   maxSteps = 10_000,
 ): Promise<T> {
-  let settled = false;
-  const done = work.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
+  const watched = settling(work);
   for (let step = 0; step < maxSteps; step++) {
-    await Promise.race([done, clock.whenSleeping()]);
-    if (settled) return work;
+    await Promise.race([watched.done, clock.whenSleeping()]);
+    if (watched.settled) return work;
     clock.fireNext();
   }
   throw new Error(`drive(): not finished after ${maxSteps} steps`);
@@ -74,4 +101,20 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
+}
+
+/**
+ * A fresh virtual clock and a client whose calls are logged, with `run` driving work to completion
+ * whenever every watch is asleep and nothing is in flight.
+ *
+ * @example
+ * ```ts
+ * const { clock, client, log, run } = trackedSetup(harness);
+ * ```
+ */
+export function trackedSetup(harness: Harness, base: StatusReader = harness.client()) {
+  const clock = harness.clock();
+  const { client, log } = trackRequests(clock, base);
+  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
+  return { clock, client, log, run };
 }

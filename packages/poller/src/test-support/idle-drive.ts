@@ -1,5 +1,6 @@
 import type { NeurolinkerClient } from '@neurostatus/core';
 import type { VirtualClock } from '../virtual-clock.ts';
+import { settling } from './settling.ts';
 
 /** The two client calls the poller makes. */
 export type StatusReader = Pick<
@@ -74,26 +75,18 @@ export async function driveWhenIdle<T>(
   tracker: { readonly inFlight: number },
   maxFires = 10_000,
 ): Promise<T> {
-  let settled = false;
-  const done = work.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
+  const watched = settling(work);
   for (let fires = 0; fires < maxFires; ) {
-    await Promise.race([done, turn()]);
-    if (settled) return work;
+    await Promise.race([watched.done, turn()]);
+    if (watched.settled) return work;
     if (tracker.inFlight > 0) continue;
     if (clock.pending.length === 0) {
-      await Promise.race([done, clock.whenSleeping()]);
+      await Promise.race([watched.done, clock.whenSleeping()]);
       continue;
     }
     // Quiet for a whole turn: every watch is asleep.
     await turn();
-    if (settled || tracker.inFlight > 0) continue;
+    if (watched.settled || tracker.inFlight > 0) continue;
     clock.fireNext();
     fires++;
   }

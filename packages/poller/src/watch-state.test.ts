@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { WatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { MAX_TIMER_MS } from './interval-policy.ts';
-import { createStatusPoll, type StatusSource } from './status-poll.ts';
+import type { StatusSource } from './status-source.ts';
 import { createVirtualClock } from './virtual-clock.ts';
 import { resolveWatchOptions, type WatchOptions } from './watch-options.ts';
+import { createWatchState } from './watch-state.ts';
 
 const status = (state: string): DocumentStatus => ({
   document_id: 'd',
@@ -51,7 +52,7 @@ function stateFor(source: StatusSource<DocumentStatus>, options: WatchOptions = 
   const random = () => 0.5;
   return {
     clock,
-    state: createStatusPoll(
+    state: createWatchState(
       source,
       resolveWatchOptions({ clock, random, policy: fixedInterval(1_000), ...options }),
     ),
@@ -60,7 +61,7 @@ function stateFor(source: StatusSource<DocumentStatus>, options: WatchOptions = 
 
 const signal = new AbortController().signal;
 
-describe('createStatusPoll: the next wait', () => {
+describe('createWatchState: the next wait', () => {
   it('is the policy wish when nothing else speaks', async () => {
     const { state } = stateFor(scripted([status('pending')]).source);
     await state.poll(signal);
@@ -166,7 +167,7 @@ describe('createStatusPoll: the next wait', () => {
   );
 });
 
-describe('createStatusPoll and clock skew', () => {
+describe('createWatchState and clock skew', () => {
   it("gives the policy the server's time when the client clock is off", async () => {
     const clock = createVirtualClock(1_000_000);
     const seen: number[] = [];
@@ -185,7 +186,7 @@ describe('createStatusPoll and clock skew', () => {
       isTerminal: () => false,
       describe: (value) => ({ status: value, expected: undefined }),
     };
-    const state = createStatusPoll(
+    const state = createWatchState(
       source,
       resolveWatchOptions({
         clock,
@@ -212,7 +213,7 @@ describe('createStatusPoll and clock skew', () => {
       isTerminal: () => false,
       describe: (value) => ({ status: value, expected: undefined }),
     };
-    const state = createStatusPoll(source, resolveWatchOptions({ clock }));
+    const state = createWatchState(source, resolveWatchOptions({ clock }));
     await state.poll(signal);
     expect(state.clockOffsetMs).toBe(0);
   });

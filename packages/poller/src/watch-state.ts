@@ -1,8 +1,9 @@
-import { type DocumentStatus, retryDelay, type WithMeta } from '@neurostatus/core';
+import { type ResponseMeta, retryDelay, type WithMeta } from '@neurostatus/core';
 import { WatchTimeoutError } from './errors.ts';
-import { clampDelay, type ExpectedCompletion, MAX_TIMER_MS } from './interval-policy.ts';
+import { clampDelay, MAX_TIMER_MS } from './interval-policy.ts';
 import { classifyPollError } from './poll-error-kind.ts';
 import { sameStatus } from './same-status.ts';
+import type { StatusSource } from './status-source.ts';
 import type { ResolvedWatchOptions } from './watch-options.ts';
 
 /**
@@ -21,46 +22,6 @@ export interface PollResult<T> {
   readonly terminal: boolean;
 }
 
-/**
- * How a {@link StatusPoll} reads and understands one kind of status.
- *
- * @example
- * ```ts
- * const source: StatusSource<DocumentStatus> = documentSource(client, id, estimator);
- * ```
- */
-export interface StatusSource<T> {
-  /** E.g. `document 1d69...`, for messages. */
-  readonly subject: string;
-  /** One call of the client, bounded by `deadlineMs` when the watch has a deadline. */
-  fetch(signal: AbortSignal, deadlineMs: number | undefined): Promise<WithMeta<T>>;
-  isTerminal(value: T): boolean;
-  /** What the interval policy gets to see of the last value. */
-  describe(
-    value: T | undefined,
-    now: number,
-  ): {
-    status: DocumentStatus | undefined;
-    expected: ExpectedCompletion | undefined;
-  };
-  /** Called with every successful answer (the estimator learns from terminal ones). */
-  observe?(value: T): void;
-}
-
-/**
- * The per-call `deadlineMs` for the client from what is left of the watch: at least 1 ms, at most
- * what timers accept, none when the watch has no deadline.
- *
- * @example
- * ```ts
- * client.getDocumentStatusWithMeta(id, { signal, ...callDeadline(remainingMs) });
- * ```
- */
-export function callDeadline(remainingMs: number | undefined): { deadlineMs?: number } {
-  if (remainingMs === undefined) return {};
-  return { deadlineMs: Math.max(1, Math.min(remainingMs, MAX_TIMER_MS)) };
-}
-
 /** Error backoff: the first retry waits up to 1 s (full jitter), doubling up to `maxIntervalMs`. */
 const ERROR_BACKOFF_BASE_MS = 1_000;
 
@@ -71,22 +32,30 @@ const ERROR_BACKOFF_BASE_MS = 1_000;
  *
  * @example
  * ```ts
- * const state: StatusPoll<DocumentStatus> = createStatusPoll(source, resolveWatchOptions());
+ * const state: WatchState<DocumentStatus> = createWatchState(source, resolveWatchOptions());
  * ```
  */
-export interface StatusPoll<T> {
+export interface WatchState<T> {
   /**
    * Polls once. Resolves with the answer, or `undefined` when a failure is being waited out
    * (a transient error, a 404 during the grace period). Rejects when the watch must end: a
    * permanent error, too many transient ones in a row, the deadline, or `signal`'s reason.
    */
   poll(signal: AbortSignal): Promise<PollResult<T> | undefined>;
-  /** The wait before the next poll, in ms; never past the deadline. */
+  /**
+   * Takes an answer that came another way (a request poll that lists this document), exactly as
+   * if `poll` had fetched it: change detection, the clock skew and the server's freshness hint.
+   */
+  record(answer: WithMeta<T>): PollResult<T>;
+  /**
+   * The wait before the next poll, in ms; never past the deadline (0 once it has passed: the
+   * next `poll` then rejects with the `WatchTimeoutError`).
+   */
   nextDelayMs(): number;
-  /** Throws a `WatchTimeoutError` if the deadline has passed. */
-  checkDeadline(): void;
   /** The last value seen. */
   readonly last: T | undefined;
+  /** What the server said about the last value (freshness, `Date`, request id). */
+  readonly lastMeta: ResponseMeta | undefined;
   /**
    * Local clock minus the server's, from the last answer's `Date` header (0 until one is seen):
    * server timestamps such as `started_at` are compared with `now - clockOffsetMs`.
@@ -99,22 +68,23 @@ export interface StatusPoll<T> {
  *
  * @example
  * ```ts
- * const state = createStatusPoll(source, resolveWatchOptions({ timeoutMs: 60_000 }));
+ * const state = createWatchState(source, resolveWatchOptions({ timeoutMs: 60_000 }));
  * const result = await state.poll(signal);
  * await clock.sleep(state.nextDelayMs(), signal);
  * ```
  */
-export function createStatusPoll<T>(
+export function createWatchState<T>(
   source: StatusSource<T>,
   options: ResolvedWatchOptions,
-): StatusPoll<T> {
-  return new StatusPollState(source, options);
+): WatchState<T> {
+  return new WatchStateImpl(source, options);
 }
 
 // A class rather than a closure-built object: a scheduler holds one per watched document, and
 // methods on a prototype cost nothing per instance (10,000 watches, BENCHMARKS.md).
-class StatusPollState<T> implements StatusPoll<T> {
+class WatchStateImpl<T> implements WatchState<T> {
   last: T | undefined;
+  lastMeta: ResponseMeta | undefined;
   readonly #source: StatusSource<T>;
   readonly #options: ResolvedWatchOptions;
   readonly #startedAt: number;
@@ -133,52 +103,58 @@ class StatusPollState<T> implements StatusPoll<T> {
     this.#deadline = this.#startedAt + options.timeoutMs;
   }
 
-  checkDeadline(): void {
-    if (this.#options.clock.now() >= this.#deadline) throw this.#timeout();
-  }
-
   async poll(signal: AbortSignal): Promise<PollResult<T> | undefined> {
     const { clock } = this.#options;
-    this.checkDeadline();
+    if (clock.now() >= this.#deadline) throw this.#timeout();
     this.#hintMs = undefined;
+    let answer: WithMeta<T>;
     try {
       const remaining = this.#deadline - clock.now();
-      const { data, meta } = await this.#source.fetch(
-        signal,
-        Number.isFinite(remaining) ? remaining : undefined,
-      );
-      const changed = this.last === undefined || !sameStatus(this.last, data);
-      this.#polls++;
-      this.#unchangedPolls = changed ? 0 : this.#unchangedPolls + 1;
-      this.#consecutiveErrors = 0;
-      this.#lastError = undefined;
-      this.last = data;
-      this.#hintMs = meta.freshForMs;
-      // A skewed client clock would make every document look early or late: measure the skew.
-      // `Date` has 1 s resolution (truncated), hence the half second, and below a second the
-      // clocks are as close as the header can tell.
-      if (meta.serverDateMs !== undefined) {
-        const offset = clock.now() - (meta.serverDateMs + 500);
-        this.clockOffsetMs = Math.abs(offset) < 1_000 ? 0 : offset;
-      }
-      this.#source.observe?.(data);
-      return { value: data, changed, terminal: this.#source.isTerminal(data) };
+      answer = await this.#source.fetch(signal, Number.isFinite(remaining) ? remaining : undefined);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      this.#lastError = error;
-      this.checkDeadline();
-      const kind = classifyPollError(error);
-      if (kind === 'permanent') throw error;
-      if (kind === 'not-found') {
-        // Right after submission the API may not show the id yet (neurolinker-api.md).
-        if (clock.now() - this.#startedAt < this.#options.notFoundGraceMs) return undefined;
-        throw error;
-      }
-      this.#consecutiveErrors++;
-      if (this.#consecutiveErrors > this.#options.maxConsecutiveErrors) throw error;
-      this.#hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
-      return undefined;
+      return this.#failed(error);
     }
+    return this.record(answer);
+  }
+
+  record({ data, meta }: WithMeta<T>): PollResult<T> {
+    const { clock } = this.#options;
+    const changed = this.last === undefined || !sameStatus(this.last, data);
+    this.#polls++;
+    this.#unchangedPolls = changed ? 0 : this.#unchangedPolls + 1;
+    this.#consecutiveErrors = 0;
+    this.#lastError = undefined;
+    this.last = data;
+    this.lastMeta = meta;
+    this.#hintMs = meta.freshForMs;
+    // A skewed client clock would make every document look early or late: measure the skew.
+    // `Date` has 1 s resolution (truncated), hence the half second, and below a second the
+    // clocks are as close as the header can tell.
+    if (meta.serverDateMs !== undefined) {
+      const offset = clock.now() - (meta.serverDateMs + 500);
+      this.clockOffsetMs = Math.abs(offset) < 1_000 ? 0 : offset;
+    }
+    this.#source.observe?.(data);
+    return { value: data, changed, terminal: this.#source.isTerminal(data) };
+  }
+
+  /** A failed call: `undefined` while it is waited out, or the error that ends the watch. */
+  #failed(error: unknown): undefined {
+    const { clock } = this.#options;
+    this.#lastError = error;
+    if (clock.now() >= this.#deadline) throw this.#timeout();
+    const kind = classifyPollError(error);
+    if (kind === 'permanent') throw error;
+    if (kind === 'not-found') {
+      // Right after submission the API may not show the id yet (neurolinker-api.md).
+      if (clock.now() - this.#startedAt < this.#options.notFoundGraceMs) return undefined;
+      throw error;
+    }
+    this.#consecutiveErrors++;
+    if (this.#consecutiveErrors > this.#options.maxConsecutiveErrors) throw error;
+    this.#hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+    return undefined;
   }
 
   nextDelayMs(): number {
@@ -208,9 +184,7 @@ class StatusPollState<T> implements StatusPoll<T> {
     if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
       delay = Math.max(delay, Math.min(hint, MAX_TIMER_MS));
     }
-    const remaining = this.#deadline - now;
-    if (remaining <= 0) throw this.#timeout();
-    return Math.min(delay, remaining);
+    return Math.max(0, Math.min(delay, this.#deadline - now));
   }
 
   #timeout(): WatchTimeoutError<T> {
