@@ -34,7 +34,8 @@ export interface ScheduledWatchOptions extends SubscribeOptions {
  *
  * @example
  * ```ts
- * scheduler.subscribe(client, id, listener, { requestId } satisfies SubscribeOptions);
+ * const subscribeOptions: SubscribeOptions = { requestId };
+ * scheduler.subscribe(client, id, { status: send, end: close, error: fail }, subscribeOptions);
  * ```
  */
 export interface SubscribeOptions {

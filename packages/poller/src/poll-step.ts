@@ -40,7 +40,8 @@ export async function pollStep<T>(state: WatchState<T>, signal: AbortSignal): Pr
  *
  * @example
  * ```ts
- * if (shouldReport(result, subscription.emit)) listener.status(result.value);
+ * const result = await state.poll(signal);
+ * if (result && shouldReport(result, 'every')) send(result.value);
  * ```
  */
 export function shouldReport(result: PollResult<unknown>, emit: 'changes' | 'every'): boolean {

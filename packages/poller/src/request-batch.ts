@@ -14,7 +14,8 @@ import type { WatchState } from './watch-state.ts';
  *
  * @example
  * ```ts
- * const batch = new RequestBatch(client, requestId, createWatchState(requestBatchSource(reader, requestId), options));
+ * const source = requestBatchSource(client, requestId);
+ * const batch = new RequestBatch(client, requestId, createWatchState(source, options));
  * ```
  */
 export class RequestBatch implements Runnable {
@@ -42,7 +43,7 @@ export class RequestBatch implements Runnable {
  *
  * @example
  * ```ts
- * const source = requestBatchSource(reader, requestId);
+ * const source = requestBatchSource(client, requestId); // the core client reads requests
  * ```
  */
 export function requestBatchSource(

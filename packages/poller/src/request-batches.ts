@@ -20,7 +20,10 @@ interface ClientRequests {
  *
  * @example
  * ```ts
- * const placement = batches.place(loop, status.request_id, () => newBatch(loop.client, requestId));
+ * const batches = new RequestBatches();
+ * const source = requestBatchSource(client, requestId);
+ * const newBatch = () => new RequestBatch(client, requestId, createWatchState(source, options));
+ * const batch = batches.open(client, requestId, newBatch);
  * ```
  */
 export class RequestBatches {

@@ -8,7 +8,8 @@ import { type DocumentStatus, parseDocumentStatus, type RequestDocument } from '
  *
  * @example
  * ```ts
- * const status = requestEntryStatus(request.documents[0], request.request_id);
+ * const { data: request } = await client.getRequestStatusWithMeta(requestId);
+ * const statuses = request.documents.map((entry) => requestEntryStatus(entry, request.request_id));
  * ```
  */
 export function requestEntryStatus(

@@ -17,7 +17,8 @@ export type RequestStatusReader = Pick<NeurolinkerClient, 'getRequestStatusWithM
  *
  * @example
  * ```ts
- * if (canReadRequests(client)) batch(client);
+ * const reader: DocumentStatusReader = client;
+ * if (canReadRequests(reader)) await reader.getRequestStatusWithMeta(requestId);
  * ```
  */
 export function canReadRequests(client: object): client is RequestStatusReader {
@@ -30,7 +31,7 @@ export function canReadRequests(client: object): client is RequestStatusReader {
  *
  * @example
  * ```ts
- * const source = { fetch: (signal, deadlineMs) => fetchRequestStatus(reader, requestId, signal, deadlineMs) };
+ * const { data, meta } = await fetchRequestStatus(client, requestId, signal, remainingMs);
  * ```
  */
 export function fetchRequestStatus(

@@ -34,8 +34,12 @@ interface Entry<T extends Runnable> {
  *
  * @example
  * ```ts
- * const queue = new RunQueue<Loop>(clock, limiter, concurrency, (loop) => start(loop));
- * queue.at(loop, clock.now() + 1_000);
+ * const target: Runnable = { ticket: 0, stopped: false };
+ * // `start` runs a due poll once it has a slot and a token; it gives the slot back when done.
+ * const start = () => void fetchSomething().finally(() => queue.release());
+ * const countLive = () => (target.stopped ? 0 : 1);
+ * const queue = new RunQueue<Runnable>(clock, limiter, 10, start, countLive);
+ * queue.at(target, clock.now() + 1_000);
  * ```
  */
 export class RunQueue<T extends Runnable> {

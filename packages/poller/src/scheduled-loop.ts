@@ -11,6 +11,7 @@ import type { PollResult, WatchState } from './watch-state.ts';
  *
  * @example
  * ```ts
+ * const listener: StatusListener = { status: send, end: close, error: fail };
  * const subscription: Subscription = { listener, emit: 'changes' };
  * ```
  */
@@ -25,7 +26,10 @@ export interface Subscription {
  *
  * @example
  * ```ts
- * const loop = new ScheduledLoop(client, documentId, createWatchState(source, options), stop);
+ * const loop = new ScheduledLoop(client, documentId, createWatchState(source, options), (idle) => {
+ *   idle.stopped = true; // its last consumer left
+ *   idle.inFlight?.abort();
+ * });
  * ```
  */
 export class ScheduledLoop implements Runnable {

@@ -28,7 +28,12 @@ export interface ScheduledWatchConsumer {
  *
  * @example
  * ```ts
- * const statuses = scheduledWatch((listener) => scheduler.subscribe(client, id, listener), consumer);
+ * const statuses = scheduledWatch((listener) => scheduler.subscribe(client, id, listener), {
+ *   clock: scheduler.clock,
+ *   signal,
+ *   timeoutMs: 60_000,
+ *   subject: `document ${id}`,
+ * });
  * ```
  */
 export function scheduledWatch(

@@ -7,7 +7,7 @@ import { MAX_TIMER_MS } from './interval-policy.ts';
  *
  * @example
  * ```ts
- * const timer = new WakeTimer(clock, () => tick());
+ * const timer = new WakeTimer(clock, () => console.log('a poll is due'));
  * timer.set(clock.now() + 1_000);
  * ```
  */

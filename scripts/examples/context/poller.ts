@@ -9,8 +9,9 @@ import type { StreamMessage, StreamReaderHooks } from '../../src/event-stream-re
 import type { StreamTarget, TimedValue } from '../../src/event-stream-watch.ts';
 import type { PollScheduler } from '../../src/poll-scheduler.ts';
 import type { RateLimiter } from '../../src/rate-limiter.ts';
-import type { StatusPoll, StatusSource } from '../../src/status-poll.ts';
+import type { StatusSource } from '../../src/status-source.ts';
 import type { ResolvedWatchOptions, WatchOptions } from '../../src/watch-options.ts';
+import type { WatchState } from '../../src/watch-state.ts';
 
 export declare const client: NeurolinkerClient;
 export declare const apiKey: string;
@@ -35,7 +36,7 @@ export declare const estimator: CompletionEstimator;
 export declare const scheduler: PollScheduler;
 export declare const limiter: RateLimiter;
 export declare const source: StatusSource<DocumentStatus>;
-export declare const state: StatusPoll<DocumentStatus>;
+export declare const state: WatchState<DocumentStatus>;
 export interface Loop extends Due {
   readonly id: string;
 }
