@@ -23,7 +23,9 @@ describe('connectRedis', () => {
         msg: 'fleet: Redis unreachable at startup, running per instance',
         redis: `redis://***@127.0.0.1:${port}/0`,
       });
-      const error = await connection.commands.sendCommand(['PING']).catch((caught) => caught);
+      const error = (await connection.commands
+        .sendCommand(['PING'])
+        .catch((caught: unknown) => caught)) as Error;
       expect(error).toBeInstanceOf(Error);
       expect(JSON.stringify(logs) + String(error) + String(error.stack)).not.toContain(PASSWORD);
     } finally {
