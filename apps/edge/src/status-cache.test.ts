@@ -110,8 +110,7 @@ describe('createStatusCache options', () => {
 
 describe('createStatusCache with injected call leases', () => {
   it('answers from the store, as coalesced, when another instance led the call', async () => {
-    let time = 1_000_000;
-    const now = () => time;
+    const now = () => 1_000_000;
     const store = createMemoryStore({ now });
     const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
     const cache = createStatusCache({
