@@ -3,7 +3,10 @@ import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simu
 import type { Context, Hono } from 'hono';
 import { createApp, type LogRecord } from './app.ts';
 import { type EdgeConfig, type EdgeEnv, loadEdgeConfig } from './config.ts';
+import type { ConnectFleet, Fleet } from './fleet.ts';
+import { setUpFleet } from './fleet-setup.ts';
 import { createMemoryStore } from './memory-store.ts';
+import { createProxyMetrics } from './proxy-metrics.ts';
 import type { StatusStore } from './status-store.ts';
 
 /** What a runtime entry supplies beyond the environment. */
@@ -23,6 +26,11 @@ export interface EdgeParts {
    * AbortSignal there belongs to one request, and isolates are not shut down by the code).
    */
   readonly shutdown?: AbortSignal;
+  /**
+   * Connects to Redis for fleet mode (`connectRedis`), used when `EDGE_REDIS_URL` is set. The
+   * Node, Bun and Deno entries pass it; without it `EDGE_REDIS_URL` is refused.
+   */
+  readonly connectFleet?: ConnectFleet;
 }
 
 /** A built proxy, ready for a runtime's server. */
@@ -32,6 +40,8 @@ export interface EdgeInstance {
   readonly config: EdgeConfig;
   /** The embedded simulator, when the upstream is the simulator. */
   readonly simulator: Simulator | undefined;
+  /** Fleet mode's parts, when `EDGE_REDIS_URL` is set. */
+  readonly fleet: Fleet | undefined;
   /**
    * Stops the document poll loops (their streams end) and the embedded simulator. Abort
    * `parts.shutdown` first to close streams without `end` and stop request loops too.
@@ -57,25 +67,37 @@ export const EMBEDDED_SIMULATOR_BASE_URL = 'http://embedded-simulator.invalid/ap
 export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<EdgeInstance> {
   const config = loadEdgeConfig(env);
   const clock = parts.clock ?? systemClock;
+  const metrics = createProxyMetrics();
+  const simulator =
+    config.upstream.kind === 'simulator' ? createSimulator({ demo: true }) : undefined;
+  const { fleet, fetch: upstreamFetch } = await setUpFleet(config, {
+    connectFleet: parts.connectFleet,
+    log: parts.log ?? (config.log === 'off' ? () => {} : (r) => console.log(JSON.stringify(r))),
+    clock,
+    metrics,
+    fetch:
+      simulator === undefined
+        ? parts.fetch
+        : async (input, init) => simulator.app.fetch(new Request(input, init)),
+  }).catch((error: unknown) => {
+    simulator?.close();
+    throw error;
+  });
   const scheduler = createPollScheduler({ clock });
   const store =
     parts.store ??
+    fleet?.store ??
     createMemoryStore({
       maxEntries: config.store.maxEntries,
       maxBytes: config.store.maxBytes,
       now: () => clock.now(),
     });
-  const simulator =
-    config.upstream.kind === 'simulator' ? createSimulator({ demo: true }) : undefined;
-  const upstreamFetch: typeof globalThis.fetch | undefined =
-    simulator === undefined
-      ? parts.fetch
-      : async (input, init) => simulator.app.fetch(new Request(input, init));
   const app = await createApp({
     config,
     store,
     clock,
     scheduler,
+    metrics,
     ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
     ...(parts.shareEventLoops === undefined ? {} : { shareEventLoops: parts.shareEventLoops }),
     ...(simulator === undefined
@@ -89,9 +111,11 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     app,
     config,
     simulator,
+    fleet,
     close() {
       scheduler.close();
       simulator?.close();
+      void fleet?.close();
     },
   };
 }

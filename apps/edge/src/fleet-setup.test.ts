@@ -1,0 +1,68 @@
+import { DEMO_DOCUMENT_IDS } from '@neurostatus/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogRecord } from './app.ts';
+import { ConfigError } from './config.ts';
+import { createEdge, type EdgeInstance } from './create-edge.ts';
+import { connectRedis } from './redis-connection.ts';
+import { freePort, startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+
+const PATH = `/api/v1/document-status/${DEMO_DOCUMENT_IDS[0]}`;
+const SECRET = 'fleet-test-secret-0123456789abcdef0123';
+let server: TestRedisServer;
+const edges: EdgeInstance[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  for (const edge of edges) edge.close();
+  await server?.stop();
+});
+
+async function edge(env: Record<string, string>, logs: LogRecord[] = []) {
+  const built = await createEdge(
+    { EDGE_LOG: 'off', EDGE_SECRET: SECRET, ...env },
+    { connectFleet: connectRedis, log: (record) => logs.push(record) },
+  );
+  edges.push(built);
+  return built;
+}
+
+describe('createEdge in fleet mode (EDGE_REDIS_URL)', () => {
+  it('serves an answer another instance stored in Redis without asking its own upstream', async () => {
+    const a = await edge({ EDGE_REDIS_URL: server.url });
+    const b = await edge({ EDGE_REDIS_URL: server.url });
+    await b.fleet?.store.listening;
+    const first = await a.app.request(PATH);
+    expect(first.status).toBe(200);
+    const second = await b.app.request(PATH);
+    expect(second.status).toBe(200);
+    expect(await second.text()).toBe(await first.text());
+    expect(a.simulator?.stats().total).toBe(1);
+    expect(b.simulator?.stats().total).toBe(0);
+    const metrics = await (await b.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^neurostatus_edge_fleet_degraded 0$/m);
+  });
+
+  it('starts without Redis: one log line, per-instance answers, the degraded gauge at 1', async () => {
+    const logs: LogRecord[] = [];
+    const port = await freePort();
+    const alone = await edge({ EDGE_REDIS_URL: `redis://:pw-secret@127.0.0.1:${port}` }, logs);
+    expect(logs.map((record) => record.msg)).toEqual([
+      'fleet: Redis unreachable at startup, running per instance',
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('pw-secret');
+    expect((await alone.app.request(PATH)).status).toBe(200);
+    expect((await alone.app.request(PATH)).headers.get('cache-status')).toMatch(/hit/);
+    const metrics = await (await alone.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^neurostatus_edge_fleet_degraded 1$/m);
+  });
+
+  it('refuses EDGE_REDIS_URL on a runtime that cannot connect to Redis', async () => {
+    const error = await createEdge({ EDGE_LOG: 'off', EDGE_REDIS_URL: server.url }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('EDGE_REDIS_URL');
+  });
+});
