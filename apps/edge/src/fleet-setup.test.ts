@@ -66,3 +66,44 @@ describe('createEdge in fleet mode (EDGE_REDIS_URL)', () => {
     expect((error as ConfigError).variable).toBe('EDGE_REDIS_URL');
   });
 });
+
+describe('createEdge when Redis goes away at run time', () => {
+  it('answers without a 5xx while Redis is down, and shares entries again once it is back', async () => {
+    const own = await startRedisServer();
+    try {
+      const logs: LogRecord[] = [];
+      const a = await edge({ EDGE_REDIS_URL: own.url }, logs);
+      const b = await edge({ EDGE_REDIS_URL: own.url });
+      expect((await a.app.request(PATH)).status).toBe(200);
+      await own.stop();
+      await expect.poll(() => a.fleet?.degraded).toBe(true);
+      const statuses = await Promise.all(
+        [...DEMO_DOCUMENT_IDS, ...DEMO_DOCUMENT_IDS].map(async (id, index) => {
+          const instance = index % 2 === 0 ? a : b;
+          return (await instance.app.request(`/api/v1/document-status/${id}`)).status;
+        }),
+      );
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      expect(await (await a.app.request('/metrics')).text()).toMatch(
+        /^neurostatus_edge_fleet_degraded 1$/m,
+      );
+
+      await own.restart();
+      await expect
+        .poll(() => a.fleet?.degraded === false && b.fleet?.degraded === false, {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      const id = DEMO_DOCUMENT_IDS[1];
+      // Redis came back empty and each in-process tier starts over: one upstream call between them.
+      b.simulator?.resetStats();
+      a.simulator?.resetStats();
+      expect((await a.app.request(`/api/v1/document-status/${id}`)).status).toBe(200);
+      expect((await b.app.request(`/api/v1/document-status/${id}`)).status).toBe(200);
+      expect((a.simulator?.stats().total ?? 0) + (b.simulator?.stats().total ?? 0)).toBe(1);
+      expect(logs.map((record) => record.msg)).toContain('fleet: Redis lost, running per instance');
+    } finally {
+      await own.stop();
+    }
+  });
+});

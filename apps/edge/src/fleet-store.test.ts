@@ -94,6 +94,21 @@ describe('createFleetStore', () => {
     await expect.poll(async () => b.get('k')).toBeUndefined();
   });
 
+  it('leaves alone announced keys it does not hold, and reads them from Redis when asked', async () => {
+    const a = createFleetStore({ redis, prefix: 'tier-f:', origin: 'a' });
+    const { connection, counter } = counted(redis);
+    const b = createFleetStore({ redis: connection, prefix: 'tier-f:', origin: 'b' });
+    await Promise.all([a.listening, b.listening]);
+    await a.set('held', entry('{"status":"pending"}'));
+    await b.get('held');
+    await a.set('held', entry('{"status":"processing"}'));
+    await a.set('not-held', entry('{"status":"processing","other":true}'));
+    await expect.poll(async () => (await b.get('held'))?.body).toBe('{"status":"processing"}');
+    const before = counter.commands;
+    expect((await b.get('not-held'))?.body).toBe('{"status":"processing","other":true}');
+    expect(counter.commands).toBe(before + 1);
+  });
+
   it('keeps the terminal status of another instance over an older answer of its own', async () => {
     const a = createFleetStore({ redis, prefix: 'tier-d:', origin: 'a' });
     const b = createFleetStore({ redis, prefix: 'tier-d:', origin: 'b' });

@@ -29,8 +29,8 @@ export interface FleetStore extends StatusStore {
  * store. A read of an entry that is fresh here costs no Redis round trip; anything else asks Redis,
  * where another instance may have stored newer news. Every write goes to Redis first (its
  * terminal-status rule is the one that counts, atomic there) and is announced on pub/sub in the
- * same script; the other instances put the announced entry in their own tier, so a fresh local
- * entry is never older than what the fleet knows. When Redis is away the store is the in-process
+ * same script; the other instances replace their copy of that key with the announced entry (keys
+ * they do not hold are left alone), so a fresh local entry is never older than what the fleet knows. When Redis is away the store is the in-process
  * tier alone (per-instance mode, no errors); when it is back the in-process tier starts empty,
  * since announcements made meanwhile were missed.
  *
@@ -64,11 +64,12 @@ export function createFleetStore(options: FleetStoreOptions): FleetStore {
     if (ready) local = makeLocal();
   });
   const listening = redis
-    .subscribe(channel, (message) => {
+    .subscribe(channel, async (message) => {
       const change = parseStoreChange(message);
       if (change === undefined || change.origin === origin) return;
-      if (change.entry === null) void local.delete(change.key);
-      else void local.set(change.key, change.entry);
+      if (change.entry === null) return local.delete(change.key);
+      // Only keys this instance holds: the others would only crowd its tier out.
+      if ((await local.get(change.key)) !== undefined) await local.set(change.key, change.entry);
     })
     .catch(() => undefined);
 
