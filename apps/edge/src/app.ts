@@ -22,6 +22,7 @@ import type { EdgeConfig } from './config.ts';
 import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
 import { createFeedHub, type FeedSource } from './feed-hub.ts';
+import type { Fleet } from './fleet.ts';
 import { createHoldOff } from './hold-off.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { describeStatusRoutes, openApiHandler } from './openapi.ts';
@@ -71,6 +72,8 @@ export interface EdgeDeps {
    * `end` (which means "finished"), so clients reconnect to another instance.
    */
   readonly shutdown?: AbortSignal;
+  /** Fleet mode's parts (`createFleet`): fleet-wide coalescing, hold-offs and event-stream loops. */
+  readonly fleet?: Pick<Fleet, 'leases' | 'holdOff' | 'share'>;
 }
 
 type EdgeVariables = {
@@ -169,11 +172,14 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     apiKey: deps.apiKey ?? (config.upstream.kind === 'api' ? config.upstream.apiKey : undefined),
     now,
   });
+  const { fleet } = deps;
+  const holdOff = createHoldOff({ now });
   const cache = createStatusCache({
     store,
     ttl: config.ttl,
-    holdOff: createHoldOff({ now }),
+    holdOff: fleet === undefined ? holdOff : fleet.holdOff(holdOff),
     now,
+    ...(fleet === undefined ? {} : { leases: fleet.leases }),
   });
   const rateLimiter =
     config.rateLimit.perSecond > 0
@@ -184,8 +190,9 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         })
       : undefined;
   let openStreams = 0;
-  const documentFeeds = createFeedHub<string>();
-  const requestFeeds = createFeedHub<string>();
+  const share = fleet !== undefined && shareEventLoops ? { share: fleet.share } : {};
+  const documentFeeds = createFeedHub<string>(share);
+  const requestFeeds = createFeedHub<string>(share);
   metrics.gauge(
     'neurostatus_edge_event_streams',
     'Open event streams (SSE connections).',

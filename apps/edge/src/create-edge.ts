@@ -98,6 +98,7 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     clock,
     scheduler,
     metrics,
+    ...(fleet === undefined ? {} : { fleet }),
     ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
     ...(parts.shareEventLoops === undefined ? {} : { shareEventLoops: parts.shareEventLoops }),
     ...(simulator === undefined
