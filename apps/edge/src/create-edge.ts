@@ -72,6 +72,7 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     config.upstream.kind === 'simulator' ? createSimulator({ demo: true }) : undefined;
   const { fleet, fetch: upstreamFetch } = await setUpFleet(config, {
     connectFleet: parts.connectFleet,
+    shutdown: parts.shutdown,
     log: parts.log ?? (config.log === 'off' ? () => {} : (r) => console.log(JSON.stringify(r))),
     clock,
     metrics,

@@ -193,3 +193,45 @@ describe('createFleetFeeds', () => {
     await own.stop();
   });
 });
+
+describe('createFleetFeeds when the leader shuts down', () => {
+  it('hands the feed over instead of ending it for the other instances', async () => {
+    const prefix = `feeds-shutdown-${run++}:`;
+    const shutdown = new AbortController();
+    const make = async (origin: string, signal?: AbortSignal) => {
+      const redis = await connectRedis({ url: server.url, log: () => {} });
+      connections.push(redis);
+      const feeds = createFleetFeeds({
+        redis,
+        clock: systemClock,
+        prefix,
+        origin,
+        leaseMs: LEASE_MS,
+        ...(signal === undefined ? {} : { shutdown: signal }),
+      });
+      await redis.commands.sendCommand(['PING']);
+      return { feeds, hub: createFeedHub<string>({ share: feeds.share }) };
+    };
+    const leaving = await make('leaving', shutdown.signal);
+    const staying = await make('staying');
+    const api = upstream();
+    leaving.hub.subscribe('doc', api.source, listener().listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    const other = listener();
+    staying.hub.subscribe('doc', api.source, other.listen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shutdown.abort();
+    api.loops[0]!.sink.end(); // what a loop does when the runtime shuts down
+    await expect.poll(() => staying.feeds.leading, { timeout: LEASE_MS / 2 }).toBe(1);
+    expect(other.seen.ended).toBe(0);
+    api.status('{"s":"completed"}');
+    api.end();
+    await expect
+      .poll(() => other.seen)
+      .toEqual({
+        statuses: ['{"s":"completed"}'],
+        ended: 1,
+        errors: 0,
+      });
+  });
+});

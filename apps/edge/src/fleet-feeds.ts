@@ -18,6 +18,11 @@ export interface FleetFeedsOptions {
   readonly leaseMs?: number;
   /** How long the latest status of a feed is kept for instances that join late, ms. Default 600 000. */
   readonly latestTtlMs?: number;
+  /**
+   * Aborted when this instance shuts down: a loop that ends then hands the feed over (the other
+   * instances take over) instead of announcing its end, which would mean "finished" to them.
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 /** See {@link createFleetFeeds}. */
@@ -141,7 +146,7 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
       leader = current;
       const settle = (t: 'e' | 'x', notify: () => void) => {
         if (leader !== current) return;
-        stopLeading(t);
+        stopLeading(t === 'e' && options.shutdown?.aborted === true ? 'r' : t);
         if (over) return;
         close();
         notify();

@@ -16,6 +16,8 @@ export interface FleetSetupParts {
   readonly metrics: ProxyMetrics;
   /** The upstream `fetch` so far (undefined: the global one). */
   readonly fetch: typeof globalThis.fetch | undefined;
+  /** The runtime's shutdown signal (see `EdgeParts.shutdown`). */
+  readonly shutdown?: AbortSignal | undefined;
 }
 
 /** The fleet (when `EDGE_REDIS_URL` is set) and the upstream `fetch` to use. */
@@ -52,6 +54,7 @@ export async function setUpFleet(config: EdgeConfig, parts: FleetSetupParts): Pr
       clock: parts.clock,
       metrics: parts.metrics,
       store: config.store,
+      ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
     });
   }
   if (upstreamRatePerSecond === 0) return { fleet, fetch: parts.fetch };

@@ -26,6 +26,8 @@ export interface FleetOptions {
   readonly leaseMs?: number;
   /** This instance's name in the fleet. Default: a random UUID. */
   readonly origin?: string;
+  /** Aborted when the instance shuts down: its event-stream loops hand over instead of ending. */
+  readonly shutdown?: AbortSignal;
 }
 
 /** The fleet's parts, each plugging into the mechanism it extends. */
@@ -70,7 +72,14 @@ export function createFleet(options: FleetOptions): Fleet {
     ...options.store,
   });
   const leases = createRedisCallLeases({ redis: connection, clock, origin, prefix, leaseMs });
-  const feeds = createFleetFeeds({ redis: connection, clock, origin, prefix, leaseMs });
+  const feeds = createFleetFeeds({
+    redis: connection,
+    clock,
+    origin,
+    prefix,
+    leaseMs,
+    ...(options.shutdown === undefined ? {} : { shutdown: options.shutdown }),
+  });
   options.metrics?.gauge(
     'neurostatus_edge_fleet_degraded',
     'Whether this instance runs on its own because Redis is away (1) or as part of its fleet (0).',
