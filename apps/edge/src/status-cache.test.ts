@@ -155,3 +155,31 @@ describe('createStatusCache with injected call leases', () => {
     expect(read.outcome).toBe('miss');
   });
 });
+
+describe('createStatusCache with fleet-wide leases, when the lease comes late', () => {
+  it('does not call upstream when another instance stored an answer just before it got the lease', async () => {
+    const now = () => 1_000_000;
+    const store = createMemoryStore({ now });
+    const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
+    const cache = createStatusCache({
+      store,
+      ttl: TTL,
+      holdOff: createHoldOff({ now }),
+      now,
+      // The other instance finished and let go of the lease between this read and this lead.
+      leases: {
+        async lead(_key, call) {
+          await elsewhere.remember('k', processing);
+          return { led: true, value: await call() };
+        },
+      },
+    });
+    let calls = 0;
+    const read = await cache.read('k', 't', async () => {
+      calls++;
+      return completed;
+    });
+    expect(calls).toBe(0);
+    expect(read).toMatchObject({ outcome: 'coalesced', entry: { body: processing.body } });
+  });
+});

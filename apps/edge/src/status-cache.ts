@@ -129,6 +129,7 @@ interface CallResult {
 export function createStatusCache(options: StatusCacheOptions): StatusCache {
   const { store, ttl, holdOff, now } = options;
   const leases = options.leases ?? localCallLeases;
+  const fleetWide = options.leases !== undefined;
   for (const [name, value] of Object.entries(ttl)) {
     if (!Number.isFinite(value) || value < 0) {
       throw new TypeError(`\`ttl.${name}\` must be a finite number of milliseconds >= 0.`);
@@ -177,17 +178,29 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
     }
   };
 
+  const freshIn = (entry: StoredStatus | undefined) =>
+    entry !== undefined && now() < entry.freshUntil ? entry : undefined;
+
+  /**
+   * The call under a fleet-wide lease. Another instance may have made the call, stored its answer
+   * and let go of the lease between this instance's read and its lease: read again first
+   * (double-checked), or the fleet would make one call per instance that came late.
+   */
+  const leadCall = async (key: string, scope: string, load: () => Promise<UpstreamAnswer>) => {
+    const stored = fleetWide ? freshIn(await get(key)) : undefined;
+    if (stored !== undefined) return { entry: stored, stored: false, shared: true };
+    return call(key, scope, load);
+  };
+
   // One call per key in this instance (the coalescer), and per fleet (the leases): when another
   // instance led the call, its answer is in the shared store.
   const refresh = (key: string, scope: string, load: () => Promise<UpstreamAnswer>) =>
     calls.run(key, async (): Promise<CallResult> => {
       for (let round = 1; ; round++) {
-        const outcome = await leases.lead(key, () => call(key, scope, load));
+        const outcome = await leases.lead(key, () => leadCall(key, scope, load));
         if (outcome.led) return outcome.value;
-        const entry = await get(key);
-        if (entry !== undefined && now() < entry.freshUntil) {
-          return { entry, stored: false, shared: true };
-        }
+        const entry = freshIn(await get(key));
+        if (entry !== undefined) return { entry, stored: false, shared: true };
         const heldMs = holdOff.remainingMs(key, scope);
         if (heldMs > 0) throw new HeldOffError(heldMs);
         if (round >= MAX_LEAD_ROUNDS) return call(key, scope, load);
