@@ -85,6 +85,11 @@ export function createFleet(options: FleetOptions): Fleet {
     'Whether this instance runs on its own because Redis is away (1) or as part of its fleet (0).',
     () => (connection.ready ? 0 : 1),
   );
+  options.metrics?.gauge(
+    'neurostatus_edge_fleet_leading_loops',
+    'Event-stream poll loops this instance runs for the whole fleet (it holds their leader lease).',
+    () => feeds.leading,
+  );
   return {
     connection,
     store,
