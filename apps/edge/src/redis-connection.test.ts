@@ -33,6 +33,29 @@ describe('connectRedis', () => {
     }
   });
 
+  it('joins the fleet once Redis appears after a start without it', async () => {
+    const port = await freePort();
+    const logs: LogRecord[] = [];
+    const connection = await connectRedis({
+      url: `redis://127.0.0.1:${port}`,
+      log: (record) => logs.push(record),
+      connectTimeoutMs: 200,
+      maxBackoffMs: 100,
+    });
+    const server = await startRedisServer([], port);
+    try {
+      await expect.poll(() => connection.ready, { timeout: 5_000 }).toBe(true);
+      expect(await connection.commands.sendCommand(['PING'])).toBe('PONG');
+      expect(logs.map((record) => record.msg)).toEqual([
+        'fleet: Redis unreachable at startup, running per instance',
+        'fleet: Redis connected, fleet mode on',
+      ]);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
   it('logs losing Redis and getting it back, once each, and never the password', async () => {
     const server = await startRedisServer(['--requirepass', PASSWORD]);
     const logs: LogRecord[] = [];

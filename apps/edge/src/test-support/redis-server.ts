@@ -82,6 +82,7 @@ function kill(child: ChildProcess): Promise<void> {
  * Starts a redis-server of its own for a test file; stop it in `afterAll`.
  *
  * @param extraArgs more server options, e.g. `['--requirepass', 'secret']`.
+ * @param port where to listen. Default: a free port.
  * @example
  * ```ts
  * const redis = await startRedisServer();
@@ -90,8 +91,9 @@ function kill(child: ChildProcess): Promise<void> {
  */
 export async function startRedisServer(
   extraArgs: readonly string[] = [],
+  port?: number,
 ): Promise<TestRedisServer> {
-  const port = await freePort();
+  port ??= await freePort();
   let child = await launch(port, extraArgs);
   return {
     url: `redis://127.0.0.1:${port}`,
