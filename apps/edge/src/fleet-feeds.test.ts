@@ -5,7 +5,8 @@ import { createFleetFeeds } from './fleet-feeds.ts';
 import { connectRedis, type FleetConnection } from './redis-connection.ts';
 import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
 
-const LEASE_MS = 200;
+/** Short enough for quick takeovers, long enough that a busy test process still renews in time. */
+const LEASE_MS = 400;
 let server: TestRedisServer;
 const connections: FleetConnection[] = [];
 let run = 0;

@@ -8,7 +8,10 @@ import { type CacheTtl, createStatusCache, type UpstreamAnswer } from './status-
 import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
 
 const TTL: CacheTtl = { terminalMs: 60_000, activeMs: 2_000, notFoundMs: 2_000, staleMs: 30_000 };
-const LEASE_MS = 200;
+/** Short leases keep the takeover tests quick; long enough that a busy event loop still renews. */
+const LEASE_MS = 300;
+/** For tests where no holder dies: a stall of the test process must not look like a death. */
+const SAFE_LEASE_MS = 2_000;
 let server: TestRedisServer;
 const connections: FleetConnection[] = [];
 let run = 0;
@@ -22,7 +25,7 @@ afterAll(async () => {
 });
 
 /** `count` proxy instances' caches, each with its own Redis connections, on one fresh prefix. */
-async function fleet(count: number) {
+async function fleet(count: number, leaseMs = SAFE_LEASE_MS) {
   const prefix = `coalesce-${run++}:`;
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
@@ -34,7 +37,7 @@ async function fleet(count: number) {
         redis,
         clock: systemClock,
         prefix,
-        leaseMs: LEASE_MS,
+        leaseMs,
       });
       const now = () => Date.now();
       const cache = createStatusCache({
@@ -53,16 +56,20 @@ async function fleet(count: number) {
 function upstream() {
   const pending: Array<(answer: UpstreamAnswer) => void> = [];
   let calls = 0;
+  let answered: UpstreamAnswer | undefined;
   return {
     get calls() {
       return calls;
     },
     load: () => {
       calls++;
+      // A call after the answer gets it at once: the test then fails on the count, not a hang.
+      if (answered !== undefined) return Promise.resolve(answered);
       return new Promise<UpstreamAnswer>((resolve) => pending.push(resolve));
     },
     answer(body: string) {
-      for (const resolve of pending.splice(0)) resolve({ status: 200, body, terminal: false });
+      answered = { status: 200, body, terminal: false };
+      for (const resolve of pending.splice(0)) resolve(answered);
     },
   };
 }
@@ -86,7 +93,7 @@ describe('createRedisCallLeases with the status cache', () => {
   });
 
   it('frees the key of a holder that dies mid-call within two lease periods', async () => {
-    const [doomed, survivor] = await fleet(2);
+    const [doomed, survivor] = await fleet(2, LEASE_MS);
     const hanging = upstream();
     void doomed!.cache.read('k', 't', hanging.load).catch(() => undefined);
     await expect.poll(() => hanging.calls).toBe(1);
@@ -102,13 +109,15 @@ describe('createRedisCallLeases with the status cache', () => {
   });
 
   it('waits for a live holder longer than a lease, without calling upstream meanwhile', async () => {
-    const [holder, waiter] = await fleet(2);
+    const leaseMs = 2 * LEASE_MS;
+    const [holder, waiter] = await fleet(2, leaseMs);
     const slow = upstream();
     const first = holder!.cache.read('k', 't', slow.load);
     await expect.poll(() => slow.calls).toBe(1);
     const other = upstream();
     const second = waiter!.cache.read('k', 't', other.load);
-    await new Promise((resolve) => setTimeout(resolve, 3 * LEASE_MS));
+    // Absence over real time: three lease periods of real Redis expiry, renewed by the holder.
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
     expect(other.calls).toBe(0);
     slow.answer('{"status":"processing","slow":true}');
     expect((await first).outcome).toBe('miss');
