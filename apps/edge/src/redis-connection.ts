@@ -158,13 +158,25 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
       closed = true;
       update();
       listeners.clear();
-      for (const each of [client, subscriber]) {
-        try {
-          each.destroy();
-        } catch {
-          // Already closed.
-        }
-      }
+      // Gracefully first, so that what was just sent (a lease released on shutdown, which lets
+      // another instance take over at once) still reaches Redis; then for good.
+      await Promise.all(
+        [client, subscriber].map(async (each) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            each.close().catch(() => undefined),
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, commandTimeoutMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          try {
+            each.destroy();
+          } catch {
+            // Already closed.
+          }
+        }),
+      );
     },
   };
 }
