@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The project's one test command (`pnpm test`, run by `.ci/run`). It runs, in order:
+//   0. redis-server present (installed with apt-get as root where missing, or a one-line stop),
 //   1. typecheck and build of every package (turbo), 2. lint (biome), and every TSDoc @example
 //      of the published packages type-checked (scripts/examples/check-examples.mjs), and the
 //      API reference built by TypeDoc with every public export documented (typedoc.json),
@@ -50,6 +51,35 @@ function record(label, ok, detail) {
   }
 }
 
+/**
+ * The edge's fleet tests start a real redis-server of their own (Debian's package). Where it is
+ * missing, install it when we can (root with apt-get), or stop with one line saying how.
+ */
+function ensureRedisServer() {
+  const has = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (has()) return;
+  const isRoot = process.getuid?.() === 0;
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (isRoot && apt) {
+    console.log("\n▶ redis-server is missing: installing Debian's redis-server package");
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', 'redis-server'], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      }).status === 0;
+    if (!install()) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      install();
+    }
+    if (has()) return;
+  }
+  console.error(
+    'redis-server is required by the edge fleet tests: install it (`sudo apt-get install -y redis-server`, or `brew install redis`) and run `pnpm test` again.',
+  );
+  process.exit(1);
+}
+
+ensureRedisServer();
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 

@@ -45,11 +45,15 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     apiKey: parts.apiKey,
     now,
   });
+  const { fleet } = parts;
+  const holdOff = createHoldOff({ now });
   const cache = createStatusCache({
     store: parts.store,
     ttl: config.ttl,
-    holdOff: createHoldOff({ now }),
+    // In a fleet, a 429 met by one instance holds off all, and one call per key runs fleet-wide.
+    holdOff: fleet === undefined ? holdOff : fleet.holdOff(holdOff),
     now,
+    ...(fleet === undefined ? {} : { leases: fleet.leases }),
   });
   const { perSecond, burst } = config.rateLimit;
   const rateLimiter =

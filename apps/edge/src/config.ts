@@ -6,6 +6,7 @@ import {
 } from '@neurostatus/core';
 import * as v from 'valibot';
 import { MIN_SECRET_LENGTH } from './hmac-key.ts';
+import { assertRedisUrl } from './redis-url.ts';
 
 /** How clients prove what they may read; see the README's "Tenancy". */
 export type TenancyMode = 'passthrough' | 'scoped-token' | 'open';
@@ -52,6 +53,13 @@ export interface EdgeConfig {
   /** Event streams open at once, at most (each holds a connection and a listener). */
   readonly maxEventStreams: number;
   readonly log: 'json' | 'off';
+  /** Fleet mode (Node, Bun, Deno): instances sharing one Redis answer as one. */
+  readonly fleet: {
+    /** `EDGE_REDIS_URL`; undefined: no fleet, each instance on its own. May hold a password. */
+    readonly redisUrl: string | undefined;
+    /** Upstream requests per second per upstream key, shared by the fleet (0: no budget). */
+    readonly upstreamRatePerSecond: number;
+  };
 }
 
 /**
@@ -117,6 +125,8 @@ const VARIABLES = [
   'EDGE_HEARTBEAT_SECONDS',
   'EDGE_MAX_EVENT_STREAMS',
   'EDGE_LOG',
+  'EDGE_REDIS_URL',
+  'EDGE_UPSTREAM_RATE_PER_SECOND',
 ] as const;
 
 /** A decimal integer within bounds; an empty value means "use the default". */
@@ -208,6 +218,19 @@ const SCHEMAS = {
   EDGE_HEARTBEAT_SECONDS: integer(1, 300),
   EDGE_MAX_EVENT_STREAMS: integer(1, 10_000_000),
   EDGE_LOG: v.picklist(['json', 'off'], 'must be json or off'),
+  EDGE_REDIS_URL: v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      try {
+        return assertRedisUrl(dataset.value);
+      } catch (error) {
+        // The rule's message never quotes the URL, which may hold a password.
+        addIssue({ message: (error as Error).message.replace(/\.$/, '') });
+        return NEVER;
+      }
+    }),
+  ),
+  EDGE_UPSTREAM_RATE_PER_SECOND: integer(0, 1_000_000),
 } satisfies Record<(typeof VARIABLES)[number], v.GenericSchema<string, unknown>>;
 
 type Parsed = { [K in keyof typeof SCHEMAS]?: v.InferOutput<(typeof SCHEMAS)[K]> };
@@ -303,5 +326,9 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     heartbeatMs: seconds(p.EDGE_HEARTBEAT_SECONDS, EDGE_DEFAULTS.heartbeatSeconds),
     maxEventStreams: p.EDGE_MAX_EVENT_STREAMS ?? EDGE_DEFAULTS.maxEventStreams,
     log: p.EDGE_LOG ?? 'json',
+    fleet: {
+      redisUrl: p.EDGE_REDIS_URL,
+      upstreamRatePerSecond: p.EDGE_UPSTREAM_RATE_PER_SECOND ?? 0,
+    },
   };
 }

@@ -1,8 +1,12 @@
+import { systemClock } from '@neurostatus/poller';
 import type { Simulator } from '@neurostatus/simulator';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { type EdgeConfig, type EdgeEnv, loadEdgeConfig } from './config.ts';
-import { type EdgeParts, resolveEdgeParts } from './edge-parts.ts';
+import { configuredLog, type EdgeParts, resolveEdgeParts } from './edge-parts.ts';
+import type { Fleet } from './fleet.ts';
+import { setUpFleet } from './fleet-setup.ts';
+import { createProxyMetrics } from './proxy-metrics.ts';
 import type { EdgeAppEnv } from './request-context.ts';
 
 /** A built proxy, ready for a runtime's server. */
@@ -11,8 +15,11 @@ export interface EdgeInstance {
   readonly config: EdgeConfig;
   /** The embedded simulator, when the upstream is the simulator. */
   readonly simulator: Simulator | undefined;
+  /** Fleet mode's parts, when `EDGE_REDIS_URL` is set (or `parts.fleet` was given). */
+  readonly fleet: Fleet | undefined;
   /**
-   * Stops the document poll loops (their streams end) and the embedded simulator. Abort
+   * Stops the document poll loops (their streams end), the embedded simulator and the fleet's
+   * Redis connection. Abort
    * `parts.shutdown` first to close streams without `end` and stop request loops too.
    */
   close(): void;
@@ -22,9 +29,10 @@ export interface EdgeInstance {
  * Builds the proxy from environment variables (or Worker bindings): validates the configuration,
  * fills in the parts the runtime did not pass (`resolveEdgeParts`: the memory store, the
  * scheduler, the embedded simulator with its demo documents when no upstream is configured) and
- * builds the app.
+ * builds the app. With `EDGE_REDIS_URL` it first joins the fleet (`parts.connectFleet`), whose
+ * store the app then uses.
  *
- * @throws {ConfigError} naming the first bad variable.
+ * @throws {ConfigError} naming the first bad variable, or `EDGE_REDIS_URL` without `connectFleet`.
  * @example
  * ```ts
  * const edge = await createEdge(process.env);
@@ -33,16 +41,29 @@ export interface EdgeInstance {
  */
 export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<EdgeInstance> {
   const config = loadEdgeConfig(env);
-  const resolved = resolveEdgeParts(config, parts);
+  // Built here once so that the fleet's gauges land on the metrics the app renders.
+  const metrics = parts.metrics ?? createProxyMetrics();
+  const fleet =
+    parts.fleet ??
+    (await setUpFleet(config, {
+      connectFleet: parts.connectFleet,
+      log: parts.log ?? configuredLog(config),
+      clock: parts.clock ?? systemClock,
+      metrics,
+      shutdown: parts.shutdown,
+    }));
+  const resolved = resolveEdgeParts(config, { ...parts, metrics, fleet });
   const app = await createApp(resolved);
   const { scheduler, simulator } = resolved;
   return {
     app,
     config,
     simulator,
+    fleet,
     close() {
       scheduler.close();
       simulator?.close();
+      void fleet?.close();
     },
   };
 }

@@ -9,10 +9,12 @@ import type { Context } from 'hono';
 import type { EdgeConfig } from './config.ts';
 import type { EventFeedRequest } from './event-routes.ts';
 import type { FeedSource } from './feed-hub.ts';
+import type { ConnectFleet, Fleet } from './fleet.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 import type { StatusStore } from './status-store.ts';
+import { budgetUpstream } from './upstream-budget.ts';
 
 /**
  * What the proxy is built from beside its configuration; every outside effect is injected. The
@@ -64,6 +66,19 @@ export interface EdgeParts {
    * Durable Object). Shared between a key's streams as loops are (`shareEventLoops`). Default: none.
    */
   readonly eventFeed?: (request: EventFeedRequest) => FeedSource<string>;
+  /**
+   * Connects to Redis for fleet mode (`connectRedis` from `@neurostatus/edge/redis`), used by
+   * `createEdge` when `EDGE_REDIS_URL` is set. The Node, Bun and Deno entries pass it; without it
+   * `EDGE_REDIS_URL` is refused. Default: none.
+   */
+  readonly connectFleet?: ConnectFleet | undefined;
+  /**
+   * Fleet mode's parts (`createFleet`; `createEdge` builds them from `EDGE_REDIS_URL`): its store
+   * (unless `store` is given), fleet-wide coalescing, shared hold-offs, event-stream loops led by
+   * one instance (where loops are shared), and the Redis-wide upstream budget. Default: none, each
+   * instance on its own.
+   */
+  readonly fleet?: Fleet | undefined;
 }
 
 /** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
@@ -82,6 +97,8 @@ export interface ResolvedEdgeParts {
   readonly shareEventLoops: boolean;
   readonly shutdown: AbortSignal | undefined;
   readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
+  readonly connectFleet: ConnectFleet | undefined;
+  readonly fleet: Fleet | undefined;
   /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
   readonly simulator: Simulator | undefined;
 }
@@ -91,6 +108,11 @@ export const EMBEDDED_SIMULATOR_BASE_URL = 'http://embedded-simulator.invalid/ap
 
 const writeJsonLine = (record: LogRecord): void => console.log(JSON.stringify(record));
 const discard = (): void => {};
+
+/** The log `config.log` asks for: one JSON line per record on `console.log`, or nothing (`off`). */
+export function configuredLog(config: Pick<EdgeConfig, 'log'>): (record: LogRecord) => void {
+  return config.log === 'off' ? discard : writeJsonLine;
+}
 
 /**
  * Fills in every part the caller left out, once, in one place: the one set of defaults shared by
@@ -117,20 +139,24 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
   if (baseUrl === undefined) {
     throw new TypeError('resolveEdgeParts: `baseUrl` is required for this upstream.');
   }
+  const fleet = parts.fleet;
+  const upstreamFetch =
+    parts.statusFetch ??
+    (simulator === undefined
+      ? parts.fetch
+      : async (input: RequestInfo | URL, init?: RequestInit) =>
+          simulator.app.fetch(new Request(input, init)));
   return {
     config,
     store:
       parts.store ??
+      fleet?.store ??
       createMemoryStore({
         maxEntries: config.store.maxEntries,
         maxBytes: config.store.maxBytes,
         now: () => clock.now(),
       }),
-    fetch:
-      parts.statusFetch ??
-      (simulator === undefined
-        ? parts.fetch
-        : async (input, init) => simulator.app.fetch(new Request(input, init))),
+    fetch: budgetUpstream(config, { fleet, clock, fetch: upstreamFetch }),
     baseUrl,
     apiKey:
       parts.apiKey ??
@@ -138,12 +164,14 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
       (upstream.kind === 'api' ? upstream.apiKey : undefined),
     clock,
     scheduler: parts.scheduler ?? createPollScheduler({ clock }),
-    log: parts.log ?? (config.log === 'off' ? discard : writeJsonLine),
+    log: parts.log ?? configuredLog(config),
     clientAddress: parts.clientAddress,
     metrics: parts.metrics ?? createProxyMetrics(),
     shareEventLoops: parts.shareEventLoops ?? true,
     shutdown: parts.shutdown,
     eventFeed: parts.eventFeed,
+    connectFleet: parts.connectFleet,
+    fleet,
     simulator,
   };
 }

@@ -8,6 +8,7 @@ import type { EdgeConfig } from './config.ts';
 import { errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
 import { createFeedHub, type FeedSource } from './feed-hub.ts';
+import type { Fleet } from './fleet.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
@@ -33,6 +34,8 @@ export interface EventRoutesOptions {
   readonly admit: (kind: StatusKind) => MiddlewareHandler<AdmittedEnv>;
   /** See `EdgeParts.eventFeed`: where statuses come from instead of a poll loop here. */
   readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
+  /** See `EdgeParts.fleet`: where loops are shared, one instance runs each key's loop for all. */
+  readonly fleet: Pick<Fleet, 'share'> | undefined;
 }
 
 /** What `EdgeParts.eventFeed` is asked for. */
@@ -93,7 +96,9 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   const { config, cache, metrics, clock, scheduler, shareEventLoops, shutdown, admit, eventFeed } =
     options;
   let openStreams = 0;
-  const feeds = { document: createFeedHub<string>(), request: createFeedHub<string>() };
+  const { fleet } = options;
+  const hub = fleet !== undefined && shareEventLoops ? { share: fleet.share } : {};
+  const feeds = { document: createFeedHub<string>(hub), request: createFeedHub<string>(hub) };
   metrics.gauge(
     'neurostatus_edge_event_streams',
     'Open event streams (SSE connections).',

@@ -24,6 +24,15 @@ export interface FeedHub<T> {
   readonly listeners: number;
 }
 
+/** Options of {@link createFeedHub}. */
+export interface FeedHubOptions<T> {
+  /**
+   * Wraps each feed's source when the feed starts, e.g. `createFleetFeeds(...).share`, so that one
+   * instance of a fleet runs the loop for all. Default: the source as it is.
+   */
+  readonly share?: (key: string, source: FeedSource<T>) => FeedSource<T>;
+}
+
 /** One call of `subscribe`: the same listener subscribed twice is two subscriptions. */
 interface Subscription<T> {
   readonly listener: FeedListener<T>;
@@ -45,7 +54,8 @@ interface Feed<T> {
  * const stop = hub.subscribe(key, (sink) => scheduler.subscribe(client, id, sink), listener);
  * ```
  */
-export function createFeedHub<T>(): FeedHub<T> {
+export function createFeedHub<T>(options: FeedHubOptions<T> = {}): FeedHub<T> {
+  const { share } = options;
   const feeds = new Map<string, Feed<T>>();
   let listenerCount = 0;
 
@@ -77,7 +87,7 @@ export function createFeedHub<T>(): FeedHub<T> {
         feeds.set(key, created);
         listenerCount += 1;
         try {
-          created.stop = start({
+          created.stop = (share === undefined ? start : share(key, start))({
             status(value) {
               created.latest = value;
               for (const each of [...created.listeners]) each.listener.status(value);

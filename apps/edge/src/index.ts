@@ -32,6 +32,18 @@ export {
   resolveEdgeParts,
 } from './edge-parts.ts';
 export { etagOf, ifNoneMatchMatches } from './etag.ts';
+export type { FeedHubOptions } from './feed-hub.ts';
+export { type ConnectFleet, createFleet, type Fleet, type FleetOptions } from './fleet.ts';
+export { type BudgetedFetchOptions, budgetedFetch } from './fleet-budgeted-fetch.ts';
+export { type CallLeases, type LeadOutcome, localCallLeases } from './fleet-call-leases.ts';
+export { createFleetFeeds, type FleetFeeds, type FleetFeedsOptions } from './fleet-feeds.ts';
+export { createFleetHoldOff, type FleetHoldOffOptions } from './fleet-hold-off.ts';
+export {
+  createFleetRateBudget,
+  type FleetRateBudgetOptions,
+  type UpstreamRateBudget,
+} from './fleet-rate-budget.ts';
+export { createFleetStore, type FleetStore, type FleetStoreOptions } from './fleet-store.ts';
 export { HeldOffError } from './held-off-error.ts';
 export { importHmacKey, MIN_SECRET_LENGTH } from './hmac-key.ts';
 export { createHoldOff, type HoldOff, type HoldOffOptions } from './hold-off.ts';
@@ -43,6 +55,22 @@ export {
   PROMETHEUS_CONTENT_TYPE,
 } from './metrics-registry.ts';
 export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+export { createRedisCallLeases, type RedisCallLeasesOptions } from './redis-call-leases.ts';
+// `connectRedis` (the `redis` client, Node/Bun/Deno only) is at `@neurostatus/edge/redis`, so
+// that importing this entry never pulls a TCP client into a Workers bundle.
+export type {
+  ChannelListener,
+  FleetConnection,
+  RedisCommands,
+  RedisConnectionOptions,
+} from './redis-connection.ts';
+export {
+  createRedisStore,
+  parseStoreChange,
+  type RedisStoreOptions,
+  type StoreChange,
+} from './redis-store.ts';
+export { assertRedisUrl, RedisUrlError, redactRedisUrl } from './redis-url.ts';
 export type { EdgeAppEnv, EdgeVariables } from './request-context.ts';
 export {
   type CacheRead,

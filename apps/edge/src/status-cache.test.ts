@@ -107,3 +107,79 @@ describe('createStatusCache options', () => {
     ).toThrow(/ttl\.activeMs/);
   });
 });
+
+describe('createStatusCache with injected call leases', () => {
+  it('answers from the store, as coalesced, when another instance led the call', async () => {
+    const now = () => 1_000_000;
+    const store = createMemoryStore({ now });
+    const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
+    const cache = createStatusCache({
+      store,
+      ttl: TTL,
+      holdOff: createHoldOff({ now }),
+      now,
+      // Another instance holds every lease and stores its answer before letting go.
+      leases: {
+        async lead() {
+          await elsewhere.remember('k', processing);
+          return { led: false };
+        },
+      },
+    });
+    let calls = 0;
+    const read = await cache.read('k', 't', async () => {
+      calls++;
+      return completed;
+    });
+    expect(read).toMatchObject({ outcome: 'coalesced', entry: { body: processing.body } });
+    expect(calls).toBe(0);
+  });
+
+  it('calls by itself after the leader ended without an answer three times', async () => {
+    const now = () => 1_000_000;
+    let rounds = 0;
+    const cache = createStatusCache({
+      store: createMemoryStore({ now }),
+      ttl: TTL,
+      holdOff: createHoldOff({ now }),
+      now,
+      leases: {
+        async lead() {
+          rounds++;
+          return { led: false };
+        },
+      },
+    });
+    const read = await cache.read('k', 't', async () => processing);
+    expect(rounds).toBe(3);
+    expect(read.outcome).toBe('miss');
+  });
+});
+
+describe('createStatusCache with fleet-wide leases, when the lease comes late', () => {
+  it('does not call upstream when another instance stored an answer just before it got the lease', async () => {
+    const now = () => 1_000_000;
+    const store = createMemoryStore({ now });
+    const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
+    const cache = createStatusCache({
+      store,
+      ttl: TTL,
+      holdOff: createHoldOff({ now }),
+      now,
+      // The other instance finished and let go of the lease between this read and this lead.
+      leases: {
+        async lead(_key, call) {
+          await elsewhere.remember('k', processing);
+          return { led: true, value: await call() };
+        },
+      },
+    });
+    let calls = 0;
+    const read = await cache.read('k', 't', async () => {
+      calls++;
+      return completed;
+    });
+    expect(calls).toBe(0);
+    expect(read).toMatchObject({ outcome: 'coalesced', entry: { body: processing.body } });
+  });
+});

@@ -1,6 +1,7 @@
 import { isNeurolinkerError } from '@neurostatus/core';
 import { createCoalescer } from './coalescer.ts';
 import { etagOf } from './etag.ts';
+import { type CallLeases, localCallLeases } from './fleet-call-leases.ts';
 import { HeldOffError } from './held-off-error.ts';
 import type { HoldOff } from './hold-off.ts';
 import type { StatusStore, StoredStatus } from './status-store.ts';
@@ -52,6 +53,11 @@ export interface StatusCacheOptions {
   readonly holdOff: HoldOff;
   /** Clock, epoch ms. */
   readonly now: () => number;
+  /**
+   * Who of the instances sharing `store` makes an upstream call (fleet-wide coalescing, e.g.
+   * `createRedisCallLeases`). Default {@link localCallLeases}: this instance, always.
+   */
+  readonly leases?: CallLeases;
 }
 
 /** See {@link createStatusCache}. */
@@ -91,6 +97,19 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
+ * Times another instance may lead the call for a key and end without a fresh answer (it failed,
+ * or died) before this one calls by itself.
+ */
+const MAX_LEAD_ROUNDS = 3;
+
+/** One call's result; `shared` when another instance of the fleet made it. */
+interface CallResult {
+  readonly entry: StoredStatus;
+  readonly stored: boolean;
+  readonly shared?: boolean;
+}
+
+/**
  * The proxy's caching policy, in one place, over any {@link StatusStore}:
  * - terminal statuses stay fresh long, `pending`/`processing` briefly, a 404 briefly, and errors
  *   are never stored (so 401, 403, 429 and 5xx are always asked again);
@@ -109,12 +128,14 @@ function isTransient(error: unknown): boolean {
  */
 export function createStatusCache(options: StatusCacheOptions): StatusCache {
   const { store, ttl, holdOff, now } = options;
+  const leases = options.leases ?? localCallLeases;
+  const fleetWide = options.leases !== undefined;
   for (const [name, value] of Object.entries(ttl)) {
     if (!Number.isFinite(value) || value < 0) {
       throw new TypeError(`\`ttl.${name}\` must be a finite number of milliseconds >= 0.`);
     }
   }
-  const calls = createCoalescer<{ entry: StoredStatus; stored: boolean }>();
+  const calls = createCoalescer<CallResult>();
 
   const toEntry = async (answer: UpstreamAnswer): Promise<StoredStatus> => {
     const storedAt = now();
@@ -145,16 +166,44 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
     return { entry: current?.terminal === true ? current : entry, stored: false };
   };
 
+  const call = async (key: string, scope: string, load: () => Promise<UpstreamAnswer>) => {
+    try {
+      return await storeAnswer(key, await load());
+    } catch (error) {
+      if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') {
+        const hint = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+        holdOff.rateLimited(key, scope, typeof hint === 'number' ? hint : undefined);
+      }
+      throw error;
+    }
+  };
+
+  const freshIn = (entry: StoredStatus | undefined) =>
+    entry !== undefined && now() < entry.freshUntil ? entry : undefined;
+
+  /**
+   * The call under a fleet-wide lease. Another instance may have made the call, stored its answer
+   * and let go of the lease between this instance's read and its lease: read again first
+   * (double-checked), or the fleet would make one call per instance that came late.
+   */
+  const leadCall = async (key: string, scope: string, load: () => Promise<UpstreamAnswer>) => {
+    const stored = fleetWide ? freshIn(await get(key)) : undefined;
+    if (stored !== undefined) return { entry: stored, stored: false, shared: true };
+    return call(key, scope, load);
+  };
+
+  // One call per key in this instance (the coalescer), and per fleet (the leases): when another
+  // instance led the call, its answer is in the shared store.
   const refresh = (key: string, scope: string, load: () => Promise<UpstreamAnswer>) =>
-    calls.run(key, async () => {
-      try {
-        return await storeAnswer(key, await load());
-      } catch (error) {
-        if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') {
-          const hint = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
-          holdOff.rateLimited(key, scope, typeof hint === 'number' ? hint : undefined);
-        }
-        throw error;
+    calls.run(key, async (): Promise<CallResult> => {
+      for (let round = 1; ; round++) {
+        const outcome = await leases.lead(key, () => leadCall(key, scope, load));
+        if (outcome.led) return outcome.value;
+        const entry = freshIn(await get(key));
+        if (entry !== undefined) return { entry, stored: false, shared: true };
+        const heldMs = holdOff.remainingMs(key, scope);
+        if (heldMs > 0) throw new HeldOffError(heldMs);
+        if (round >= MAX_LEAD_ROUNDS) return call(key, scope, load);
       }
     });
 
@@ -188,12 +237,16 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
       waitUntil?.(call.catch(() => undefined));
       try {
         const { value, coalesced } = await call;
-        return coalesced
+        return coalesced || value.shared === true
           ? { outcome: 'coalesced', entry: value.entry }
           : { outcome: 'miss', entry: value.entry, stored: value.stored };
       } catch (error) {
         if (servable !== undefined && isTransient(error)) {
           return { outcome: 'stale', entry: servable, reason: 'upstream-error', error };
+        }
+        // Another instance of the fleet met a 429 while this one waited for it.
+        if (servable !== undefined && error instanceof HeldOffError) {
+          return { outcome: 'stale', entry: servable, reason: 'held-off' };
         }
         throw error;
       }

@@ -2,6 +2,7 @@
 // Configuration: environment variables.
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { connectRedis } from '../redis-connection.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /** The part of Bun's server this entry uses, declared here since the repo carries no `@types/bun`. */
@@ -37,6 +38,7 @@ let edge: EdgeInstance;
 try {
   edge = await createEdge(process.env, {
     shutdown: shutdown.signal,
+    connectFleet: connectRedis,
     // What `getConnInfo` from `hono/bun` does, without the adapter (deprecated for Hono 5).
     clientAddress: (c) => server?.requestIP(c.req.raw)?.address,
   });

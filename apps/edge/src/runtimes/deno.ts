@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { connectRedis } from '../redis-connection.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /** What `Deno.serve` passes its handler beside the request. */
@@ -37,6 +38,7 @@ let edge: EdgeInstance;
 try {
   edge = await createEdge(Deno.env.toObject(), {
     shutdown: shutdown.signal,
+    connectFleet: connectRedis,
     // What `getConnInfo` from `hono/deno` does (the handler's info is the app's env), without the
     // adapter, which is deprecated for Hono 5.
     clientAddress: (c: Context) => (c.env as ServeHandlerInfo | undefined)?.remoteAddr.hostname,

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
+import { connectRedis } from '../redis-connection.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /** Aborted on SIGINT/SIGTERM, before `edge.close()`: streams close without `end` and clients reconnect. */
@@ -12,6 +13,7 @@ try {
   edge = await createEdge(process.env, {
     clientAddress: (c) => getConnInfo(c).remote.address,
     shutdown: shutdown.signal,
+    connectFleet: connectRedis,
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -1,0 +1,238 @@
+import { systemClock } from '@neurostatus/poller';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFeedHub, type FeedListener, type FeedSource } from './feed-hub.ts';
+import { createFleetFeeds } from './fleet-feeds.ts';
+import { connectRedis, type FleetConnection } from './redis-connection.ts';
+import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+
+/** Short enough for quick takeovers, long enough that a busy test process still renews in time. */
+const LEASE_MS = 400;
+let server: TestRedisServer;
+const connections: FleetConnection[] = [];
+let run = 0;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  for (const connection of connections) await connection.close();
+  await server?.stop();
+});
+
+/** The upstream poll loops the instances start; the test makes them report statuses. */
+function upstream() {
+  const loops: Array<{ sink: FeedListener<string>; live: boolean }> = [];
+  const source: FeedSource<string> = (sink) => {
+    const loop = { sink, live: true };
+    loops.push(loop);
+    return () => {
+      loop.live = false;
+    };
+  };
+  const live = () => loops.filter((loop) => loop.live);
+  return {
+    source,
+    loops,
+    live,
+    status: (body: string) => {
+      for (const loop of live()) loop.sink.status(body);
+    },
+    end: () => {
+      for (const loop of live()) loop.sink.end();
+    },
+  };
+}
+
+/** `count` instances, each with its own connection and hub, sharing one prefix. */
+async function fleet(count: number) {
+  const prefix = `feeds-${run++}:`;
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const redis = await connectRedis({ url: server.url, log: () => {} });
+      connections.push(redis);
+      const feeds = createFleetFeeds({
+        redis,
+        clock: systemClock,
+        prefix,
+        origin: `i${index}`,
+        leaseMs: LEASE_MS,
+      });
+      const hub = createFeedHub<string>({ share: feeds.share });
+      // Let the subscription settle before the test publishes.
+      await redis.commands.sendCommand(['PING']);
+      return { redis, feeds, hub };
+    }),
+  );
+}
+
+function listener() {
+  const seen = { statuses: [] as string[], ended: 0, errors: 0 };
+  const listen: FeedListener<string> = {
+    status: (body) => seen.statuses.push(body),
+    end: () => seen.ended++,
+    error: () => seen.errors++,
+  };
+  return { seen, listen };
+}
+
+describe('createFleetFeeds', () => {
+  it('runs one upstream loop for listeners on three instances, each getting each status once', async () => {
+    const instances = await fleet(3);
+    const api = upstream();
+    const listeners = Array.from({ length: 30 }, (_, index) => {
+      const { seen, listen } = listener();
+      instances[index % 3]!.hub.subscribe('doc', api.source, listen);
+      return seen;
+    });
+    await expect.poll(() => api.loops.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+    expect(api.loops).toHaveLength(1);
+    for (const body of [
+      '{"s":"pending"}',
+      '{"s":"processing"}',
+      '{"s":"processing"}',
+      '{"s":"completed"}',
+    ]) {
+      api.status(body);
+    }
+    api.end();
+    await expect.poll(() => listeners.every((seen) => seen.ended === 1)).toBe(true);
+    for (const seen of listeners) {
+      expect(seen.statuses).toEqual(['{"s":"pending"}', '{"s":"processing"}', '{"s":"completed"}']);
+      expect(seen.errors).toBe(0);
+    }
+    expect(instances.map(({ hub }) => hub.size)).toEqual([0, 0, 0]);
+  });
+
+  it('gives a late listener on another instance the latest status at once', async () => {
+    const [a, b] = await fleet(2);
+    const api = upstream();
+    a!.hub.subscribe('doc', api.source, listener().listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    api.status('{"s":"processing","p":40}');
+    const late = listener();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    b!.hub.subscribe('doc', api.source, late.listen);
+    await expect.poll(() => late.seen.statuses).toEqual(['{"s":"processing","p":40}']);
+    expect(api.loops).toHaveLength(1);
+  });
+
+  it('takes over within two lease periods when the leader dies, repeating nothing', async () => {
+    const instances = await fleet(3);
+    const api = upstream();
+    const seen = instances.map(({ hub }) => {
+      const { seen: each, listen } = listener();
+      hub.subscribe('doc', api.source, listen);
+      return each;
+    });
+    await expect.poll(() => api.loops.length).toBe(1);
+    api.status('{"s":"processing"}');
+    await expect.poll(() => seen.every((each) => each.statuses.length === 1)).toBe(true);
+    const leaderIndex = instances.findIndex(({ feeds }) => feeds.leading === 1);
+    // SIGKILL, as far as the fleet can tell: no renewal, no release, no more statuses.
+    await instances[leaderIndex]!.redis.close();
+    api.loops[0]!.live = false;
+    const killedAt = Date.now();
+    await expect.poll(() => api.live().length, { timeout: 6 * LEASE_MS }).toBe(1);
+    expect(Date.now() - killedAt).toBeLessThan(2 * LEASE_MS + 250);
+    api.status('{"s":"processing"}'); // the new leader's first poll: the same status
+    api.status('{"s":"completed"}');
+    api.end();
+    const survivors = seen.filter((_, index) => index !== leaderIndex);
+    await expect.poll(() => survivors.every((each) => each.ended === 1)).toBe(true);
+    for (const each of survivors) {
+      expect(each.statuses).toEqual(['{"s":"processing"}', '{"s":"completed"}']);
+    }
+  });
+
+  it('hands the loop over at once when the leader loses its last listener', async () => {
+    const [a, b] = await fleet(2);
+    const api = upstream();
+    const stopA = a!.hub.subscribe('doc', api.source, listener().listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    const other = listener();
+    b!.hub.subscribe('doc', api.source, other.listen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stopA();
+    await expect.poll(() => b!.feeds.leading, { timeout: LEASE_MS / 2 }).toBe(1);
+    expect(api.live()).toHaveLength(1);
+    api.status('{"s":"completed"}');
+    api.end();
+    await expect.poll(() => other.seen.ended).toBe(1);
+  });
+
+  it('lets each instance poll for itself after the leader failed', async () => {
+    const [a, b] = await fleet(2);
+    const api = upstream();
+    const first = listener();
+    const second = listener();
+    a!.hub.subscribe('doc', api.source, first.listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    b!.hub.subscribe('doc', api.source, second.listen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    api.loops[0]!.sink.error(new Error('401'));
+    await expect.poll(() => api.live().length).toBe(1);
+    api.live()[0]!.sink.error(new Error('401'));
+    await expect.poll(() => [first.seen.errors, second.seen.errors]).toEqual([1, 1]);
+  });
+
+  it('runs a loop per instance while Redis is away', async () => {
+    const own = await startRedisServer();
+    const redis = await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 });
+    connections.push(redis);
+    const feeds = createFleetFeeds({ redis, clock: systemClock, leaseMs: LEASE_MS });
+    const hub = createFeedHub<string>({ share: feeds.share });
+    await own.stop();
+    await expect.poll(() => redis.ready).toBe(false);
+    const api = upstream();
+    const { seen, listen } = listener();
+    hub.subscribe('doc', api.source, listen);
+    expect(api.loops).toHaveLength(1);
+    api.status('{"s":"completed"}');
+    api.end();
+    expect(seen).toEqual({ statuses: ['{"s":"completed"}'], ended: 1, errors: 0 });
+    await own.stop();
+  });
+});
+
+describe('createFleetFeeds when the leader shuts down', () => {
+  it('hands the feed over instead of ending it for the other instances', async () => {
+    const prefix = `feeds-shutdown-${run++}:`;
+    const shutdown = new AbortController();
+    const make = async (origin: string, signal?: AbortSignal) => {
+      const redis = await connectRedis({ url: server.url, log: () => {} });
+      connections.push(redis);
+      const feeds = createFleetFeeds({
+        redis,
+        clock: systemClock,
+        prefix,
+        origin,
+        leaseMs: LEASE_MS,
+        ...(signal === undefined ? {} : { shutdown: signal }),
+      });
+      await redis.commands.sendCommand(['PING']);
+      return { feeds, hub: createFeedHub<string>({ share: feeds.share }) };
+    };
+    const leaving = await make('leaving', shutdown.signal);
+    const staying = await make('staying');
+    const api = upstream();
+    leaving.hub.subscribe('doc', api.source, listener().listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    const other = listener();
+    staying.hub.subscribe('doc', api.source, other.listen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shutdown.abort();
+    api.loops[0]!.sink.end(); // what a loop does when the runtime shuts down
+    await expect.poll(() => staying.feeds.leading, { timeout: LEASE_MS / 2 }).toBe(1);
+    expect(other.seen.ended).toBe(0);
+    api.status('{"s":"completed"}');
+    api.end();
+    await expect
+      .poll(() => other.seen)
+      .toEqual({
+        statuses: ['{"s":"completed"}'],
+        ended: 1,
+        errors: 0,
+      });
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from './log-record.ts';
+import { connectRedis, reconnectDelay } from './redis-connection.ts';
+import { freePort, startRedisServer } from './test-support/redis-server.ts';
+
+const PASSWORD = 'hunter2-very-secret';
+
+describe('connectRedis', () => {
+  it('starts without Redis: one log line without the password, commands fail at once', async () => {
+    const port = await freePort();
+    const logs: LogRecord[] = [];
+    const connection = await connectRedis({
+      url: `redis://user:${PASSWORD}@127.0.0.1:${port}/0`,
+      log: (record) => logs.push(record),
+      connectTimeoutMs: 200,
+      maxBackoffMs: 100,
+    });
+    try {
+      expect(connection.ready).toBe(false);
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatchObject({
+        level: 'warn',
+        msg: 'fleet: Redis unreachable at startup, running per instance',
+        redis: `redis://***@127.0.0.1:${port}/0`,
+      });
+      const error = (await connection.commands
+        .sendCommand(['PING'])
+        .catch((caught: unknown) => caught)) as Error;
+      expect(error).toBeInstanceOf(Error);
+      expect(JSON.stringify(logs) + String(error) + String(error.stack)).not.toContain(PASSWORD);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('joins the fleet once Redis appears after a start without it', async () => {
+    const port = await freePort();
+    const logs: LogRecord[] = [];
+    const connection = await connectRedis({
+      url: `redis://127.0.0.1:${port}`,
+      log: (record) => logs.push(record),
+      connectTimeoutMs: 200,
+      maxBackoffMs: 100,
+    });
+    const server = await startRedisServer([], port);
+    try {
+      await expect.poll(() => connection.ready, { timeout: 5_000 }).toBe(true);
+      expect(await connection.commands.sendCommand(['PING'])).toBe('PONG');
+      expect(logs.map((record) => record.msg)).toEqual([
+        'fleet: Redis unreachable at startup, running per instance',
+        'fleet: Redis connected, fleet mode on',
+      ]);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
+  it('logs losing Redis and getting it back, once each, and never the password', async () => {
+    const server = await startRedisServer(['--requirepass', PASSWORD]);
+    const logs: LogRecord[] = [];
+    const changes: boolean[] = [];
+    const connection = await connectRedis({
+      url: `redis://:${PASSWORD}@127.0.0.1:${server.port}`,
+      log: (record) => logs.push(record),
+      maxBackoffMs: 100,
+    });
+    try {
+      connection.onReadyChange((ready) => changes.push(ready));
+      expect(connection.ready).toBe(true);
+      expect(await connection.commands.sendCommand(['PING'])).toBe('PONG');
+      await server.stop();
+      await expect.poll(() => connection.ready).toBe(false);
+      await server.restart();
+      await expect.poll(() => connection.ready, { timeout: 5_000 }).toBe(true);
+      expect(changes).toEqual([false, true]);
+      expect(logs.map((record) => record.msg)).toEqual([
+        'fleet: Redis connected, fleet mode on',
+        'fleet: Redis lost, running per instance',
+        'fleet: Redis connected, fleet mode on',
+      ]);
+      expect(JSON.stringify(logs)).not.toContain(PASSWORD);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
+  it('refuses a URL that is not redis:// or rediss:// without quoting it', async () => {
+    const error = await connectRedis({
+      url: `http://:${PASSWORD}@example.test`,
+      log: () => {},
+    }).catch((caught) => caught);
+    expect(error).toMatchObject({ name: 'RedisUrlError', code: 'INVALID_REDIS_URL' });
+    expect(String(error.message)).not.toContain(PASSWORD);
+  });
+
+  it('backs off exponentially with jitter, capped', () => {
+    for (let retries = 0; retries < 40; retries++) {
+      const ceiling = Math.min(5_000, 100 * 2 ** Math.min(retries, 16));
+      const delay = reconnectDelay(retries, 5_000);
+      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(delay).toBeLessThanOrEqual(ceiling);
+    }
+  });
+});
