@@ -1,11 +1,4 @@
-import {
-  assertValidId,
-  type DocumentStatus,
-  isNeurolinkerError,
-  isTerminalDocumentStatus,
-  isTerminalRequestStatus,
-  type NeurolinkerClient,
-} from '@neurostatus/core';
+import { assertValidId } from '@neurostatus/core';
 import {
   createPollScheduler,
   type PollerClock,
@@ -23,15 +16,25 @@ import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
 import { createFeedHub, type FeedSource } from './feed-hub.ts';
 import { createHoldOff } from './hold-off.ts';
+import { meteredFetch } from './metered-fetch.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { describeStatusRoutes, openApiHandler } from './openapi.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
-import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
-import { finishedFeed, ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
+import { retryAfterSeconds } from './retry-after-seconds.ts';
+import { createStatusCache } from './status-cache.ts';
+import {
+  finishedFeed,
+  ownDocumentFeed,
+  type RememberAnswer,
+  requestFeed,
+  sharedDocumentFeed,
+} from './status-feeds.ts';
+import { statusLoader } from './status-loader.ts';
 import { statusReply } from './status-response.ts';
 import type { StatusStore } from './status-store.ts';
+import { streamPreflight } from './stream-preflight.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
-import { upstreamFailure, upstreamOutcome } from './upstream-failure.ts';
+import { upstreamFailure } from './upstream-failure.ts';
 
 /** One structured log line: never a key, a token, a query string or an `Authorization` header. */
 export interface LogRecord {
@@ -160,7 +163,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
   const clients = createUpstreamClients({
     baseUrl,
     timeoutMs: config.upstreamTimeoutMs,
-    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    fetch: meteredFetch(metrics, now, deps.fetch),
   });
   const authenticate: Authenticate = await createAuthenticator({
     mode: config.mode,
@@ -174,6 +177,9 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     ttl: config.ttl,
     holdOff: createHoldOff({ now }),
     now,
+    deadlineMs: config.upstreamTimeoutMs,
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    onAbandon: () => metrics.abandoned(),
   });
   const rateLimiter =
     config.rateLimit.perSecond > 0
@@ -196,38 +202,6 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     'Upstream poll loops feeding event streams (one per document or request).',
     () => documentFeeds.size + requestFeeds.size,
   );
-
-  const load =
-    (client: NeurolinkerClient, kind: StatusKind, id: string) =>
-    async (): Promise<UpstreamAnswer> => {
-      const started = now();
-      try {
-        const answer: UpstreamAnswer =
-          kind === 'document'
-            ? await client.getDocumentStatusWithMeta(id).then(({ data }) => ({
-                status: 200,
-                body: JSON.stringify(data),
-                terminal: isTerminalDocumentStatus(data),
-              }))
-            : await client.getRequestStatusWithMeta(id).then(({ data }) => ({
-                status: 200,
-                body: JSON.stringify(data),
-                terminal: isTerminalRequestStatus(data),
-              }));
-        metrics.upstream(kind, '200', now() - started);
-        return answer;
-      } catch (error) {
-        metrics.upstream(kind, upstreamOutcome(error), now() - started);
-        if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
-          return {
-            status: 404,
-            body: errorBody('NOT_FOUND', `No ${kind} with this id (or not visible yet).`),
-            terminal: false,
-          };
-        }
-        throw error;
-      }
-    };
 
   /** The checks every status route makes, in order, before anything reaches the upstream. */
   const admit = async (
@@ -265,7 +239,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
       const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
       if (!decision.allowed) {
         return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
-          'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+          'retry-after': retryAfterSeconds(decision.retryAfterMs),
         });
       }
     }
@@ -277,7 +251,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     if (failure === undefined) throw error;
     const headers: Record<string, string> = {};
     if (failure.retryAfterMs !== undefined) {
-      headers['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+      headers['retry-after'] = retryAfterSeconds(failure.retryAfterMs);
     }
     return jsonError(c, failure.code, failure.message, failure.status, headers);
   };
@@ -339,7 +313,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
           const read = await cache.read(
             key,
             tenant.cacheTenant,
-            load(tenant.client, kind, id),
+            statusLoader(tenant.client, kind, id),
             waitUntilOf(c),
           );
           metrics.cache(read.outcome);
@@ -361,7 +335,20 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         if (admitted instanceof Response) return admitted;
         const { id, tenant } = admitted;
         const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
-        const lastEventId = c.req.header('last-event-id')?.trim();
+        // GET and HEAD agree: the cache may answer 204 (the client has the final status) or 404.
+        const cached = await cache.fresh(key);
+        const early = streamPreflight(cached, c.req.header('last-event-id'));
+        if (early?.status === 204) return c.body(null, 204, early.headers);
+        if (early?.status === 404) return c.body(early.body, 404, early.headers);
+        if (openStreams >= config.maxEventStreams) {
+          return jsonError(
+            c,
+            'TOO_MANY_STREAMS',
+            'The proxy has no room for another event stream.',
+            503,
+            { 'retry-after': retryAfterSeconds(5_000) },
+          );
+        }
         // HEAD: the headers of a stream, without starting one nobody will read.
         if (c.req.method === 'HEAD') {
           return c.body(null, 200, {
@@ -369,40 +356,15 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
             'cache-control': 'no-cache',
           });
         }
-        // A finished status in the cache needs no poll loop. A client that already has it gets
-        // 204, which tells EventSource to stop reconnecting (WHATWG HTML, server-sent events).
-        const cached = await cache.fresh(key);
-        if (cached?.terminal === true && cached.etag.slice(1, -1) === lastEventId) {
-          return c.body(null, 204, { 'cache-control': 'no-store' });
-        }
-        if (openStreams >= config.maxEventStreams) {
-          return jsonError(
-            c,
-            'TOO_MANY_STREAMS',
-            'The proxy has no room for another event stream.',
-            503,
-            {
-              'retry-after': '5',
-            },
-          );
-        }
         const waitUntil = waitUntilOf(c);
-        const remember = (status: DocumentStatus) => {
-          const stored = cache
-            .remember(key, {
-              status: 200,
-              body: JSON.stringify(status),
-              terminal: isTerminalDocumentStatus(status),
-            })
-            .catch(() => undefined);
+        const remember: RememberAnswer = (answer) =>
           // On Workers a write nobody waits for is cut short when the response ends.
-          waitUntil(stored);
-        };
+          waitUntil(cache.remember(key, answer).catch(() => undefined));
         const source: FeedSource<string> =
           cached?.terminal === true
             ? finishedFeed(cached.body)
             : kind === 'request'
-              ? requestFeed(tenant.client, id, clock, shutdown)
+              ? requestFeed(tenant.client, id, clock, shutdown, remember)
               : shareEventLoops
                 ? sharedDocumentFeed(scheduler, tenant.client, id, remember)
                 : ownDocumentFeed(tenant.client, id, clock, remember);

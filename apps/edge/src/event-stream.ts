@@ -27,6 +27,13 @@ export interface EventStreamOptions {
   readonly closeAt?: number;
 }
 
+/**
+ * The event that ends a stream whose feed failed (data: the JSON error body). Not `error`:
+ * EventSource fires its own `error` event on every disconnect, and browsers hand a server event
+ * named `error` to the same `onerror` handler, so the two could not be told apart.
+ */
+export const FAILURE_EVENT = 'failure';
+
 /** How long a client waits before reconnecting after a drop (the SSE `retry` field), ms. */
 const RECONNECT_MS = 2_000;
 
@@ -90,7 +97,7 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
             await stream.writeSSE({ event: 'end', data: '{}' });
           break;
         } else {
-          await stream.writeSSE({ event: 'error', data: event.body });
+          await stream.writeSSE({ event: FAILURE_EVENT, data: event.body });
           break;
         }
       }

@@ -42,16 +42,19 @@ export function upstreamOutcome(error: unknown): string {
  * ```
  */
 export function upstreamFailure(error: unknown, mode: TenancyMode): UpstreamFailure | undefined {
+  const clientsKey = mode === 'passthrough';
+  const rateLimited = clientsKey
+    ? 'Neurolinker is rate limiting this API key; try again later.'
+    : 'Neurolinker is rate limiting this proxy; try again later.';
   if (error instanceof HeldOffError) {
     return {
       status: 429,
       code: 'UPSTREAM_RATE_LIMITED',
-      message: error.message,
+      message: rateLimited,
       retryAfterMs: error.retryAfterMs,
     };
   }
   if (!isNeurolinkerError(error)) return undefined;
-  const clientsKey = mode === 'passthrough';
   const proxyKeyRefused: UpstreamFailure = {
     status: 502,
     code: 'UPSTREAM_CREDENTIALS_REJECTED',
@@ -86,9 +89,7 @@ export function upstreamFailure(error: unknown, mode: TenancyMode): UpstreamFail
       return {
         status: 429,
         code: 'UPSTREAM_RATE_LIMITED',
-        message: clientsKey
-          ? 'Neurolinker is rate limiting this API key; try again later.'
-          : 'Neurolinker is rate limiting this proxy; try again later.',
+        message: rateLimited,
         retryAfterMs:
           'retryAfterMs' in error && typeof error.retryAfterMs === 'number'
             ? error.retryAfterMs
