@@ -235,6 +235,11 @@ describe('headers, errors and logs', () => {
     const allowed = await open.get(doc(DOCUMENT), origin);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(allowed.headers.get('access-control-expose-headers')).toMatch(/Cache-Status/);
+    // Every header a status answer can carry that is not CORS-safelisted, stale marker included.
+    const exposed = (allowed.headers.get('access-control-expose-headers') ?? '').toLowerCase();
+    for (const name of ['etag', 'age', 'cache-status', 'retry-after', 'x-neurostatus-stale']) {
+      expect(exposed.split(/,\s*/)).toContain(name);
+    }
     const other = await open.get(doc(DOCUMENT), { origin: 'https://evil.example' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await open.app.request(doc(DOCUMENT), {

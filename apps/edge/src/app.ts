@@ -30,7 +30,7 @@ import {
   sharedDocumentFeed,
 } from './status-feeds.ts';
 import { statusLoader } from './status-loader.ts';
-import { statusReply } from './status-response.ts';
+import { EXPOSED_HEADERS, statusReply } from './status-response.ts';
 import type { StatusStore } from './status-store.ts';
 import { streamPreflight } from './stream-preflight.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
@@ -295,7 +295,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
         origin: (origin) => (allowed.has(origin) ? origin : null),
         allowMethods: ['GET', 'HEAD', 'OPTIONS'],
         allowHeaders: ['Authorization', 'If-None-Match', 'Last-Event-ID'],
-        exposeHeaders: ['ETag', 'Age', 'Cache-Status', 'Retry-After', 'X-Request-Id'],
+        exposeHeaders: [...EXPOSED_HEADERS],
         maxAge: 600,
       }),
     );
