@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { errorBody } from './edge-error.ts';
 import { etagOf } from './etag.ts';
 import type { FeedListener } from './feed-hub.ts';
+import { onAbort } from './on-abort.ts';
 
 /** One thing to tell an event-stream client. */
 type StreamEvent =
@@ -65,7 +66,8 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       wake?.();
     };
     stream.onAbort(close);
-    options.shutdown?.addEventListener('abort', close, { once: true });
+    const stopWaiting =
+      options.shutdown === undefined ? () => {} : onAbort(options.shutdown, close);
     const unsubscribe = options.subscribe({
       status: (body) => push({ type: 'status', body }),
       end: () => push({ type: 'end' }),
@@ -102,7 +104,7 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
         }
       }
     } finally {
-      options.shutdown?.removeEventListener('abort', close);
+      stopWaiting();
       unsubscribe();
       options.onClose?.();
     }

@@ -6,6 +6,7 @@ import {
   watchStatus,
 } from '@neurostatus/poller';
 import type { FeedListener, FeedSource } from './feed-hub.ts';
+import { onAbort } from './on-abort.ts';
 import type { UpstreamAnswer } from './status-cache.ts';
 import { notFoundAnswer, statusAnswer } from './status-loader.ts';
 
@@ -160,8 +161,7 @@ function loopFeed(
   return (outer) => {
     const stop = new AbortController();
     const sink = remembering(kind, outer, remember, () => stop.abort());
-    const onShutdown = () => stop.abort();
-    shutdown?.addEventListener('abort', onShutdown, { once: true });
+    const stopWaiting = shutdown === undefined ? () => {} : onAbort(shutdown, () => stop.abort());
     (async () => {
       try {
         for await (const value of iterate(stop.signal)) sink.status(value);
@@ -170,7 +170,7 @@ function loopFeed(
         if (shutdown?.aborted === true) sink.end();
         else if (!stop.signal.aborted) sink.error(error);
       } finally {
-        shutdown?.removeEventListener('abort', onShutdown);
+        stopWaiting();
       }
     })();
     return () => stop.abort();
