@@ -53,7 +53,7 @@ const RECONNECT_MS = 2_000;
 export function eventStream(c: Context, options: EventStreamOptions): Response {
   const { clock, heartbeatMs } = options;
   let lastId = c.req.header('last-event-id')?.trim();
-  return streamSSE(c, async (stream) => {
+  const response = streamSSE(c, async (stream) => {
     const queue: StreamEvent[] = [];
     let wake: (() => void) | undefined;
     const push = (event: StreamEvent) => {
@@ -109,6 +109,12 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       options.onClose?.();
     }
   });
+  // `streamSSE` sets `Transfer-Encoding: chunked` and `Connection: keep-alive`. Both are the
+  // server's to choose (hop-by-hop), and wrong for an HTTP/1.0 client, which must not get chunked
+  // encoding (RFC 9112 section 6.1): the server frames the stream for the connection it has.
+  response.headers.delete('transfer-encoding');
+  response.headers.delete('connection');
+  return response;
 }
 
 /**
