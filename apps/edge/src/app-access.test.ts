@@ -76,7 +76,7 @@ describe('passthrough mode', () => {
     const h = await passthrough();
     const own = await h.get(doc(DOCUMENT), bearer(DEMO_API_KEY));
     expect(own.status).toBe(200);
-    expect(own.headers.get('vary')).toBe('Authorization');
+    expect(own.headers.get('vary')).toBe('Authorization, Accept-Encoding');
     // The demo documents belong to the demo account: the second tenant must not see them,
     // even though the first tenant's answer is in the cache.
     const other = await h.get(doc(DOCUMENT), bearer(SECOND_API_KEY));

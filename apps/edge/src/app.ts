@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type Authenticate, createAuthenticator, type Tenant } from './authenticate.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
 import { createClientRateLimiter } from './client-rate-limiter.ts';
+import { createCompressedBodies } from './compressed-bodies.ts';
 import type { EdgeConfig } from './config.ts';
 import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
@@ -22,6 +23,7 @@ import { describeStatusRoutes, openApiHandler } from './openapi.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 import { retryAfterSeconds } from './retry-after-seconds.ts';
 import { createStatusCache } from './status-cache.ts';
+import { encodeStatusReply } from './status-encoding.ts';
 import {
   finishedFeed,
   ownDocumentFeed,
@@ -74,6 +76,11 @@ export interface EdgeDeps {
    * `end` (which means "finished"), so clients reconnect to another instance.
    */
   readonly shutdown?: AbortSignal;
+  /**
+   * Whether the app gzips JSON status answers itself (each cached body once, when stored).
+   * Default true; false where the runtime's server compresses already (Workers, Deno).
+   */
+  readonly compress?: boolean;
 }
 
 type EdgeVariables = {
@@ -172,6 +179,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     apiKey: deps.apiKey ?? (config.upstream.kind === 'api' ? config.upstream.apiKey : undefined),
     now,
   });
+  const compressed = (deps.compress ?? true) ? createCompressedBodies() : undefined;
   const cache = createStatusCache({
     store,
     ttl: config.ttl,
@@ -180,6 +188,9 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
     deadlineMs: config.upstreamTimeoutMs,
     sleep: (ms, signal) => clock.sleep(ms, signal),
     onAbandon: () => metrics.abandoned(),
+    ...(compressed === undefined
+      ? {}
+      : { onStore: (entry) => compressed.prepare(entry.etag, entry.body) }),
   });
   const rateLimiter =
     config.rateLimit.perSecond > 0
@@ -318,9 +329,15 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
           );
           metrics.cache(read.outcome);
           c.set('cache', read.outcome);
-          const reply = statusReply(read, now(), c.req.header('if-none-match'));
+          const plain = statusReply(read, now(), c.req.header('if-none-match'));
           // The answer depends on the credential (a key's tenant, or what a token names).
-          if (config.mode !== 'open') reply.headers.vary = 'Authorization';
+          if (config.mode !== 'open') plain.headers.vary = 'Authorization';
+          const reply = await encodeStatusReply(
+            plain,
+            read.entry,
+            c.req.header('accept-encoding'),
+            compressed,
+          );
           return reply.body === null
             ? c.body(null, 304, reply.headers)
             : c.body(reply.body, reply.status as ContentfulStatusCode, reply.headers);

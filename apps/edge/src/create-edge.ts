@@ -23,6 +23,8 @@ export interface EdgeParts {
    * AbortSignal there belongs to one request, and isolates are not shut down by the code).
    */
   readonly shutdown?: AbortSignal;
+  /** See `EdgeDeps.compress`: false on Workers and Deno, whose servers compress. Default true. */
+  readonly compress?: boolean;
 }
 
 /** A built proxy, ready for a runtime's server. */
@@ -78,6 +80,7 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     scheduler,
     ...(parts.shutdown === undefined ? {} : { shutdown: parts.shutdown }),
     ...(parts.shareEventLoops === undefined ? {} : { shareEventLoops: parts.shareEventLoops }),
+    ...(parts.compress === undefined ? {} : { compress: parts.compress }),
     ...(simulator === undefined
       ? {}
       : { baseUrl: EMBEDDED_SIMULATOR_BASE_URL, apiKey: DEMO_API_KEY }),

@@ -67,6 +67,8 @@ export interface StatusCacheOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Called once for each load abandoned at its deadline (to count it). */
   readonly onAbandon?: () => void;
+  /** Called with each entry this cache stores (to compress it once, say). */
+  readonly onStore?: (entry: StoredStatus) => void;
 }
 
 /** See {@link createStatusCache}. */
@@ -161,7 +163,10 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
 
   const storeAnswer = async (key: string, answer: UpstreamAnswer) => {
     const entry = await toEntry(answer);
-    if (await set(key, entry)) return { entry, stored: true };
+    if (await set(key, entry)) {
+      options.onStore?.(entry);
+      return { entry, stored: true };
+    }
     // A terminal status may already be there: newer news than this answer.
     const current = await get(key);
     return { entry: current?.terminal === true ? current : entry, stored: false };

@@ -43,6 +43,8 @@ function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
     // A poll loop belongs to the request that started it on Workers: one per stream.
     shareEventLoops: false,
+    // Cloudflare compresses responses at its edge (gzip, brotli) by itself.
+    compress: false,
   }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) {
       built = undefined; // not a configuration problem: let the next request try again

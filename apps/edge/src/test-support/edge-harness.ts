@@ -6,7 +6,7 @@ import {
   type Simulator,
 } from '@neurostatus/simulator';
 import type { Hono } from 'hono';
-import { createApp, type LogRecord } from '../app.ts';
+import { createApp, type EdgeDeps, type LogRecord } from '../app.ts';
 import { type EdgeEnv, loadEdgeConfig } from '../config.ts';
 import { createMemoryStore } from '../memory-store.ts';
 
@@ -49,6 +49,8 @@ export async function createEdgeHarness(
   env: EdgeEnv = {},
   /** Replaces the simulator as the upstream: receives what the proxy would send it. */
   upstream?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  /** Further parts of the app (what a runtime entry would choose). */
+  deps: Pick<EdgeDeps, 'compress'> = {},
 ): Promise<EdgeHarness> {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
@@ -69,6 +71,7 @@ export async function createEdgeHarness(
   const shutdown = new AbortController();
   const scheduler = createPollScheduler({ clock });
   const app = await createApp({
+    ...deps,
     config,
     shutdown: shutdown.signal,
     scheduler,
