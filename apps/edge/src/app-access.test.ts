@@ -336,10 +336,17 @@ describe('health, metrics and OpenAPI', () => {
         expect(spec.paths[`${prefix}/${path}`]?.get.responses['200']).toBeDefined();
       }
     }
-    const schema = spec.paths['/api/v1/document-status/{id}']?.get.responses['200']?.content?.[
+    const ref = spec.paths['/api/v1/document-status/{id}']?.get.responses['200']?.content?.[
       'application/json'
-    ]?.schema as { properties?: Record<string, unknown> };
-    expect(Object.keys(schema.properties ?? {})).toEqual(
+    ]?.schema as { $ref: string };
+    // A named schema (generated types get a name), resolved from components.
+    expect(ref.$ref).toBe('#/components/schemas/DocumentStatus');
+    const schema = (
+      spec as unknown as {
+        components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+      }
+    ).components.schemas.DocumentStatus;
+    expect(Object.keys(schema?.properties ?? {})).toEqual(
       expect.arrayContaining(['document_id', 'status', 'results']),
     );
   });

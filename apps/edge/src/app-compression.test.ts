@@ -42,6 +42,17 @@ describe('response compression (Node and Bun: runtimes that do not compress by t
     expect(small.headers.get('content-encoding')).toBeNull();
   });
 
+  it('gzips /openapi.json once for clients that accept it', async () => {
+    const h = await createEdgeHarness();
+    const plain = await (await h.get('/openapi.json')).text();
+    const gzipped = await h.get('/openapi.json', gzipAccepted);
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gzipped.headers.get('vary')).toBe('Accept-Encoding');
+    const bytes = new Uint8Array(await gzipped.arrayBuffer());
+    expect(bytes.length).toBeLessThan(plain.length / 4);
+    expect(gunzipSync(bytes).toString('utf8')).toBe(plain);
+  });
+
   it('never compresses an event stream', async () => {
     const h = await createEdgeHarness();
     const stream = await h.get(

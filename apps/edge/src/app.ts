@@ -417,7 +417,7 @@ export async function createApp(deps: EdgeDeps): Promise<Hono<{ Variables: EdgeV
       'cache-control': 'no-store',
     });
   });
-  const openApi = openApiHandler(app);
+  const openApi = openApiHandler(app, { mode: config.mode, compressed });
   app.get('/openapi.json', (c, next) => {
     c.set('route', '/openapi.json');
     return openApi(c, next);
