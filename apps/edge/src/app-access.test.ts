@@ -317,6 +317,17 @@ describe('health, metrics and OpenAPI', () => {
     expect(text).not.toContain(DOCUMENT);
   });
 
+  it.each(['..', '%2e%2e', '%2E%2e'])(
+    'answers an id of %s with 404 ROUTE_NOT_FOUND (URL normalization), nothing upstream',
+    async (id) => {
+      const h = await createEdgeHarness();
+      const res = await h.get(`/api/v1/document-status/${id}`);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('ROUTE_NOT_FOUND');
+      expect(h.upstreamCalls).toBe(0);
+    },
+  );
+
   it('describes every route in /openapi.json from the valibot schemas', async () => {
     const h = await createEdgeHarness();
     const spec = (await (await h.get('/openapi.json')).json()) as {
