@@ -63,3 +63,64 @@ describe('createCoalescer', () => {
     expect(coalescer.inFlight).toBe(0);
   });
 });
+
+describe('createCoalescer with a deadline', () => {
+  /** A sleep the test fires by hand: `fire()` ends every pending sleep. */
+  function manualSleep() {
+    const pending: (() => void)[] = [];
+    const sleep = (_ms: number, signal: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push(resolve);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    const fire = () => {
+      for (const resolve of pending.splice(0)) resolve();
+    };
+    return { sleep, fire };
+  }
+
+  it('abandons a call that never settles: its waiters get a TimeoutError, its signal aborts, the key is free', async () => {
+    const { sleep, fire } = manualSleep();
+    const abandoned: string[] = [];
+    const coalescer = createCoalescer<string>({
+      deadlineMs: 1_000,
+      sleep,
+      onAbandon: (key) => abandoned.push(key),
+    });
+    let seen: AbortSignal | undefined;
+    const stuck = (signal: AbortSignal) => {
+      seen = signal;
+      return new Promise<string>(() => {});
+    };
+    const first = coalescer.run('doc-1', stuck);
+    const joined = coalescer.run('doc-1', stuck);
+    fire();
+    await expect(first).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 1_000 });
+    await expect(joined).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(seen?.aborted).toBe(true);
+    expect(abandoned).toEqual(['doc-1']);
+    expect(coalescer.inFlight).toBe(0);
+    await expect(coalescer.run('doc-1', async () => 'fresh')).resolves.toEqual({
+      value: 'fresh',
+      coalesced: false,
+    });
+  });
+
+  it('cancels the deadline of a call that settles in time', async () => {
+    const { sleep, fire } = manualSleep();
+    const abandoned: string[] = [];
+    const coalescer = createCoalescer<string>({
+      deadlineMs: 1_000,
+      sleep,
+      onAbandon: (key) => abandoned.push(key),
+    });
+    await coalescer.run('doc-1', async () => 'done');
+    fire();
+    await Promise.resolve();
+    expect(abandoned).toEqual([]);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a deadline of %s', (bad) => {
+    expect(() => createCoalescer({ deadlineMs: bad })).toThrow(TypeError);
+  });
+});
