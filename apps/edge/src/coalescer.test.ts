@@ -65,28 +65,27 @@ describe('createCoalescer', () => {
 });
 
 describe('createCoalescer with a deadline', () => {
-  /** A sleep the test fires by hand: `fire()` ends every pending sleep. */
-  function manualSleep() {
+  /** A coalescer with a 1 s deadline on a sleep the test fires by hand (`fire()`). */
+  function withDeadline() {
     const pending: (() => void)[] = [];
-    const sleep = (_ms: number, signal: AbortSignal) =>
-      new Promise<void>((resolve, reject) => {
-        pending.push(resolve);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      });
-    const fire = () => {
-      for (const resolve of pending.splice(0)) resolve();
-    };
-    return { sleep, fire };
-  }
-
-  it('abandons a call that never settles: its waiters get a TimeoutError, its signal aborts, the key is free', async () => {
-    const { sleep, fire } = manualSleep();
     const abandoned: string[] = [];
     const coalescer = createCoalescer<string>({
       deadlineMs: 1_000,
-      sleep,
+      sleep: (_ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push(resolve);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
       onAbandon: (key) => abandoned.push(key),
     });
+    const fire = () => {
+      for (const resolve of pending.splice(0)) resolve();
+    };
+    return { coalescer, fire, abandoned };
+  }
+
+  it('abandons a call that never settles: its waiters get a TimeoutError, its signal aborts, the key is free', async () => {
+    const { coalescer, fire, abandoned } = withDeadline();
     let seen: AbortSignal | undefined;
     const stuck = (signal: AbortSignal) => {
       seen = signal;
@@ -107,13 +106,7 @@ describe('createCoalescer with a deadline', () => {
   });
 
   it('cancels the deadline of a call that settles in time', async () => {
-    const { sleep, fire } = manualSleep();
-    const abandoned: string[] = [];
-    const coalescer = createCoalescer<string>({
-      deadlineMs: 1_000,
-      sleep,
-      onAbandon: (key) => abandoned.push(key),
-    });
+    const { coalescer, fire, abandoned } = withDeadline();
     await coalescer.run('doc-1', async () => 'done');
     fire();
     await Promise.resolve();
