@@ -13,22 +13,6 @@ export interface UpstreamFailure {
 }
 
 /**
- * The outcome label of a failed upstream call, for metrics and logs: its HTTP status, or what went
- * wrong without one (`timeout`, `connection`, `error`).
- *
- * @example
- * ```ts
- * metrics.upstream('document', upstreamOutcome(error), elapsedMs); // '503', 'timeout', ...
- * ```
- */
-export function upstreamOutcome(error: unknown): string {
-  if (!isNeurolinkerError(error)) return 'error';
-  if (error.code === 'TIMEOUT') return 'timeout';
-  if (error.code === 'CONNECTION_FAILED') return 'connection';
-  return error.status === undefined ? 'error' : String(error.status);
-}
-
-/**
  * Maps an upstream error to the client's answer. In `passthrough` mode the key is the client's, so
  * 401, 402 and 403 are theirs to see; in the other modes the key is the proxy's, and a refused key
  * is the proxy's fault (502), not the client's. Messages are fixed texts: nothing the upstream
