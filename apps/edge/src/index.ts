@@ -13,7 +13,12 @@ export {
   createClientRateLimiter,
   type RateDecision,
 } from './client-rate-limiter.ts';
-export { type Coalescer, createCoalescer } from './coalescer.ts';
+export { type Coalescer, type CoalescerOptions, createCoalescer } from './coalescer.ts';
+export {
+  type CompressedBodies,
+  type CompressedBodiesOptions,
+  createCompressedBodies,
+} from './compressed-bodies.ts';
 export {
   ConfigError,
   EDGE_DEFAULTS,
@@ -26,6 +31,7 @@ export {
 export { createEdge, type EdgeInstance, type EdgeParts } from './create-edge.ts';
 export { type EdgeErrorCode, errorBody } from './edge-error.ts';
 export { etagOf, ifNoneMatchMatches } from './etag.ts';
+export { FAILURE_EVENT } from './event-stream.ts';
 export { HeldOffError } from './held-off-error.ts';
 export { importHmacKey, MIN_SECRET_LENGTH } from './hmac-key.ts';
 export { createHoldOff, type HoldOff, type HoldOffOptions } from './hold-off.ts';
@@ -36,10 +42,12 @@ export {
   PROMETHEUS_CONTENT_TYPE,
 } from './metrics-registry.ts';
 export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+export { retryAfterSeconds } from './retry-after-seconds.ts';
 export {
   type CacheRead,
   createStatusCache,
   type StatusCache,
+  type StatusCacheOptions,
   type UpstreamAnswer,
 } from './status-cache.ts';
 export type { StatusStore, StoredStatus } from './status-store.ts';
