@@ -28,6 +28,7 @@ describe('response compression (Node and Bun: runtimes that do not compress by t
       'if-none-match': gzipped.headers.get('etag') ?? '',
     });
     expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get('etag')).toBe(gzipped.headers.get('etag'));
   });
 
   it('honours q=0 and leaves small bodies uncompressed', async () => {

@@ -56,12 +56,11 @@ export async function encodeStatusReply(
     ...reply.headers,
     vary: vary === undefined ? 'Accept-Encoding' : `${vary}, Accept-Encoding`,
   };
-  if (reply.body === null || !acceptsGzip(acceptEncoding)) return { ...reply, headers };
+  if (!acceptsGzip(acceptEncoding)) return { ...reply, headers };
   const gzipped = await bodies.gzipped(entry.etag, entry.body);
   if (gzipped === undefined) return { ...reply, headers };
-  return {
-    body: gzipped,
-    status: reply.status,
-    headers: { ...headers, 'content-encoding': 'gzip', etag: `W/${entry.etag}` },
-  };
+  const weak = { ...headers, etag: `W/${entry.etag}` };
+  // A 304 carries the validator the 200 would have carried (RFC 9110 15.4.5).
+  if (reply.body === null) return { ...reply, headers: weak };
+  return { body: gzipped, status: reply.status, headers: { ...weak, 'content-encoding': 'gzip' } };
 }
