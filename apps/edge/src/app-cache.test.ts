@@ -31,7 +31,8 @@ describe('caching', () => {
     const second = await h.get(doc(PROCESSING));
     expect(second.headers.get('cache-status')).toBe('neurostatus-edge; hit; ttl=1');
     expect(second.headers.get('age')).toBe('1');
-    expect(second.headers.get('cache-control')).toBe('private, max-age=1');
+    // The entry's whole lifetime with its Age, so a client subtracts the age once (RFC 9111 4.2).
+    expect(second.headers.get('cache-control')).toBe('private, max-age=2');
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(await second.text()).toBe(body);
     expect(h.upstreamCalls).toBe(1);
@@ -43,7 +44,8 @@ describe('caching', () => {
     h.clock.advance(23 * 60 * 60 * 1000);
     const later = await h.get(doc(COMPLETED));
     expect(later.headers.get('cache-status')).toMatch(/; hit; /);
-    expect(later.headers.get('cache-control')).toBe(`private, max-age=${60 * 60}`);
+    expect(later.headers.get('cache-control')).toBe(`private, max-age=${24 * 60 * 60}`);
+    expect(later.headers.get('age')).toBe(String(23 * 60 * 60));
     expect(h.upstreamCalls).toBe(1);
     h.clock.advance(60 * 60 * 1000);
     expect((await h.get(doc(COMPLETED))).headers.get('cache-status')).toMatch(/fwd=miss/);
@@ -58,7 +60,8 @@ describe('caching', () => {
     expect(stale.headers.get('cache-status')).toBe(
       'neurostatus-edge; hit; ttl=-1; detail=revalidating',
     );
-    expect(stale.headers.get('cache-control')).toBe('private, max-age=0');
+    expect(stale.headers.get('cache-control')).toBe('private, max-age=2');
+    expect(stale.headers.get('age')).toBe('2');
     expect(stale.headers.get('etag')).toBe(first.headers.get('etag'));
     // The background call stores a fresh entry: the next poll is a plain hit.
     await until(async () => h.upstreamCalls === 2 && h.inFlight === 0);

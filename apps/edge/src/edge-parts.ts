@@ -64,6 +64,11 @@ export interface EdgeParts {
    * Durable Object). Shared between a key's streams as loops are (`shareEventLoops`). Default: none.
    */
   readonly eventFeed?: (request: EventFeedRequest) => FeedSource<string>;
+  /**
+   * Whether the app gzips JSON status answers itself (each cached body once, when stored).
+   * Default true; false where the runtime's server compresses already (Workers, Deno).
+   */
+  readonly compress?: boolean;
 }
 
 /** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
@@ -82,6 +87,7 @@ export interface ResolvedEdgeParts {
   readonly shareEventLoops: boolean;
   readonly shutdown: AbortSignal | undefined;
   readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
+  readonly compress: boolean;
   /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
   readonly simulator: Simulator | undefined;
 }
@@ -144,6 +150,7 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
     shareEventLoops: parts.shareEventLoops ?? true,
     shutdown: parts.shutdown,
     eventFeed: parts.eventFeed,
+    compress: parts.compress ?? true,
     simulator,
   };
 }

@@ -21,6 +21,7 @@ function setUp(store?: StatusStore) {
     ttl: TTL,
     holdOff: createHoldOff({ now }),
     now,
+    deadlineMs: 10_000,
   });
   return { cache, advance: (ms: number) => (time += ms) };
 }
@@ -103,6 +104,7 @@ describe('createStatusCache options', () => {
         ttl: { ...TTL, activeMs: bad },
         holdOff: createHoldOff({ now: Date.now }),
         now: Date.now,
+        deadlineMs: 10_000,
       }),
     ).toThrow(/ttl\.activeMs/);
   });
