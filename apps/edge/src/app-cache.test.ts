@@ -242,6 +242,27 @@ describe('upstream timeout', () => {
     }
   });
 
+  it('times the upstream out on the proxy clock, however far the wall clock moves meanwhile', async () => {
+    // A busy machine: real milliseconds pass between the call's start and its attempt. They must
+    // not shorten the upstream deadline, which belongs to the proxy's (here virtual) clock.
+    let wall = Date.now();
+    const wallClock = vi.spyOn(Date, 'now').mockImplementation(() => (wall += 5));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = await createEdgeHarness({ EDGE_UPSTREAM_TIMEOUT_MS: '10000' }, hangingFetch);
+      const pending = h.get(doc(PROCESSING));
+      let settled = false;
+      void pending.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await pending).status).toBe(504);
+    } finally {
+      vi.useRealTimers();
+      wallClock.mockRestore();
+    }
+  });
+
   it('serves the last status, marked stale, when the upstream times out', async () => {
     let hang = false;
     let simulatorFetch: typeof fetch = fetch;

@@ -38,6 +38,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     timeoutMs: config.upstreamTimeoutMs,
     // Every upstream call is counted here, whichever path makes it (status read or poll loop).
     fetch: meteredFetch(metrics, now, parts.fetch),
+    now,
   });
   const authenticate = await createAuthenticator({
     mode: config.mode,
