@@ -7,6 +7,7 @@ import type { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { TenancyMode } from './config.ts';
 import { jsonError } from './json-error.ts';
 import type { EdgeVariables } from './request-context.ts';
+import { retryAfterSeconds } from './retry-after-seconds.ts';
 
 /** What a status route's handler finds on `c.var` once {@link admission} let the request in. */
 export type AdmittedEnv = { Variables: EdgeVariables & { id: string; tenant: Tenant } };
@@ -65,7 +66,7 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<Admitted
       const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
       if (!decision.allowed) {
         return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
-          'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+          'retry-after': retryAfterSeconds(decision.retryAfterMs),
         });
       }
     }

@@ -75,7 +75,7 @@ describe('passthrough mode', () => {
     const h = await passthrough();
     const own = await h.get(doc(DOCUMENT), bearer(DEMO_API_KEY));
     expect(own.status).toBe(200);
-    expect(own.headers.get('vary')).toBe('Authorization');
+    expect(own.headers.get('vary')).toBe('Authorization, Accept-Encoding');
     // The demo documents belong to the demo account: the second tenant must not see them,
     // even though the first tenant's answer is in the cache.
     const other = await h.get(doc(DOCUMENT), bearer(SECOND_API_KEY));
@@ -234,6 +234,11 @@ describe('headers, errors and logs', () => {
     const allowed = await open.get(doc(DOCUMENT), origin);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(allowed.headers.get('access-control-expose-headers')).toMatch(/Cache-Status/);
+    // Every header a status answer can carry that is not CORS-safelisted, stale marker included.
+    const exposed = (allowed.headers.get('access-control-expose-headers') ?? '').toLowerCase();
+    for (const name of ['etag', 'age', 'cache-status', 'retry-after', 'x-neurostatus-stale']) {
+      expect(exposed.split(/,\s*/)).toContain(name);
+    }
     const other = await open.get(doc(DOCUMENT), { origin: 'https://evil.example' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await open.app.request(doc(DOCUMENT), {
@@ -311,6 +316,17 @@ describe('health, metrics and OpenAPI', () => {
     expect(text).not.toContain(DOCUMENT);
   });
 
+  it.each(['..', '%2e%2e', '%2E%2e'])(
+    'answers an id of %s with 404 ROUTE_NOT_FOUND (URL normalization), nothing upstream',
+    async (id) => {
+      const h = await createEdgeHarness();
+      const res = await h.get(`/api/v1/document-status/${id}`);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('ROUTE_NOT_FOUND');
+      expect(h.upstreamCalls).toBe(0);
+    },
+  );
+
   it('describes every route in /openapi.json from the valibot schemas', async () => {
     const h = await createEdgeHarness();
     const spec = (await (await h.get('/openapi.json')).json()) as {
@@ -330,10 +346,17 @@ describe('health, metrics and OpenAPI', () => {
         expect(spec.paths[`${prefix}/${path}`]?.get.responses['200']).toBeDefined();
       }
     }
-    const schema = spec.paths['/api/v1/document-status/{id}']?.get.responses['200']?.content?.[
+    const ref = spec.paths['/api/v1/document-status/{id}']?.get.responses['200']?.content?.[
       'application/json'
-    ]?.schema as { properties?: Record<string, unknown> };
-    expect(Object.keys(schema.properties ?? {})).toEqual(
+    ]?.schema as { $ref: string };
+    // A named schema (generated types get a name), resolved from components.
+    expect(ref.$ref).toBe('#/components/schemas/DocumentStatus');
+    const schema = (
+      spec as unknown as {
+        components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+      }
+    ).components.schemas.DocumentStatus;
+    expect(Object.keys(schema?.properties ?? {})).toEqual(
       expect.arrayContaining(['document_id', 'status', 'results']),
     );
   });

@@ -31,7 +31,8 @@ describe('caching', () => {
     const second = await h.get(doc(PROCESSING));
     expect(second.headers.get('cache-status')).toBe('neurostatus-edge; hit; ttl=1');
     expect(second.headers.get('age')).toBe('1');
-    expect(second.headers.get('cache-control')).toBe('private, max-age=1');
+    // The entry's whole lifetime with its Age, so a client subtracts the age once (RFC 9111 4.2).
+    expect(second.headers.get('cache-control')).toBe('private, max-age=2');
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(await second.text()).toBe(body);
     expect(h.upstreamCalls).toBe(1);
@@ -43,7 +44,8 @@ describe('caching', () => {
     h.clock.advance(23 * 60 * 60 * 1000);
     const later = await h.get(doc(COMPLETED));
     expect(later.headers.get('cache-status')).toMatch(/; hit; /);
-    expect(later.headers.get('cache-control')).toBe(`private, max-age=${60 * 60}`);
+    expect(later.headers.get('cache-control')).toBe(`private, max-age=${24 * 60 * 60}`);
+    expect(later.headers.get('age')).toBe(String(23 * 60 * 60));
     expect(h.upstreamCalls).toBe(1);
     h.clock.advance(60 * 60 * 1000);
     expect((await h.get(doc(COMPLETED))).headers.get('cache-status')).toMatch(/fwd=miss/);
@@ -58,7 +60,8 @@ describe('caching', () => {
     expect(stale.headers.get('cache-status')).toBe(
       'neurostatus-edge; hit; ttl=-1; detail=revalidating',
     );
-    expect(stale.headers.get('cache-control')).toBe('private, max-age=0');
+    expect(stale.headers.get('cache-control')).toBe('private, max-age=2');
+    expect(stale.headers.get('age')).toBe('2');
     expect(stale.headers.get('etag')).toBe(first.headers.get('etag'));
     // The background call stores a fresh entry: the next poll is a plain hit.
     await until(async () => h.upstreamCalls === 2 && h.inFlight === 0);
@@ -236,6 +239,27 @@ describe('upstream timeout', () => {
       expect(await res.json()).toMatchObject({ error: { code: 'UPSTREAM_TIMEOUT' } });
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it('times the upstream out on the proxy clock, however far the wall clock moves meanwhile', async () => {
+    // A busy machine: real milliseconds pass between the call's start and its attempt. They must
+    // not shorten the upstream deadline, which belongs to the proxy's (here virtual) clock.
+    let wall = Date.now();
+    const wallClock = vi.spyOn(Date, 'now').mockImplementation(() => (wall += 5));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = await createEdgeHarness({ EDGE_UPSTREAM_TIMEOUT_MS: '10000' }, hangingFetch);
+      const pending = h.get(doc(PROCESSING));
+      let settled = false;
+      void pending.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await pending).status).toBe(504);
+    } finally {
+      vi.useRealTimers();
+      wallClock.mockRestore();
     }
   });
 

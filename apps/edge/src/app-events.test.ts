@@ -175,10 +175,10 @@ describe('document event streams', () => {
     expect(h.upstreamCalls).toBe(calls);
   });
 
-  it('ends with an `error` event for a document that never appears', async () => {
+  it('ends with a `failure` event for a document that never appears', async () => {
     const h = await createEdgeHarness();
     const all = named(await stream(h, events('document', '00000000-0000-4000-8000-000000000000')));
-    expect(all.map((event) => event.event)).toEqual(['error']);
+    expect(all.map((event) => event.event)).toEqual(['failure']);
     expect(JSON.parse(all[0]?.data ?? '{}')).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 

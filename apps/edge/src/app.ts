@@ -3,12 +3,14 @@ import { admission } from './admission.ts';
 import { createAuthenticator } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import { createClientRateLimiter } from './client-rate-limiter.ts';
+import { createCompressedBodies } from './compressed-bodies.ts';
 import { edgeCors } from './edge-cors.ts';
 import type { ResolvedEdgeParts } from './edge-parts.ts';
 import { createEventRoutes } from './event-routes.ts';
 import { createHoldOff } from './hold-off.ts';
 import { jsonError } from './json-error.ts';
 import { createLivePage } from './live-page/create-live-page.ts';
+import { meteredFetch } from './metered-fetch.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { openApiHandler } from './openapi.ts';
 import { type EdgeAppEnv, requestContext } from './request-context.ts';
@@ -16,7 +18,6 @@ import { createStatusCache } from './status-cache.ts';
 import { STATUS_PREFIXES } from './status-paths.ts';
 import { createStatusRoutes } from './status-routes.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
-import { createUpstreamLoader } from './upstream-loader.ts';
 
 /**
  * Builds the proxy: a Hono app serving the Neurolinker status routes from a cache, with request
@@ -36,7 +37,9 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   const clients = createUpstreamClients({
     baseUrl: parts.baseUrl,
     timeoutMs: config.upstreamTimeoutMs,
-    ...(parts.fetch === undefined ? {} : { fetch: parts.fetch }),
+    // Every upstream call is counted here, whichever path makes it (status read or poll loop).
+    fetch: meteredFetch(metrics, now, parts.fetch),
+    now,
   });
   const authenticate = await createAuthenticator({
     mode: config.mode,
@@ -47,6 +50,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   });
   const { fleet } = parts;
   const holdOff = createHoldOff({ now });
+  const compressed = parts.compress ? createCompressedBodies() : undefined;
   const cache = createStatusCache({
     store: parts.store,
     ttl: config.ttl,
@@ -54,6 +58,12 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     holdOff: fleet === undefined ? holdOff : fleet.holdOff(holdOff),
     now,
     ...(fleet === undefined ? {} : { leases: fleet.leases }),
+    deadlineMs: config.upstreamTimeoutMs,
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    onAbandon: () => metrics.abandoned(),
+    ...(compressed === undefined
+      ? {}
+      : { onStore: (entry) => compressed.prepare(entry.etag, entry.body) }),
   });
   const { perSecond, burst } = config.rateLimit;
   const rateLimiter =
@@ -66,8 +76,14 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
       rateLimiter,
       clientAddress: parts.clientAddress,
     });
-  const load = createUpstreamLoader({ metrics, now });
-  const statusRoutes = createStatusRoutes({ mode: config.mode, cache, load, metrics, now, admit });
+  const statusRoutes = createStatusRoutes({
+    mode: config.mode,
+    cache,
+    compressed,
+    metrics,
+    now,
+    admit,
+  });
   const eventRoutes = createEventRoutes({ ...parts, cache, admit });
 
   const app = new Hono<EdgeAppEnv>();
@@ -89,7 +105,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   });
   // Issue 14: the live page and its assets (apps/edge/src/live-page), at `/` and `/live/*`.
   app.route('/', createLivePage({ mode: config.mode }));
-  const openApi = openApiHandler(app);
+  const openApi = openApiHandler(app, { mode: config.mode, compressed });
   app.get('/openapi.json', (c, next) => {
     c.set('route', '/openapi.json');
     return openApi(c, next);

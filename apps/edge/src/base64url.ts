@@ -13,7 +13,9 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /**
- * The bytes of a base64url string, or `undefined` if it is not one.
+ * The bytes of a base64url string, or `undefined` if it is not one in its canonical spelling: a
+ * last character whose spare bits are set decodes to the same bytes as another string (RFC 4648
+ * 3.5), and would make a signature malleable, so it is refused.
  *
  * @example
  * ```ts
@@ -28,5 +30,6 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined
       .replace(/_/g, '/')
       .padEnd(Math.ceil(text.length / 4) * 4, '='),
   );
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
+  const bytes = Uint8Array.from(binary, (character) => character.charCodeAt(0));
+  return toBase64Url(bytes) === text ? bytes : undefined;
 }

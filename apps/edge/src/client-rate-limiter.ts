@@ -51,7 +51,7 @@ const ALLOWED: RateDecision = Object.freeze({ allowed: true });
  * bucket: the limit turns lenient rather than memory growing without bound.
  *
  * `retryAfterMs` is the time until one token is available, rounded up; for a `Retry-After`
- * header (RFC 9110 10.2.3, whole seconds) round it up again: `Math.ceil(retryAfterMs / 1000)`.
+ * header (RFC 9110 10.2.3, whole seconds) use `retryAfterSeconds(retryAfterMs)`.
  *
  * @throws {TypeError} when `ratePerSecond` is not a positive finite number, `burst` is not a
  *   finite number >= 1, or `maxClients` is not a positive integer.
@@ -60,8 +60,8 @@ const ALLOWED: RateDecision = Object.freeze({ allowed: true });
  * const limiter = createClientRateLimiter({ ratePerSecond: 20 });
  * const decision = limiter.take(clientAddress);
  * if (!decision.allowed) {
- *   const seconds = Math.ceil(decision.retryAfterMs / 1000);
- *   return new Response(null, { status: 429, headers: { 'retry-after': String(seconds) } });
+ *   const retryAfter = retryAfterSeconds(decision.retryAfterMs);
+ *   return new Response(null, { status: 429, headers: { 'retry-after': retryAfter } });
  * }
  * ```
  */

@@ -63,3 +63,57 @@ describe('createCoalescer', () => {
     expect(coalescer.inFlight).toBe(0);
   });
 });
+
+describe('createCoalescer with a deadline', () => {
+  /** A coalescer with a 1 s deadline on a sleep the test fires by hand (`fire()`). */
+  function withDeadline() {
+    const pending: (() => void)[] = [];
+    const abandoned: string[] = [];
+    const coalescer = createCoalescer<string>({
+      deadlineMs: 1_000,
+      sleep: (_ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push(resolve);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+      onAbandon: (key) => abandoned.push(key),
+    });
+    const fire = () => {
+      for (const resolve of pending.splice(0)) resolve();
+    };
+    return { coalescer, fire, abandoned };
+  }
+
+  it('abandons a call that never settles: its waiters get a TimeoutError, its signal aborts, the key is free', async () => {
+    const { coalescer, fire, abandoned } = withDeadline();
+    let seen: AbortSignal | undefined;
+    const stuck = (signal: AbortSignal) => {
+      seen = signal;
+      return new Promise<string>(() => {});
+    };
+    const first = coalescer.run('doc-1', stuck);
+    const joined = coalescer.run('doc-1', stuck);
+    fire();
+    await expect(first).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 1_000 });
+    await expect(joined).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(seen?.aborted).toBe(true);
+    expect(abandoned).toEqual(['doc-1']);
+    expect(coalescer.inFlight).toBe(0);
+    await expect(coalescer.run('doc-1', async () => 'fresh')).resolves.toEqual({
+      value: 'fresh',
+      coalesced: false,
+    });
+  });
+
+  it('cancels the deadline of a call that settles in time', async () => {
+    const { coalescer, fire, abandoned } = withDeadline();
+    await coalescer.run('doc-1', async () => 'done');
+    fire();
+    await Promise.resolve();
+    expect(abandoned).toEqual([]);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a deadline of %s', (bad) => {
+    expect(() => createCoalescer({ deadlineMs: bad })).toThrow(TypeError);
+  });
+});

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { EXPOSED_HEADERS } from './status-response.ts';
 
 /**
  * CORS for the browser origins in `EDGE_CORS_ORIGINS`: reads only (`GET`, `HEAD`), with the
@@ -16,7 +17,7 @@ export function edgeCors(origins: readonly string[]): MiddlewareHandler {
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'HEAD', 'OPTIONS'],
     allowHeaders: ['Authorization', 'If-None-Match', 'Last-Event-ID'],
-    exposeHeaders: ['ETag', 'Age', 'Cache-Status', 'Retry-After', 'X-Request-Id'],
+    exposeHeaders: [...EXPOSED_HEADERS],
     maxAge: 600,
   });
 }

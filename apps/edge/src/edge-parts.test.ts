@@ -36,6 +36,7 @@ describe('resolveEdgeParts', () => {
     expect(parts.fetch).toBeUndefined();
     expect(parts.shareEventLoops).toBe(true);
     expect(parts.shutdown).toBeUndefined();
+    expect(parts.compress).toBe(true);
   });
 
   it('keeps every part it is given', () => {
@@ -51,8 +52,16 @@ describe('resolveEdgeParts', () => {
       baseUrl: 'http://elsewhere.test/api/v1',
       apiKey: 'nl_given_key',
       shareEventLoops: false,
+      compress: false,
     });
-    expect(parts).toMatchObject({ store, log, fetch, shutdown, shareEventLoops: false });
+    expect(parts).toMatchObject({
+      store,
+      log,
+      fetch,
+      shutdown,
+      shareEventLoops: false,
+      compress: false,
+    });
     expect(parts.baseUrl).toBe('http://elsewhere.test/api/v1');
     expect(parts.apiKey).toBe('nl_given_key');
   });

@@ -79,6 +79,11 @@ export interface EdgeParts {
    * instance on its own.
    */
   readonly fleet?: Fleet | undefined;
+  /**
+   * Whether the app gzips JSON status answers itself (each cached body once, when stored).
+   * Default true; false where the runtime's server compresses already (Workers, Deno).
+   */
+  readonly compress?: boolean;
 }
 
 /** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
@@ -99,6 +104,7 @@ export interface ResolvedEdgeParts {
   readonly eventFeed: ((request: EventFeedRequest) => FeedSource<string>) | undefined;
   readonly connectFleet: ConnectFleet | undefined;
   readonly fleet: Fleet | undefined;
+  readonly compress: boolean;
   /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
   readonly simulator: Simulator | undefined;
 }
@@ -172,6 +178,7 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
     eventFeed: parts.eventFeed,
     connectFleet: parts.connectFleet,
     fleet,
+    compress: parts.compress ?? true,
     simulator,
   };
 }

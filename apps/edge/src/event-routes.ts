@@ -1,4 +1,3 @@
-import { type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
 import type { PollerClock, PollScheduler } from '@neurostatus/poller';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AdmittedEnv } from './admission.ts';
@@ -13,10 +12,19 @@ import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import type { EdgeAppEnv } from './request-context.ts';
+import { retryAfterSeconds } from './retry-after-seconds.ts';
 import type { StatusCache } from './status-cache.ts';
-import { finishedFeed, ownDocumentFeed, requestFeed, sharedDocumentFeed } from './status-feeds.ts';
+import {
+  finishedFeed,
+  notFoundRemembered,
+  ownDocumentFeed,
+  type RememberAnswer,
+  requestFeed,
+  sharedDocumentFeed,
+} from './status-feeds.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import type { StoredStatus } from './status-store.ts';
+import { streamPreflight } from './stream-preflight.ts';
 import { upstreamFailure } from './upstream-failure.ts';
 import { waitUntilOf } from './wait-until.ts';
 
@@ -59,8 +67,8 @@ interface FeedChoice {
   readonly scheduler: PollScheduler;
   readonly clock: PollerClock;
   readonly shutdown: AbortSignal | undefined;
-  /** Stores each document status the loop sees. */
-  readonly remember: (status: DocumentStatus) => void;
+  /** Stores each status the loop sees, and a final "not found" (for reconnects). */
+  readonly remember: RememberAnswer;
   /** An outside feed (Workers: the status's Durable Object), asked instead of a loop here. */
   readonly eventFeed: (() => FeedSource<string>) | undefined;
 }
@@ -73,8 +81,8 @@ interface FeedChoice {
 function chooseFeed(choice: FeedChoice): FeedSource<string> {
   const { kind, id, tenant, cached, clock, remember } = choice;
   if (cached?.terminal === true) return finishedFeed(cached.body);
-  if (choice.eventFeed !== undefined) return choice.eventFeed();
-  if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown);
+  if (choice.eventFeed !== undefined) return notFoundRemembered(kind, choice.eventFeed(), remember);
+  if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown, remember);
   if (choice.shareEventLoops) {
     return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember);
   }
@@ -120,7 +128,20 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
     routes.get(path, describeStatusRoutes(kind, 'events'), admit(kind), async (c) => {
       const { id, tenant } = c.var;
       const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
-      const lastEventId = c.req.header('last-event-id')?.trim();
+      // GET and HEAD agree: the cache may answer 204 (the client has the final status) or 404.
+      const cached = await cache.fresh(key);
+      const early = streamPreflight(cached, c.req.header('last-event-id'));
+      if (early?.status === 204) return c.body(null, 204, early.headers);
+      if (early?.status === 404) return c.body(early.body, 404, early.headers);
+      if (openStreams >= config.maxEventStreams) {
+        return jsonError(
+          c,
+          'TOO_MANY_STREAMS',
+          'The proxy has no room for another event stream.',
+          503,
+          { 'retry-after': retryAfterSeconds(5_000) },
+        );
+      }
       // HEAD: the headers of a stream, without starting one nobody will read.
       if (c.req.method === 'HEAD') {
         return c.body(null, 200, {
@@ -128,35 +149,10 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
           'cache-control': 'no-cache',
         });
       }
-      // A client that already has the finished status gets 204, which tells EventSource to stop
-      // reconnecting (WHATWG HTML, server-sent events).
-      const cached = await cache.fresh(key);
-      if (cached?.terminal === true && cached.etag.slice(1, -1) === lastEventId) {
-        return c.body(null, 204, { 'cache-control': 'no-store' });
-      }
-      if (openStreams >= config.maxEventStreams) {
-        return jsonError(
-          c,
-          'TOO_MANY_STREAMS',
-          'The proxy has no room for another event stream.',
-          503,
-          {
-            'retry-after': '5',
-          },
-        );
-      }
       const waitUntil = waitUntilOf(c);
-      const remember = (status: DocumentStatus) => {
-        const stored = cache
-          .remember(key, {
-            status: 200,
-            body: JSON.stringify(status),
-            terminal: isTerminalDocumentStatus(status),
-          })
-          .catch(() => undefined);
+      const remember: RememberAnswer = (answer) =>
         // On Workers a write nobody waits for is cut short when the response ends.
-        waitUntil(stored);
-      };
+        waitUntil(cache.remember(key, answer).catch(() => undefined));
       const source = chooseFeed({
         kind,
         id,
@@ -176,10 +172,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
                   id,
                   authorization:
                     config.mode === 'passthrough' ? c.req.header('authorization') : undefined,
-                  remember: (body, terminal) =>
-                    waitUntil(
-                      cache.remember(key, { status: 200, body, terminal }).catch(() => undefined),
-                    ),
+                  remember: (body, terminal) => remember({ status: 200, body, terminal }),
                 }),
       });
       // Unshared, each stream gets a feed key of its own, hence a loop of its own.

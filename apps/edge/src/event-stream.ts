@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { errorBody } from './edge-error.ts';
 import { etagOf } from './etag.ts';
 import type { FeedListener } from './feed-hub.ts';
+import { onAbort } from './on-abort.ts';
 
 /** One thing to tell an event-stream client. */
 type StreamEvent =
@@ -27,6 +28,13 @@ export interface EventStreamOptions {
   readonly closeAt?: number;
 }
 
+/**
+ * The event that ends a stream whose feed failed (data: the JSON error body). Not `error`:
+ * EventSource fires its own `error` event on every disconnect, and browsers hand a server event
+ * named `error` to the same `onerror` handler, so the two could not be told apart.
+ */
+export const FAILURE_EVENT = 'failure';
+
 /** How long a client waits before reconnecting after a drop (the SSE `retry` field), ms. */
 const RECONNECT_MS = 2_000;
 
@@ -45,7 +53,7 @@ const RECONNECT_MS = 2_000;
 export function eventStream(c: Context, options: EventStreamOptions): Response {
   const { clock, heartbeatMs } = options;
   let lastId = c.req.header('last-event-id')?.trim();
-  return streamSSE(c, async (stream) => {
+  const response = streamSSE(c, async (stream) => {
     const queue: StreamEvent[] = [];
     let wake: (() => void) | undefined;
     const push = (event: StreamEvent) => {
@@ -58,7 +66,8 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       wake?.();
     };
     stream.onAbort(close);
-    options.shutdown?.addEventListener('abort', close, { once: true });
+    const stopWaiting =
+      options.shutdown === undefined ? () => {} : onAbort(options.shutdown, close);
     const unsubscribe = options.subscribe({
       status: (body) => push({ type: 'status', body }),
       end: () => push({ type: 'end' }),
@@ -90,16 +99,22 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
             await stream.writeSSE({ event: 'end', data: '{}' });
           break;
         } else {
-          await stream.writeSSE({ event: 'error', data: event.body });
+          await stream.writeSSE({ event: FAILURE_EVENT, data: event.body });
           break;
         }
       }
     } finally {
-      options.shutdown?.removeEventListener('abort', close);
+      stopWaiting();
       unsubscribe();
       options.onClose?.();
     }
   });
+  // `streamSSE` sets `Transfer-Encoding: chunked` and `Connection: keep-alive`. Both are the
+  // server's to choose (hop-by-hop), and wrong for an HTTP/1.0 client, which must not get chunked
+  // encoding (RFC 9112 section 6.1): the server frames the stream for the connection it has.
+  response.headers.delete('transfer-encoding');
+  response.headers.delete('connection');
+  return response;
 }
 
 /**

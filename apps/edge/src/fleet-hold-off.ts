@@ -42,9 +42,10 @@ export function createFleetHoldOff(options: FleetHoldOffOptions): HoldOff {
     .catch(() => undefined);
   return {
     rateLimited(key, scope, retryAfterMs) {
-      local.rateLimited(key, scope, retryAfterMs);
+      const heldMs = local.rateLimited(key, scope, retryAfterMs);
       const message = JSON.stringify([origin, key, scope, retryAfterMs ?? null]);
       void redis.commands.sendCommand(['PUBLISH', channel, message]).catch(() => undefined);
+      return heldMs;
     },
     remainingMs: (key, scope) => local.remainingMs(key, scope),
   };

@@ -20,8 +20,11 @@ export interface HoldOffOptions {
  * 429s never hold off another; with the proxy's own key there is one scope.
  */
 export interface HoldOff {
-  /** Records a 429 for `key` in `scope` with the upstream's hint (ms), if any. */
-  rateLimited(key: string, scope: string, retryAfterMs: number | undefined): void;
+  /**
+   * Records a 429 for `key` in `scope` with the upstream's hint (ms), if any, and returns the hold
+   * it applied (the hint, capped at `maxMs`): what clients are told to wait, too.
+   */
+  rateLimited(key: string, scope: string, retryAfterMs: number | undefined): number;
   /** How long the proxy must still hold off `key` (its own hold or its scope's), ms; 0 if not. */
   remainingMs(key: string, scope: string): number;
 }
@@ -50,8 +53,8 @@ const DEFAULTS = {
  * @example
  * ```ts
  * const holdOff = createHoldOff({ now: () => Date.now() });
- * holdOff.rateLimited(key, error.retryAfterMs);
- * if (holdOff.remainingMs(key) > 0) return serveStaleOr429();
+ * const heldMs = holdOff.rateLimited(key, tenant, error.retryAfterMs); // capped at 60 s
+ * if (holdOff.remainingMs(key, tenant) > 0) return serveStaleOr429();
  * ```
  */
 export function createHoldOff(options: HoldOffOptions): HoldOff {
@@ -86,6 +89,7 @@ export function createHoldOff(options: HoldOffOptions): HoldOff {
       state.recent.push(at);
       if (state.recent.length >= globalThreshold) state.until = Math.max(state.until, at + holdMs);
       touch(scopes, scope, state);
+      return holdMs;
     },
     remainingMs(key, scope) {
       const at = now();

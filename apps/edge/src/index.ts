@@ -13,7 +13,12 @@ export {
   createClientRateLimiter,
   type RateDecision,
 } from './client-rate-limiter.ts';
-export { type Coalescer, createCoalescer } from './coalescer.ts';
+export { type Coalescer, type CoalescerOptions, createCoalescer } from './coalescer.ts';
+export {
+  type CompressedBodies,
+  type CompressedBodiesOptions,
+  createCompressedBodies,
+} from './compressed-bodies.ts';
 export {
   ConfigError,
   EDGE_DEFAULTS,
@@ -32,6 +37,7 @@ export {
   resolveEdgeParts,
 } from './edge-parts.ts';
 export { etagOf, ifNoneMatchMatches } from './etag.ts';
+export { FAILURE_EVENT } from './event-stream.ts';
 export type { FeedHubOptions } from './feed-hub.ts';
 export { type ConnectFleet, createFleet, type Fleet, type FleetOptions } from './fleet.ts';
 export { type BudgetedFetchOptions, budgetedFetch } from './fleet-budgeted-fetch.ts';
@@ -72,10 +78,12 @@ export {
 } from './redis-store.ts';
 export { assertRedisUrl, RedisUrlError, redactRedisUrl } from './redis-url.ts';
 export type { EdgeAppEnv, EdgeVariables } from './request-context.ts';
+export { retryAfterSeconds } from './retry-after-seconds.ts';
 export {
   type CacheRead,
   createStatusCache,
   type StatusCache,
+  type StatusCacheOptions,
   type UpstreamAnswer,
 } from './status-cache.ts';
 export type { StatusStore, StoredStatus } from './status-store.ts';

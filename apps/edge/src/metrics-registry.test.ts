@@ -56,6 +56,14 @@ describe('createMetricsRegistry', () => {
     );
   });
 
+  it('prints sums without binary float noise', () => {
+    const metrics = createMetricsRegistry();
+    const latency = metrics.histogram('edge_seconds', 'Latency.');
+    latency.observe({}, 0.1);
+    latency.observe({}, 0.2);
+    expect(metrics.render()).toContain('\nedge_seconds_sum 0.3\n');
+  });
+
   it('uses latency buckets in seconds by default, and renders an unlabelled histogram at 0', () => {
     const metrics = createMetricsRegistry();
     const latency = metrics.histogram('edge_seconds', 'Latency.');

@@ -85,12 +85,16 @@ const escapeLabelValue = (value: string) =>
 /** HELP text escapes only backslash and line feed. */
 const escapeHelp = (help: string) => help.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 
-/** Go's `ParseFloat` spellings, which Prometheus reads: `+Inf`, `-Inf`, `NaN`. */
+/**
+ * Go's `ParseFloat` spellings, which Prometheus reads: `+Inf`, `-Inf`, `NaN`. Fractions keep 15
+ * significant digits (all a double holds exactly), so a sum of 0.1 and 0.2 prints `0.3`, not the
+ * binary noise `0.30000000000000004`.
+ */
 function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
 }
 
 /** `{a="x",b="y"}`, or nothing without labels; `extra` is a pre-rendered `le="..."`. */

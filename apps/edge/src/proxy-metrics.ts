@@ -6,8 +6,13 @@ export interface ProxyMetrics {
   request(route: string, status: number, durationMs: number): void;
   /** How the cache answered. */
   cache(result: 'hit' | 'miss' | 'stale' | 'coalesced'): void;
-  /** One upstream call: `status` is the HTTP status, or `timeout` / `connection` without one. */
-  upstream(kind: 'document' | 'request', status: string, durationMs: number): void;
+  /**
+   * One upstream call: `status` is the HTTP status, or `timeout` / `aborted` / `connection` without
+   * one; `kind` is the route it called.
+   */
+  upstream(kind: 'document' | 'request' | 'other', status: string, durationMs: number): void;
+  /** An upstream load abandoned at its deadline (its waiters got stale or 504). */
+  abandoned(): void;
   /** Counts live values at render time (SSE connections, poll loops). */
   gauge(name: string, help: string, collect: () => number): void;
   /** Prometheus text exposition format 0.0.4. */
@@ -46,15 +51,23 @@ export function createProxyMetrics(
   );
   const upstreamCalls = registry.counter(
     'neurostatus_edge_upstream_requests_total',
-    'Calls to the Neurolinker API, by kind and outcome (HTTP status, timeout or connection).',
+    'Calls to the Neurolinker API from any path (status reads and event-stream poll loops), by kind and outcome (HTTP status, timeout, aborted or connection).',
     ['kind', 'status'],
   );
   const upstreamSeconds = registry.histogram(
     'neurostatus_edge_upstream_duration_seconds',
-    'Duration of calls to the Neurolinker API, by kind.',
+    'Duration of calls to the Neurolinker API to the response headers, by kind.',
     ['kind'],
   );
+  const abandonedLoads = registry.counter(
+    'neurostatus_edge_upstream_abandoned_total',
+    'Upstream loads abandoned at their deadline (EDGE_UPSTREAM_TIMEOUT_MS): their waiters got the stale status or 504, and the key was freed.',
+    [],
+  );
   return {
+    abandoned() {
+      abandonedLoads.inc({});
+    },
     request(route, status, durationMs) {
       requests.inc({ route, status: String(status) });
       requestSeconds.observe({ route }, durationMs / 1000);

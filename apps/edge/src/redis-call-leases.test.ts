@@ -43,6 +43,7 @@ async function fleet(count: number, leaseMs = SAFE_LEASE_MS) {
       const cache = createStatusCache({
         store,
         ttl: TTL,
+        deadlineMs: 10_000,
         holdOff: createHoldOff({ now }),
         now,
         leases,
@@ -154,6 +155,7 @@ describe('createRedisCallLeases with the status cache', () => {
     const cache = createStatusCache({
       store: createFleetStore({ redis, now }),
       ttl: TTL,
+      deadlineMs: 10_000,
       holdOff: createHoldOff({ now }),
       now,
       leases: createRedisCallLeases({ redis, clock: systemClock }),

@@ -21,6 +21,7 @@ function setUp(store?: StatusStore) {
     ttl: TTL,
     holdOff: createHoldOff({ now }),
     now,
+    deadlineMs: 10_000,
   });
   return { cache, advance: (ms: number) => (time += ms) };
 }
@@ -103,6 +104,7 @@ describe('createStatusCache options', () => {
         ttl: { ...TTL, activeMs: bad },
         holdOff: createHoldOff({ now: Date.now }),
         now: Date.now,
+        deadlineMs: 10_000,
       }),
     ).toThrow(/ttl\.activeMs/);
   });
@@ -112,10 +114,17 @@ describe('createStatusCache with injected call leases', () => {
   it('answers from the store, as coalesced, when another instance led the call', async () => {
     const now = () => 1_000_000;
     const store = createMemoryStore({ now });
-    const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
+    const elsewhere = createStatusCache({
+      store,
+      ttl: TTL,
+      deadlineMs: 10_000,
+      holdOff: createHoldOff({ now }),
+      now,
+    });
     const cache = createStatusCache({
       store,
       ttl: TTL,
+      deadlineMs: 10_000,
       holdOff: createHoldOff({ now }),
       now,
       // Another instance holds every lease and stores its answer before letting go.
@@ -141,6 +150,7 @@ describe('createStatusCache with injected call leases', () => {
     const cache = createStatusCache({
       store: createMemoryStore({ now }),
       ttl: TTL,
+      deadlineMs: 10_000,
       holdOff: createHoldOff({ now }),
       now,
       leases: {
@@ -160,10 +170,17 @@ describe('createStatusCache with fleet-wide leases, when the lease comes late', 
   it('does not call upstream when another instance stored an answer just before it got the lease', async () => {
     const now = () => 1_000_000;
     const store = createMemoryStore({ now });
-    const elsewhere = createStatusCache({ store, ttl: TTL, holdOff: createHoldOff({ now }), now });
+    const elsewhere = createStatusCache({
+      store,
+      ttl: TTL,
+      deadlineMs: 10_000,
+      holdOff: createHoldOff({ now }),
+      now,
+    });
     const cache = createStatusCache({
       store,
       ttl: TTL,
+      deadlineMs: 10_000,
       holdOff: createHoldOff({ now }),
       now,
       // The other instance finished and let go of the lease between this read and this lead.

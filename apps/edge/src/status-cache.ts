@@ -13,6 +13,11 @@ export interface UpstreamAnswer {
   readonly body: string;
   /** `completed` / `failed` (or a finished request): cached long, never replaced by older news. */
   readonly terminal: boolean;
+  /**
+   * Keeps the entry fresh at least this long, ms, when the TTL rule would keep it less: an event
+   * stream's "not found" must outlive its client's reconnect delay.
+   */
+  readonly minFreshMs?: number;
 }
 
 /** Freshness rules of {@link createStatusCache}, ms. */
@@ -58,6 +63,18 @@ export interface StatusCacheOptions {
    * `createRedisCallLeases`). Default {@link localCallLeases}: this instance, always.
    */
   readonly leases?: CallLeases;
+  /**
+   * Longest one upstream load may hold its key, ms (the upstream timeout). Past it the load is
+   * abandoned (its signal aborts), its waiters get the stale status or a `TimeoutError`, and the
+   * next reader starts a new load.
+   */
+  readonly deadlineMs: number;
+  /** Resolves after `ms`, or rejects when `signal` aborts (a `PollerClock`'s `sleep`). Default: `setTimeout`. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called once for each load abandoned at its deadline (to count it). */
+  readonly onAbandon?: () => void;
+  /** Called with each entry this cache stores (to compress it once, say). */
+  readonly onStore?: (entry: StoredStatus) => void;
 }
 
 /** See {@link createStatusCache}. */
@@ -68,12 +85,13 @@ export interface StatusCache {
    * @param scope whose rate limit a 429 is: the tenant (see `HoldOff`).
    * @param waitUntil keeps upstream calls and writes alive after the response (Workers'
    *   `ctx.waitUntil`): one request's end must not cut a call other requests wait for.
-   * @throws the upstream's error, or {@link HeldOffError}, when there is nothing stale to serve.
+   * @throws the upstream's error, or {@link HeldOffError} (after a 429, with the capped hold),
+   *   when there is nothing stale to serve.
    */
   read(
     key: string,
     scope: string,
-    load: () => Promise<UpstreamAnswer>,
+    load: (signal: AbortSignal) => Promise<UpstreamAnswer>,
     waitUntil?: (promise: Promise<unknown>) => void,
   ): Promise<CacheRead>;
   /** The entry under `key` while it is fresh; a store failure reads as nothing. */
@@ -118,12 +136,13 @@ interface CallResult {
  *   background call refreshes it (stale-while-revalidate, RFC 5861 section 3);
  * - when the upstream fails or times out, the last status is served, marked stale, until
  *   `staleMs` past its freshness (stale-if-error, RFC 5861 section 4);
- * - after a 429 the key (or the whole upstream) is held off for the hinted time.
+ * - after a 429 the key (or the whole upstream) is held off for the hinted time;
+ * - no load holds its key past `deadlineMs`, whatever the upstream's body does.
  *
  * @example
  * ```ts
- * const cache = createStatusCache({ store, ttl, holdOff, now: () => Date.now() });
- * const { outcome, entry } = await cache.read(key, () => fetchFromUpstream(id));
+ * const cache = createStatusCache({ store, ttl, holdOff, now: () => Date.now(), deadlineMs: 10_000 });
+ * const { outcome, entry } = await cache.read(key, tenant, (signal) => fetchFromUpstream(id, signal));
  * ```
  */
 export function createStatusCache(options: StatusCacheOptions): StatusCache {
@@ -135,12 +154,17 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
       throw new TypeError(`\`ttl.${name}\` must be a finite number of milliseconds >= 0.`);
     }
   }
-  const calls = createCoalescer<CallResult>();
+  const calls = createCoalescer<CallResult>({
+    deadlineMs: options.deadlineMs,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.onAbandon === undefined ? {} : { onAbandon: options.onAbandon }),
+  });
 
   const toEntry = async (answer: UpstreamAnswer): Promise<StoredStatus> => {
     const storedAt = now();
-    const freshMs =
+    const ruleMs =
       answer.status === 404 ? ttl.notFoundMs : answer.terminal ? ttl.terminalMs : ttl.activeMs;
+    const freshMs = Math.max(ruleMs, answer.minFreshMs ?? 0);
     const freshUntil = storedAt + freshMs;
     return {
       body: answer.body,
@@ -160,19 +184,29 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
 
   const storeAnswer = async (key: string, answer: UpstreamAnswer) => {
     const entry = await toEntry(answer);
-    if (await set(key, entry)) return { entry, stored: true };
+    if (await set(key, entry)) {
+      options.onStore?.(entry);
+      return { entry, stored: true };
+    }
     // A terminal status may already be there: newer news than this answer.
     const current = await get(key);
     return { entry: current?.terminal === true ? current : entry, stored: false };
   };
 
-  const call = async (key: string, scope: string, load: () => Promise<UpstreamAnswer>) => {
+  const call = async (
+    key: string,
+    scope: string,
+    load: (signal: AbortSignal) => Promise<UpstreamAnswer>,
+    signal: AbortSignal,
+  ): Promise<CallResult> => {
     try {
-      return await storeAnswer(key, await load());
+      return await storeAnswer(key, await load(signal));
     } catch (error) {
       if (isNeurolinkerError(error) && error.code === 'RATE_LIMITED') {
         const hint = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
-        holdOff.rateLimited(key, scope, typeof hint === 'number' ? hint : undefined);
+        const heldMs = holdOff.rateLimited(key, scope, typeof hint === 'number' ? hint : undefined);
+        // The client is told the hold the proxy applies (capped), not the upstream's raw hint.
+        throw new HeldOffError(heldMs, { cause: error });
       }
       throw error;
     }
@@ -186,24 +220,33 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
    * and let go of the lease between this instance's read and its lease: read again first
    * (double-checked), or the fleet would make one call per instance that came late.
    */
-  const leadCall = async (key: string, scope: string, load: () => Promise<UpstreamAnswer>) => {
+  const leadCall = async (
+    key: string,
+    scope: string,
+    load: (signal: AbortSignal) => Promise<UpstreamAnswer>,
+    signal: AbortSignal,
+  ): Promise<CallResult> => {
     const stored = fleetWide ? freshIn(await get(key)) : undefined;
     if (stored !== undefined) return { entry: stored, stored: false, shared: true };
-    return call(key, scope, load);
+    return call(key, scope, load, signal);
   };
 
-  // One call per key in this instance (the coalescer), and per fleet (the leases): when another
-  // instance led the call, its answer is in the shared store.
-  const refresh = (key: string, scope: string, load: () => Promise<UpstreamAnswer>) =>
-    calls.run(key, async (): Promise<CallResult> => {
+  // One call per key in this instance (the coalescer, which abandons a load at its deadline), and
+  // per fleet (the leases): when another instance led the call, its answer is in the shared store.
+  const refresh = (
+    key: string,
+    scope: string,
+    load: (signal: AbortSignal) => Promise<UpstreamAnswer>,
+  ) =>
+    calls.run(key, async (signal): Promise<CallResult> => {
       for (let round = 1; ; round++) {
-        const outcome = await leases.lead(key, () => leadCall(key, scope, load));
+        const outcome = await leases.lead(key, () => leadCall(key, scope, load, signal));
         if (outcome.led) return outcome.value;
         const entry = freshIn(await get(key));
         if (entry !== undefined) return { entry, stored: false, shared: true };
         const heldMs = holdOff.remainingMs(key, scope);
         if (heldMs > 0) throw new HeldOffError(heldMs);
-        if (round >= MAX_LEAD_ROUNDS) return call(key, scope, load);
+        if (round >= MAX_LEAD_ROUNDS) return call(key, scope, load, signal);
       }
     });
 
@@ -241,8 +284,14 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
           ? { outcome: 'coalesced', entry: value.entry }
           : { outcome: 'miss', entry: value.entry, stored: value.stored };
       } catch (error) {
-        if (servable !== undefined && isTransient(error)) {
-          return { outcome: 'stale', entry: servable, reason: 'upstream-error', error };
+        const upstreamError = error instanceof HeldOffError ? (error.cause ?? error) : error;
+        if (servable !== undefined && isTransient(upstreamError)) {
+          return {
+            outcome: 'stale',
+            entry: servable,
+            reason: 'upstream-error',
+            error: upstreamError,
+          };
         }
         // Another instance of the fleet met a 429 while this one waited for it.
         if (servable !== undefined && error instanceof HeldOffError) {

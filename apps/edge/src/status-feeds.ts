@@ -1,14 +1,62 @@
-import type { DocumentStatus, NeurolinkerClient } from '@neurostatus/core';
+import { isNeurolinkerError, type NeurolinkerClient } from '@neurostatus/core';
 import {
   type PollerClock,
   type PollScheduler,
   watchRequest,
   watchStatus,
 } from '@neurostatus/poller';
-import type { FeedSource } from './feed-hub.ts';
+import type { FeedListener, FeedSource } from './feed-hub.ts';
+import { onAbort } from './on-abort.ts';
+import type { UpstreamAnswer } from './status-cache.ts';
+import { notFoundAnswer, statusAnswer } from './status-loader.ts';
 
 // The sources of event-stream feeds: each starts one upstream poll loop and returns how to stop
-// it; the feed hub shares it between a key's streams.
+// it; the feed hub shares it between a key's streams. Every source hands what it learns to
+// `remember` (the cache): each status, and "not found" when the id never appeared, so a
+// reconnecting client is answered from the cache (204 after the final status, 404 for an unknown
+// id) instead of by a new poll loop.
+
+/**
+ * How long a stream's "not found" is kept (ms), whatever `EDGE_NOT_FOUND_TTL_SECONDS` says: longer
+ * than EventSource's reconnect delay (`retry:` 2 s), so the reconnect meets it and gets 404.
+ */
+export const STREAM_NOT_FOUND_MS = 30_000;
+
+/** Stores what a feed learned; never throws. */
+export type RememberAnswer = (answer: UpstreamAnswer) => void;
+
+/**
+ * A sink that remembers each status and a final "not found" before passing them on. A status it
+ * cannot serve (nested too deep) fails the feed and calls `abandon` to stop the loop.
+ */
+function remembering(
+  kind: 'document' | 'request',
+  sink: FeedListener<string>,
+  remember: RememberAnswer,
+  abandon: () => void,
+): FeedListener<unknown> {
+  return {
+    status(value) {
+      let answer: UpstreamAnswer;
+      try {
+        answer = statusAnswer(kind, value as Parameters<typeof statusAnswer>[1]);
+      } catch (error) {
+        abandon();
+        sink.error(error);
+        return;
+      }
+      remember(answer);
+      sink.status(answer.body);
+    },
+    end: () => sink.end(),
+    error(error) {
+      if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
+        remember({ ...notFoundAnswer(kind), minFreshMs: STREAM_NOT_FOUND_MS });
+      }
+      sink.error(error);
+    },
+  };
+}
 
 /**
  * A document's event feed through the scheduler's shared loop (one per client and document); each
@@ -23,17 +71,19 @@ export function sharedDocumentFeed(
   scheduler: PollScheduler,
   client: NeurolinkerClient,
   id: string,
-  remember: (status: DocumentStatus) => void,
+  remember: RememberAnswer,
 ): FeedSource<string> {
-  return (sink) =>
-    scheduler.subscribe(client, id, {
-      status(status) {
-        remember(status);
-        sink.status(JSON.stringify(status));
-      },
-      end: () => sink.end(),
-      error: (error) => sink.error(error),
-    });
+  return (sink) => {
+    let abandoned = false;
+    let unsubscribe: (() => void) | undefined;
+    const abandon = () => {
+      abandoned = true;
+      unsubscribe?.();
+    };
+    unsubscribe = scheduler.subscribe(client, id, remembering('document', sink, remember, abandon));
+    if (abandoned) unsubscribe();
+    return unsubscribe;
+  };
 }
 
 /**
@@ -49,24 +99,18 @@ export function ownDocumentFeed(
   client: NeurolinkerClient,
   id: string,
   clock: PollerClock,
-  remember: (status: DocumentStatus) => void,
+  remember: RememberAnswer,
 ): FeedSource<string> {
-  return loopFeed(
-    (signal) => watchStatus(client, id, { signal, clock }),
-    (status) => {
-      remember(status);
-      return JSON.stringify(status);
-    },
-  );
+  return loopFeed('document', (signal) => watchStatus(client, id, { signal, clock }), remember);
 }
 
 /**
  * A request's event feed: one `watchRequest` loop, stopped when its last listener leaves or when
- * `shutdown` aborts.
+ * `shutdown` aborts; each status also goes to `remember` (the cache).
  *
  * @example
  * ```ts
- * hub.subscribe(key, requestFeed(client, id, clock, shutdown), listener);
+ * hub.subscribe(key, requestFeed(client, id, clock, shutdown, remember), listener);
  * ```
  */
 export function requestFeed(
@@ -74,12 +118,45 @@ export function requestFeed(
   id: string,
   clock: PollerClock,
   shutdown: AbortSignal | undefined,
+  remember: RememberAnswer,
 ): FeedSource<string> {
   return loopFeed(
-    (signal) => watchRequest(client, id, { signal, clock }),
-    (progress) => JSON.stringify(progress.request),
+    'request',
+    async function* (signal) {
+      for await (const progress of watchRequest(client, id, { signal, clock }))
+        yield progress.request;
+    },
+    remember,
     shutdown,
   );
+}
+
+/**
+ * An event feed from elsewhere (Workers: the status's Durable Object), which stores its statuses
+ * itself: this adds what the local loops also remember, a final "not found", so a reconnecting
+ * client gets 404 from the cache here too.
+ *
+ * @example
+ * ```ts
+ * hub.subscribe(key, notFoundRemembered('document', eventFeed(request), remember), listener);
+ * ```
+ */
+export function notFoundRemembered(
+  kind: 'document' | 'request',
+  source: FeedSource<string>,
+  remember: RememberAnswer,
+): FeedSource<string> {
+  return (sink) =>
+    source({
+      status: (body) => sink.status(body),
+      end: () => sink.end(),
+      error(error) {
+        if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
+          remember({ ...notFoundAnswer(kind), minFreshMs: STREAM_NOT_FOUND_MS });
+        }
+        sink.error(error);
+      },
+    });
 }
 
 /**
@@ -99,28 +176,29 @@ export function finishedFeed(body: string): FeedSource<string> {
 }
 
 /**
- * A feed driven by one async iterator: each value is sent as `toBody(value)`, the end of the
- * iteration is `end`, a failure is `error`. The last listener leaving aborts the loop; `shutdown`
- * ends it.
+ * A feed driven by one async iterator of statuses: each value is sent (and remembered), the end
+ * of the iteration is `end`, a failure is `error`. The last listener leaving aborts the loop;
+ * `shutdown` ends it.
  */
-function loopFeed<T>(
-  iterate: (signal: AbortSignal) => AsyncIterable<T>,
-  toBody: (value: T) => string,
+function loopFeed(
+  kind: 'document' | 'request',
+  iterate: (signal: AbortSignal) => AsyncIterable<unknown>,
+  remember: RememberAnswer,
   shutdown?: AbortSignal,
 ): FeedSource<string> {
-  return (sink) => {
+  return (outer) => {
     const stop = new AbortController();
-    const onShutdown = () => stop.abort();
-    shutdown?.addEventListener('abort', onShutdown, { once: true });
+    const sink = remembering(kind, outer, remember, () => stop.abort());
+    const stopWaiting = shutdown === undefined ? () => {} : onAbort(shutdown, () => stop.abort());
     (async () => {
       try {
-        for await (const value of iterate(stop.signal)) sink.status(toBody(value));
+        for await (const value of iterate(stop.signal)) sink.status(value);
         sink.end();
       } catch (error) {
         if (shutdown?.aborted === true) sink.end();
         else if (!stop.signal.aborted) sink.error(error);
       } finally {
-        shutdown?.removeEventListener('abort', onShutdown);
+        stopWaiting();
       }
     })();
     return () => stop.abort();

@@ -129,19 +129,20 @@ describe('statusReply', () => {
     expect(await response.text()).toBe(entry.body);
   });
 
-  it('sets ETag, Age, Cache-Status and a private max-age', () => {
+  it('sets ETag, Age, Cache-Status and a private max-age of the whole lifetime, Age counted once (RFC 9111 4.2)', () => {
     const response = statusResponse({ outcome: 'hit', entry: entryWith() }, NOW, undefined);
     expect(response.headers.get('etag')).toBe(ETAG);
     expect(response.headers.get('age')).toBe('3');
     expect(response.headers.get('cache-status')).toBe('neurostatus-edge; hit; ttl=2');
-    expect(response.headers.get('cache-control')).toBe('private, max-age=2');
+    // Stored 3 s ago, fresh for 5 s in all: a client computes 5 - 3 = 2 s left, as the proxy does.
+    expect(response.headers.get('cache-control')).toBe('private, max-age=5');
     expect(response.headers.has('x-neurostatus-stale')).toBe(false);
   });
 
   it('rounds max-age and Age down to whole seconds', () => {
     const entry = entryWith({ storedAt: NOW - 2_999, freshUntil: NOW + 1_999 });
     const response = statusResponse({ outcome: 'miss', entry, stored: true }, NOW, undefined);
-    expect(response.headers.get('cache-control')).toBe('private, max-age=1');
+    expect(response.headers.get('cache-control')).toBe('private, max-age=4');
     expect(response.headers.get('age')).toBe('2');
   });
 
@@ -188,7 +189,7 @@ describe('statusReply', () => {
     expect(await response.text()).toBe('');
     expect(response.headers.has('content-type')).toBe(false);
     expect(response.headers.get('etag')).toBe(ETAG);
-    expect(response.headers.get('cache-control')).toBe('private, max-age=2');
+    expect(response.headers.get('cache-control')).toBe('private, max-age=5');
     expect(response.headers.get('cache-status')).toBe('neurostatus-edge; hit; ttl=2');
   });
 

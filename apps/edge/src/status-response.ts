@@ -1,6 +1,19 @@
 import { ifNoneMatchMatches } from './etag.ts';
 import type { CacheRead } from './status-cache.ts';
 
+/**
+ * The response headers of a status answer a browser script may read (CORS
+ * `Access-Control-Expose-Headers`): all it sets that are not CORS-safelisted.
+ */
+export const EXPOSED_HEADERS = [
+  'ETag',
+  'Age',
+  'Cache-Status',
+  'Retry-After',
+  'X-Neurostatus-Stale',
+  'X-Request-Id',
+] as const;
+
 /** The name this cache goes by in `Cache-Status` (RFC 9211 section 2). */
 export const CACHE_NAME = 'neurostatus-edge';
 
@@ -48,9 +61,10 @@ export interface StatusReply {
 /**
  * The answer to a cache read: the stored body (or 304 for a matching `If-None-Match`), with
  * `ETag`, `Age`, `Cache-Status`, and `Cache-Control: private` (a shared cache must not keep an
- * answer given for one client's credentials, RFC 9111 section 3.5) whose `max-age` is what
- * remains of the entry's freshness, so a client polling politely asks again exactly when the
- * proxy would. A plain object, so the app builds the Response once with every header: changing
+ * answer given for one client's credentials, RFC 9111 section 3.5) whose `max-age` is the entry's
+ * whole freshness lifetime: a client subtracts `Age` from it (RFC 9111 section 4.2.3), so it asks
+ * again exactly when the proxy would. (`max-age` of the *remaining* time with an `Age` would make
+ * it subtract the age twice.) A plain object, so the app builds the Response once with every header: changing
  * a Response's headers afterwards costs Node's server its fast path.
  *
  * @example
@@ -65,7 +79,7 @@ export function statusReply(
   ifNoneMatch: string | undefined,
 ): StatusReply {
   const { entry } = read;
-  const maxAge = Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
+  const maxAge = Math.max(0, Math.floor((entry.freshUntil - entry.storedAt) / 1000));
   const headers: Record<string, string> = {
     'cache-control': `private, max-age=${maxAge}`,
     etag: entry.etag,

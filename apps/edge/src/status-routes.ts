@@ -2,23 +2,27 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdmittedEnv } from './admission.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
+import type { CompressedBodies } from './compressed-bodies.ts';
 import type { TenancyMode } from './config.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import type { EdgeAppEnv } from './request-context.ts';
+import { retryAfterSeconds } from './retry-after-seconds.ts';
 import type { StatusCache } from './status-cache.ts';
+import { encodeStatusReply } from './status-encoding.ts';
+import { statusLoader } from './status-loader.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import { statusReply } from './status-response.ts';
 import { upstreamFailure } from './upstream-failure.ts';
-import type { UpstreamLoader } from './upstream-loader.ts';
 import { waitUntilOf } from './wait-until.ts';
 
 /** Options of {@link createStatusRoutes}. */
 export interface StatusRoutesOptions {
   readonly mode: TenancyMode;
   readonly cache: StatusCache;
-  readonly load: UpstreamLoader;
+  /** Each stored body's gzipped copy; undefined where the runtime compresses (see `EdgeParts.compress`). */
+  readonly compressed: CompressedBodies | undefined;
   readonly metrics: ProxyMetrics;
   readonly now: () => number;
   /** The checks before a route answers; see `admission`. */
@@ -40,7 +44,7 @@ function failureResponse(c: Context, error: unknown, mode: TenancyMode): Respons
   if (failure === undefined) throw error;
   const headers: Record<string, string> = {};
   if (failure.retryAfterMs !== undefined) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+    headers['retry-after'] = retryAfterSeconds(failure.retryAfterMs);
   }
   return jsonError(c, failure.code, failure.message, failure.status, headers);
 }
@@ -52,12 +56,12 @@ function failureResponse(c: Context, error: unknown, mode: TenancyMode): Respons
  *
  * @example
  * ```ts
- * const statusRoutes = createStatusRoutes({ mode, cache, load, metrics, now, admit });
+ * const statusRoutes = createStatusRoutes({ mode, cache, compressed, metrics, now, admit });
  * app.route('/api/v1', statusRoutes);
  * ```
  */
 export function createStatusRoutes(options: StatusRoutesOptions): Hono<EdgeAppEnv> {
-  const { mode, cache, load, metrics, now, admit } = options;
+  const { mode, cache, compressed, metrics, now, admit } = options;
   const routes = new Hono<EdgeAppEnv>();
   for (const kind of STATUS_KINDS) {
     routes.get(STATUS_PATHS[kind], describeStatusRoutes(kind, 'status'), admit(kind), async (c) => {
@@ -69,14 +73,20 @@ export function createStatusRoutes(options: StatusRoutesOptions): Hono<EdgeAppEn
         const read = await cache.read(
           key,
           tenant.cacheTenant,
-          load(tenant.client, kind, id),
+          statusLoader(tenant.client, kind, id),
           waitUntilOf(c),
         );
         metrics.cache(read.outcome);
         c.set('cache', read.outcome);
-        const reply = statusReply(read, now(), c.req.header('if-none-match'));
+        const plain = statusReply(read, now(), c.req.header('if-none-match'));
         // The answer depends on the credential (a key's tenant, or what a token names).
-        if (mode !== 'open') reply.headers.vary = 'Authorization';
+        if (mode !== 'open') plain.headers.vary = 'Authorization';
+        const reply = await encodeStatusReply(
+          plain,
+          read.entry,
+          c.req.header('accept-encoding'),
+          compressed,
+        );
         return reply.body === null
           ? c.body(null, 304, reply.headers)
           : c.body(reply.body, reply.status as ContentfulStatusCode, reply.headers);

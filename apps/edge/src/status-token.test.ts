@@ -19,6 +19,17 @@ async function problemOf(token: string, at = now, key?: CryptoKey): Promise<stri
 }
 
 describe('mintStatusToken and verifyStatusToken', () => {
+  it('refuses a signature re-spelled in its last character (spare bits): only the canonical encoding', async () => {
+    const token = await mintStatusToken({ secret, documentIds: [DOC], now: () => now });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1) ?? 'A');
+    // 32 bytes are 43 characters: the last one carries 4 bits and 2 spare ones.
+    for (const flip of [1, 2, 3]) {
+      expect(await problemOf(`${token.slice(0, -1)}${alphabet[last ^ flip]}`)).toBe('malformed');
+    }
+    expect(await problemOf(token)).toBe('accepted');
+  });
+
   it('round-trips the ids and the expiry', async () => {
     const token = await mintStatusToken({
       secret,

@@ -6,6 +6,12 @@ export interface UpstreamClientsOptions {
   readonly baseUrl: string;
   /** Per-call deadline, ms: one upstream call never takes longer. */
   readonly timeoutMs: number;
+  /**
+   * The proxy's clock, epoch ms: the call's deadline is measured on it, like the cache's. Default
+   * `Date.now`. (A deadline on another clock than the timer's is shortened by whatever time the
+   * other clock saw pass before the attempt started.)
+   */
+  readonly now?: () => number;
   /** How to reach the upstream. Default: the global `fetch`, looked up when called. */
   readonly fetch?: typeof globalThis.fetch;
   /** Clients kept at most (one per tenant key in passthrough mode). Default 1 000. */
@@ -50,6 +56,7 @@ export function createUpstreamClients(options: UpstreamClientsOptions): Upstream
           retry: false,
           userAgent: 'neurostatus-edge',
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          ...(options.now === undefined ? {} : { now: options.now }),
         });
       }
       clients.set(id, client);

@@ -13,22 +13,6 @@ export interface UpstreamFailure {
 }
 
 /**
- * The outcome label of a failed upstream call, for metrics and logs: its HTTP status, or what went
- * wrong without one (`timeout`, `connection`, `error`).
- *
- * @example
- * ```ts
- * metrics.upstream('document', upstreamOutcome(error), elapsedMs); // '503', 'timeout', ...
- * ```
- */
-export function upstreamOutcome(error: unknown): string {
-  if (!isNeurolinkerError(error)) return 'error';
-  if (error.code === 'TIMEOUT') return 'timeout';
-  if (error.code === 'CONNECTION_FAILED') return 'connection';
-  return error.status === undefined ? 'error' : String(error.status);
-}
-
-/**
  * Maps an upstream error to the client's answer. In `passthrough` mode the key is the client's, so
  * 401, 402 and 403 are theirs to see; in the other modes the key is the proxy's, and a refused key
  * is the proxy's fault (502), not the client's. Messages are fixed texts: nothing the upstream
@@ -42,16 +26,19 @@ export function upstreamOutcome(error: unknown): string {
  * ```
  */
 export function upstreamFailure(error: unknown, mode: TenancyMode): UpstreamFailure | undefined {
+  const clientsKey = mode === 'passthrough';
+  const rateLimited = clientsKey
+    ? 'Neurolinker is rate limiting this API key; try again later.'
+    : 'Neurolinker is rate limiting this proxy; try again later.';
   if (error instanceof HeldOffError) {
     return {
       status: 429,
       code: 'UPSTREAM_RATE_LIMITED',
-      message: error.message,
+      message: rateLimited,
       retryAfterMs: error.retryAfterMs,
     };
   }
   if (!isNeurolinkerError(error)) return undefined;
-  const clientsKey = mode === 'passthrough';
   const proxyKeyRefused: UpstreamFailure = {
     status: 502,
     code: 'UPSTREAM_CREDENTIALS_REJECTED',
@@ -86,9 +73,7 @@ export function upstreamFailure(error: unknown, mode: TenancyMode): UpstreamFail
       return {
         status: 429,
         code: 'UPSTREAM_RATE_LIMITED',
-        message: clientsKey
-          ? 'Neurolinker is rate limiting this API key; try again later.'
-          : 'Neurolinker is rate limiting this proxy; try again later.',
+        message: rateLimited,
         retryAfterMs:
           'retryAfterMs' in error && typeof error.retryAfterMs === 'number'
             ? error.retryAfterMs

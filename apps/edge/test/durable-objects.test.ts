@@ -15,6 +15,7 @@ import { Miniflare, type MiniflareOptions, type WorkerOptions } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatusObjects, statusObjectUrl } from '../src/durable/status-object-address.ts';
 import type { DurableObjectNamespaceLike } from '../src/durable/workers-platform.ts';
+import { FAILURE_EVENT } from '../src/event-stream.ts';
 import { mintStatusToken } from '../src/status-token.ts';
 import {
   bundleWorker,
@@ -182,7 +183,7 @@ describe('status objects in workerd', () => {
     expect(calls).toBeLessThanOrEqual(1 + Math.floor(elapsedMs / MIN_LOOP_GAP_MS));
   }, 60_000);
 
-  it('answers upstream errors as every runtime does: 401 to a GET, an error event to a stream', async () => {
+  it('answers upstream errors as every runtime does: 401 to a GET, a failure event to a stream', async () => {
     const id = processingDocument();
     const refused = { authorization: `Bearer nl_${'x'.repeat(32)}` };
     const response = await fetch(`${origin}${documentPath(id)}`, { headers: refused });
@@ -191,10 +192,24 @@ describe('status objects in workerd', () => {
 
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAUTHORIZED' } });
-    expect(client.events.map((event) => event.event)).toEqual(['error']);
+    expect(client.events.map((event) => event.event)).toEqual([FAILURE_EVENT]);
     expect(JSON.parse(client.events[0]!.data)).toMatchObject({
       error: { code: 'UPSTREAM_UNAUTHORIZED' },
     });
+  }, 30_000);
+
+  it('answers a reconnect to an id its object did not find 404 from the cache, with no new call', async () => {
+    const unknown = '00000000-0000-4000-8000-00000000d404';
+    const first = await stream(unknown);
+    await first.done;
+    const calls = callsFor(unknown);
+    const again = await fetch(`${origin}${documentPath(unknown)}/events`, { headers: AUTH });
+
+    expect(first.events.map((event) => event.event)).toEqual([FAILURE_EVENT]);
+    expect(JSON.parse(first.events[0]!.data)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(callsFor(unknown)).toBe(calls);
   }, 30_000);
 
   it("streams a request's status through its object until the request finishes", async () => {
@@ -373,13 +388,16 @@ describe('status objects across two isolates', () => {
         (await mf.getWorker('edge-b')) as unknown as Fetcher,
       ];
       const url = `http://edge.test${documentPath(id)}`;
-      const responses = await Promise.all(
-        Array.from({ length: 1_000 }, (_, index) =>
-          isolates[index % 2]!.fetch(url, { headers: AUTH }),
-        ),
+      // Each body is read as its response arrives: workerd cancels the oldest of many unread
+      // responses to avoid a deadlock, and a cancelled one cannot be read ("Body is unusable").
+      const statuses = await Promise.all(
+        Array.from({ length: 1_000 }, async (_, index) => {
+          const response = await isolates[index % 2]!.fetch(url, { headers: AUTH });
+          await response.arrayBuffer();
+          return response.status;
+        }),
       );
-      await Promise.all(responses.map((response) => response.arrayBuffer()));
-      return { calls: callsFor(id), ok: responses.every((response) => response.status === 200) };
+      return { calls: callsFor(id), ok: statuses.every((status) => status === 200) };
     } finally {
       await mf.dispose();
     }

@@ -237,7 +237,7 @@ export class StatusObject {
     const source: FeedSource<string> =
       target.kind === 'document'
         ? ownDocumentFeed(client, target.id, setup.clock, () => {})
-        : requestFeed(client, target.id, setup.clock, undefined);
+        : requestFeed(client, target.id, setup.clock, undefined, () => {});
     return feedResponse({
       kind: target.kind,
       subscribe: (listener) => setup.hub.subscribe(FEED, source, listener),

@@ -43,6 +43,8 @@ function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
       clientAddress: (c) => c.req.header('cf-connecting-ip'),
       // Without status objects a poll loop belongs to the request that started it: one per stream.
       shareEventLoops: false,
+      // Cloudflare compresses responses at its edge (gzip, brotli) by itself.
+      compress: false,
       // With them (the default), status calls and event feeds go to the Durable Objects.
       ...(await statusObjectParts(bindings, env)),
     }))().catch((error: unknown) => {

@@ -39,6 +39,8 @@ try {
   edge = await createEdge(Deno.env.toObject(), {
     shutdown: shutdown.signal,
     connectFleet: connectRedis,
+    // `Deno.serve` compresses compressible responses (gzip, brotli) by itself.
+    compress: false,
     // What `getConnInfo` from `hono/deno` does (the handler's info is the app's env), without the
     // adapter, which is deprecated for Hono 5.
     clientAddress: (c: Context) => (c.env as ServeHandlerInfo | undefined)?.remoteAddr.hostname,

@@ -33,15 +33,26 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
+/** How long event streams get to write their last bytes on shutdown before sockets are cut, ms. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
+  const http = server as unknown as {
+    closeIdleConnections(): void;
+    closeAllConnections(): void;
+  };
   shutdown.abort();
   edge.close();
-  // Event streams have ended; close idle keep-alive sockets too, so the process exits promptly.
   server.close(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  // The streams end themselves on the abort; cutting their sockets now would lose the final
+  // chunk (curl exit 18, Chromium ERR_INCOMPLETE_CHUNKED_ENCODING). Close each keep-alive socket
+  // once its response is complete, and cut what is left after the grace period.
+  const sweep = setInterval(() => http.closeIdleConnections(), 20);
+  sweep.unref();
+  setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

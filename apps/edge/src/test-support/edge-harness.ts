@@ -8,6 +8,7 @@ import {
 import type { Hono } from 'hono';
 import type { EdgeEnv } from '../config.ts';
 import { createEdge } from '../create-edge.ts';
+import type { EdgeParts } from '../edge-parts.ts';
 import type { LogRecord } from '../log-record.ts';
 import type { EdgeAppEnv } from '../request-context.ts';
 
@@ -49,6 +50,8 @@ export async function createEdgeHarness(
   env: EdgeEnv = {},
   /** Replaces the simulator as the upstream: receives what the proxy would send it. */
   upstream?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  /** Further parts of the app (what a runtime entry would choose). */
+  parts: Pick<EdgeParts, 'compress'> = {},
 ): Promise<EdgeHarness> {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
@@ -70,6 +73,7 @@ export async function createEdgeHarness(
       ...env,
     },
     {
+      ...parts,
       shutdown: shutdown.signal,
       clock,
       log: (record) => logs.push(record),

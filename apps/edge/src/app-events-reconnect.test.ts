@@ -1,0 +1,98 @@
+import { driveWhenIdle } from '@neurostatus/poller/test-support/idle-drive';
+import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from '@neurostatus/simulator';
+import { describe, expect, it } from 'vitest';
+import {
+  createEdgeHarness,
+  type EdgeHarness,
+  parseEvents,
+  type SseEvent,
+} from './test-support/edge-harness.ts';
+
+const [PURCHASE_ORDER] = DEMO_DOCUMENT_IDS;
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+const events = (kind: 'document' | 'request', id: string) => `/api/v1/${kind}-status/${id}/events`;
+const named = (all: SseEvent[]) => all.flatMap((event) => ('event' in event ? [event] : []));
+
+async function stream(h: EdgeHarness, path: string, headers: Record<string, string> = {}) {
+  const response = await h.get(path, headers);
+  expect(response.status).toBe(200);
+  return named(parseEvents(await driveWhenIdle(h.clock, response.text(), h)));
+}
+
+const head = (h: EdgeHarness, path: string, headers: Record<string, string> = {}) =>
+  Promise.resolve(h.app.request(path, { method: 'HEAD', headers }));
+
+/** The sum of a counter's series whose labels match `labels`. */
+function counterSum(metrics: string, name: string, labels: string): number {
+  let sum = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
+
+describe('reconnecting to a finished request stream', () => {
+  it('answers 204 to a client that has the final event, for GET and HEAD, with no upstream call', async () => {
+    const h = await createEdgeHarness();
+    const all = await stream(h, events('request', DEMO_REQUEST_ID));
+    expect(all.at(-1)?.event).toBe('end');
+    const lastId = all.filter((event) => event.event === 'status').at(-1)?.id ?? '';
+    const calls = h.upstreamCalls;
+    // The store write of the final status (a hash on the thread pool) lands within a few turns.
+    const probe = () => head(h, events('request', DEMO_REQUEST_ID), { 'last-event-id': lastId });
+    for (let turn = 0; (await probe()).status !== 204; turn++) {
+      if (turn > 1_000) throw new Error('HEAD never answered 204');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const again = await h.get(events('request', DEMO_REQUEST_ID), { 'last-event-id': lastId });
+    expect(again.status).toBe(204);
+    expect(h.upstreamCalls).toBe(calls);
+  });
+});
+
+describe('a stream for an id that never appears', () => {
+  it('ends with a `failure` event (not `error`, which EventSource keeps for itself)', async () => {
+    const h = await createEdgeHarness();
+    const all = await stream(h, events('document', UNKNOWN));
+    expect(all.map((event) => event.event)).toEqual(['failure']);
+    expect(JSON.parse(all[0]?.data ?? '{}')).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('answers the reconnect with 404 JSON (EventSource stops), for GET and HEAD, with no upstream call', async () => {
+    const h = await createEdgeHarness();
+    await stream(h, events('document', UNKNOWN));
+    // EventSource comes back after the `retry:` delay (2 s); the store write (a hash on the
+    // platform's thread pool) lands long before that. HEAD asks nothing upstream.
+    for (let turn = 0; (await head(h, events('document', UNKNOWN))).status !== 404; turn++) {
+      if (turn > 1_000) throw new Error('the 404 was never stored');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    h.clock.advance(2_500);
+    const calls = h.upstreamCalls;
+    const again = await h.get(events('document', UNKNOWN));
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await again.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect((await head(h, events('document', UNKNOWN))).status).toBe(404);
+    expect(h.upstreamCalls).toBe(calls);
+  });
+});
+
+describe('upstream metrics', () => {
+  it('counts every upstream call once, whichever path made it (GET, document and request streams)', async () => {
+    const h = await createEdgeHarness();
+    await h.get(`/api/v1/document-status/${PURCHASE_ORDER}`);
+    await stream(h, events('document', PURCHASE_ORDER));
+    await stream(h, events('request', DEMO_REQUEST_ID));
+    const metrics = await (await h.get('/metrics')).text();
+    const counted = counterSum(metrics, 'neurostatus_edge_upstream_requests_total', 'kind=');
+    expect(h.upstreamCalls).toBeGreaterThan(3);
+    expect(counted).toBe(h.upstreamCalls);
+    const requestCalls = counterSum(
+      metrics,
+      'neurostatus_edge_upstream_requests_total',
+      'kind="request"',
+    );
+    expect(requestCalls).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,56 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { createCompressedBodies } from './compressed-bodies.ts';
+
+const BIG = JSON.stringify({
+  documents: Array.from({ length: 50 }, (_, i) => ({ i, status: 'completed' })),
+});
+
+describe('createCompressedBodies', () => {
+  it('compresses a body once, when prepared, however often it is served', async () => {
+    let calls = 0;
+    const bodies = createCompressedBodies({
+      gzip: async (bytes: Uint8Array<ArrayBuffer>) => {
+        calls++;
+        return bytes;
+      },
+    });
+    bodies.prepare('"a"', BIG);
+    expect(calls).toBe(1);
+    for (let hit = 0; hit < 5; hit++) await bodies.gzipped('"a"', BIG);
+    expect(calls).toBe(1);
+  });
+
+  it('makes a real gzip that decompresses to the body', async () => {
+    const bodies = createCompressedBodies();
+    const gzip = await bodies.gzipped('"a"', BIG);
+    expect(gzip).toBeDefined();
+    expect(gunzipSync(gzip as Uint8Array).toString('utf8')).toBe(BIG);
+    expect((gzip as Uint8Array).length).toBeLessThan(BIG.length / 3);
+  });
+
+  it('leaves small bodies alone', async () => {
+    const bodies = createCompressedBodies({ minBytes: 512 });
+    expect(await bodies.gzipped('"s"', '{"status":"processing"}')).toBeUndefined();
+  });
+
+  it('keeps at most maxEntries copies, dropping the least recently used', async () => {
+    let calls = 0;
+    const bodies = createCompressedBodies({
+      maxEntries: 2,
+      gzip: async (bytes: Uint8Array<ArrayBuffer>) => {
+        calls++;
+        return bytes;
+      },
+    });
+    bodies.prepare('"a"', BIG);
+    bodies.prepare('"b"', BIG);
+    await bodies.gzipped('"a"', BIG); // a is recent, b is the oldest
+    bodies.prepare('"c"', BIG); // drops b
+    expect(calls).toBe(3);
+    await bodies.gzipped('"a"', BIG);
+    expect(calls).toBe(3);
+    await bodies.gzipped('"b"', BIG);
+    expect(calls).toBe(4);
+  });
+});
