@@ -1,5 +1,6 @@
 // The markdown section for BENCHMARKS.md, in the house format: command, date, machine, setup,
 // tables with the figures, each target met or missed in words, and what is broken.
+import { renderHits } from './hit-report.mjs';
 
 const TARGETS = { node: 0.6, bun: 1.0, p99Ms: 5, pollSlack: 1 };
 
@@ -55,6 +56,8 @@ export function renderReport(report) {
       'speed and then waits, so its "half load" latencies are those of full load.',
     '',
   );
+
+  if (report.hits !== undefined) push(...renderHits(report.hits));
 
   const rows = report.throughput.filter((row) => row.max !== undefined);
   const nginx = rows.find((row) => row.name === 'nginx');
