@@ -79,8 +79,14 @@ function summarize(profile, bundle) {
   const counts = new Map();
   for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
   let total = 0;
+  let idle = 0;
   for (const [id, count] of counts) {
     const { callFrame } = byId.get(id);
+    // Waiting for the scheduler or the network is not the proxy's work: shares are of busy time.
+    if (callFrame.functionName === '(idle)') {
+      idle += count;
+      continue;
+    }
     const where = callFrame.url.endsWith('proxy-node.mjs')
       ? moduleAt(modules, callFrame.lineNumber + 1)
       : callFrame.url === ''
@@ -91,7 +97,29 @@ function summarize(profile, bundle) {
     total += count;
   }
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const byModule = new Map();
+  for (const [key, count] of self) {
+    const where = key.split(' | ')[1];
+    const group = where.startsWith('src/')
+      ? 'the proxy (src/)'
+      : where.startsWith('hono/')
+        ? 'hono'
+        : where.startsWith('@hono/node-server')
+          ? '@hono/node-server'
+          : where.startsWith('node:') || where === '(native)'
+            ? 'Node (HTTP, streams, undici Headers, GC, native)'
+            : 'other bundled code';
+    byModule.set(group, (byModule.get(group) ?? 0) + count);
+  }
   return [
+    `${total} busy samples (${((100 * idle) / (idle + total)).toFixed(0)}% of all samples idle: left out).`,
+    '',
+    '| self % of busy | group |',
+    '|---:|---|',
+    ...[...byModule]
+      .sort((a, b) => b[1] - a[1])
+      .map(([group, count]) => `| ${((100 * count) / total).toFixed(1)} | ${group} |`),
+    '',
     '| self % | function | module |',
     '|---:|---|---|',
     ...rows.map(([key, count]) => `| ${((100 * count) / total).toFixed(1)} | ${key} |`),

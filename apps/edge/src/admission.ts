@@ -46,11 +46,11 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<Admitted
     } catch (error) {
       return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
     }
-    const who = await authenticate(
-      { authorization: c.req.header('authorization'), accessToken: c.req.query('access_token') },
-      kind,
-      id,
-    );
+    const authorization = c.req.header('authorization');
+    // The query is parsed only without a header: a header wins, and most requests send one.
+    const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
+    const answer = authenticate({ authorization, accessToken }, kind, id);
+    const who = answer instanceof Promise ? await answer : answer;
     if ('code' in who) {
       const headers: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};

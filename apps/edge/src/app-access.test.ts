@@ -215,6 +215,41 @@ describe('headers, errors and logs', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
+  it('sends the security headers and the request id once on every kind of answer', async () => {
+    for (const env of [{}, { EDGE_CORS_ORIGINS: 'https://app.example.com' }]) {
+      const h = await createEdgeHarness(env);
+      const origin = { origin: 'https://app.example.com' };
+      const miss = await h.get(doc(DOCUMENT), origin);
+      const hit = await h.get(doc(DOCUMENT), origin);
+      expect(hit.headers.get('cache-status')).toMatch(/; hit;/);
+      const etag = hit.headers.get('etag') ?? '';
+      const notModified = await h.get(doc(DOCUMENT), { ...origin, 'if-none-match': etag });
+      expect(notModified.status).toBe(304);
+      const answers = [
+        miss,
+        hit,
+        notModified,
+        await h.get(doc('x..y')),
+        await h.get('/healthz'),
+        await h.get('/nope'),
+      ];
+      for (const res of answers) {
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+        expect(res.headers.get('cross-origin-resource-policy')).toBe(
+          'EDGE_CORS_ORIGINS' in env ? 'cross-origin' : 'same-origin',
+        );
+        expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+      }
+      if ('EDGE_CORS_ORIGINS' in env) {
+        for (const res of [miss, hit, notModified]) {
+          expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+        }
+      }
+    }
+  });
+
   it('answers unknown routes and methods with a JSON 404', async () => {
     const h = await createEdgeHarness();
     const res = await h.get('/api/v1/extract');

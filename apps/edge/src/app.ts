@@ -90,7 +90,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
 
   app.notFound((c) => jsonError(c, 'ROUTE_NOT_FOUND', 'No such route.', 404));
   app.onError((error, c) => {
-    log({
+    log?.({
       time: new Date(now()).toISOString(),
       level: 'error',
       msg: 'unhandled error',

@@ -41,12 +41,15 @@ export interface AuthenticatorOptions {
   readonly now: () => number;
 }
 
-/** See {@link createAuthenticator}. */
+/**
+ * See {@link createAuthenticator}. Answers at once (no promise) when it needs no crypto: a
+ * passthrough key seen recently, or `open` mode; a caller awaits only a promise.
+ */
 export type Authenticate = (
   credentials: Credentials,
   kind: StatusKind,
   id: string,
-) => Promise<Tenant | AuthRefusal>;
+) => Tenant | AuthRefusal | Promise<Tenant | AuthRefusal>;
 
 /** Client keys whose tenant digest is remembered (passthrough). */
 const MAX_REMEMBERED_KEYS = 1_000;
@@ -95,7 +98,7 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
     return sharedTenant;
   };
 
-  if (mode === 'open') return async () => shared();
+  if (mode === 'open') return () => shared();
 
   if (mode === 'scoped-token') {
     const tokenKey = await importHmacKey(options.secret, 'status-token');
@@ -121,28 +124,29 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
   }
 
   const hash = await createTenantHasher(options.secret);
-  // An HMAC per request is a tenth of a cache hit's cost: remember the digests of recent keys (in
-  // memory only, like the upstream clients that hold the same keys).
-  const digests = new Map<string, string>();
-  const tenantOf = async (key: string): Promise<string> => {
-    let digest = digests.get(key);
-    if (digest !== undefined) return digest;
-    digest = await hash(key);
-    digests.set(key, digest);
-    if (digests.size > MAX_REMEMBERED_KEYS) digests.delete(digests.keys().next().value as string);
-    return digest;
+  // An HMAC per request is a tenth of a cache hit's cost: remember the tenants of recent keys (in
+  // memory only, like the upstream clients that hold the same keys), so a known key is answered
+  // without crypto and without a promise.
+  const tenants = new Map<string, Tenant>();
+  const tenantFor = (key: string, cacheTenant: string): Tenant => {
+    const client = clients.clientFor(cacheTenant, key);
+    let tenant = tenants.get(key);
+    // The clients' LRU may have replaced the client since: the tenant follows it.
+    if (tenant === undefined || tenant.client !== client) {
+      tenant = { cacheTenant, client, label: cacheTenant.slice(0, 12) };
+      tenants.set(key, tenant);
+      if (tenants.size > MAX_REMEMBERED_KEYS) tenants.delete(tenants.keys().next().value as string);
+    }
+    return tenant;
   };
-  return async (credentials) => {
+  return (credentials) => {
     const key = credentials.authorization === undefined ? undefined : bearerOf(credentials);
     if (key === undefined) return missing;
     if (key.length > 256) {
       return { status: 401, code: 'INVALID_CREDENTIALS', message: 'That is not an API key.' };
     }
-    const cacheTenant = await tenantOf(key);
-    return {
-      cacheTenant,
-      client: clients.clientFor(cacheTenant, key),
-      label: cacheTenant.slice(0, 12),
-    };
+    const known = tenants.get(key);
+    if (known !== undefined) return tenantFor(key, known.cacheTenant);
+    return hash(key).then((cacheTenant) => tenantFor(key, cacheTenant));
   };
 }

@@ -12,10 +12,13 @@ export interface EdgeInstance {
   /** The embedded simulator, when the upstream is the simulator. */
   readonly simulator: Simulator | undefined;
   /**
-   * Stops the document poll loops (their streams end) and the embedded simulator. Abort
-   * `parts.shutdown` first to close streams without `end` and stop request loops too.
+   * Stops the document poll loops (their streams end) and the embedded simulator, and writes the
+   * log lines still batched. Abort `parts.shutdown` first to close streams without `end` and stop
+   * request loops too.
    */
   close(): void;
+  /** Writes the log lines still batched; call it last before the process exits. */
+  flushLogs(): void;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
   const config = loadEdgeConfig(env);
   const resolved = resolveEdgeParts(config, parts);
   const app = await createApp(resolved);
-  const { scheduler, simulator } = resolved;
+  const { scheduler, simulator, flushLogs } = resolved;
   return {
     app,
     config,
@@ -43,6 +46,8 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
     close() {
       scheduler.close();
       simulator?.close();
+      flushLogs();
     },
+    flushLogs,
   };
 }

@@ -7,6 +7,7 @@ import {
 import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
 import type { Context } from 'hono';
 import type { EdgeConfig } from './config.ts';
+import { createLineBuffer } from './line-buffer.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
@@ -33,8 +34,18 @@ export interface EdgeParts {
   readonly clock?: PollerClock;
   /** Shares one poll loop per document between event streams. Default: one made on `clock`. */
   readonly scheduler?: PollScheduler;
-  /** Receives one record per request. Default: JSON to `console.log` unless `config.log` is `off`. */
+  /**
+   * Receives one record per request (and one per unhandled error). Default: unless `config.log` is
+   * `off`, one JSON line per record, batched (see `logWriter`).
+   */
   readonly log?: (record: LogRecord) => void;
+  /**
+   * Where the default log's JSON lines go, batched: called with one or more whole lines (each
+   * ending in `\n`) at most every 50 ms or per 64 KiB, and on `flushLogs()`. The Node, Bun and
+   * Deno entries pass a synchronous stdout write. Default: none, each line goes to `console.log`
+   * at once (Workers, where a timer may not fire once the response is sent).
+   */
+  readonly logWriter?: (text: string) => void;
   /** The client's network address, for the per-client rate limit (runtime-specific). Default: none. */
   readonly clientAddress?: (c: Context) => string | undefined;
   /** What `/metrics` renders. Default: `createProxyMetrics()`. */
@@ -64,7 +75,10 @@ export interface ResolvedEdgeParts {
   readonly apiKey: string | undefined;
   readonly clock: PollerClock;
   readonly scheduler: PollScheduler;
-  readonly log: (record: LogRecord) => void;
+  /** Undefined when request logs are off: nothing is built per request. */
+  readonly log: ((record: LogRecord) => void) | undefined;
+  /** Writes the log lines still batched (the runtime entries call it before they exit). */
+  readonly flushLogs: () => void;
   readonly clientAddress: ((c: Context) => string | undefined) | undefined;
   readonly metrics: ProxyMetrics;
   readonly shareEventLoops: boolean;
@@ -76,8 +90,22 @@ export interface ResolvedEdgeParts {
 /** The base URL the embedded simulator answers on; requests to it never leave the process. */
 export const EMBEDDED_SIMULATOR_BASE_URL = 'http://embedded-simulator.invalid/api/v1';
 
-const writeJsonLine = (record: LogRecord): void => console.log(JSON.stringify(record));
-const discard = (): void => {};
+const nothingToFlush = (): void => {};
+
+/** The default log: JSON lines, batched by a {@link createLineBuffer} when there is a writer. */
+function jsonLines(write: ((text: string) => void) | undefined) {
+  if (write === undefined) {
+    return {
+      log: (record: LogRecord) => console.log(JSON.stringify(record)),
+      flushLogs: nothingToFlush,
+    };
+  }
+  const lines = createLineBuffer({ write });
+  return {
+    log: (record: LogRecord) => lines.push(JSON.stringify(record)),
+    flushLogs: lines.flush,
+  };
+}
 
 /**
  * Fills in every part the caller left out, once, in one place: the one set of defaults shared by
@@ -104,8 +132,15 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
   if (baseUrl === undefined) {
     throw new TypeError('resolveEdgeParts: `baseUrl` is required for this upstream.');
   }
+  const logging =
+    parts.log !== undefined
+      ? { log: parts.log, flushLogs: nothingToFlush }
+      : config.log === 'off'
+        ? { log: undefined, flushLogs: nothingToFlush }
+        : jsonLines(parts.logWriter);
   return {
     config,
+    ...logging,
     store:
       parts.store ??
       createMemoryStore({
@@ -124,7 +159,6 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
       (upstream.kind === 'api' ? upstream.apiKey : undefined),
     clock,
     scheduler: parts.scheduler ?? createPollScheduler({ clock }),
-    log: parts.log ?? (config.log === 'off' ? discard : writeJsonLine),
     clientAddress: parts.clientAddress,
     metrics: parts.metrics ?? createProxyMetrics(),
     shareEventLoops: parts.shareEventLoops ?? true,

@@ -1,12 +1,11 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdmittedEnv } from './admission.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
 import type { TenancyMode } from './config.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
-import type { EdgeAppEnv } from './request-context.ts';
+import { type EdgeAppEnv, respond } from './request-context.ts';
 import type { StatusCache } from './status-cache.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import { statusReply } from './status-response.ts';
@@ -77,9 +76,7 @@ export function createStatusRoutes(options: StatusRoutesOptions): Hono<EdgeAppEn
         const reply = statusReply(read, now(), c.req.header('if-none-match'));
         // The answer depends on the credential (a key's tenant, or what a token names).
         if (mode !== 'open') reply.headers.vary = 'Authorization';
-        return reply.body === null
-          ? c.body(null, 304, reply.headers)
-          : c.body(reply.body, reply.status as ContentfulStatusCode, reply.headers);
+        return respond(c, reply.body, reply.status, reply.headers);
       } catch (error) {
         return failureResponse(c, error, mode);
       }

@@ -12,6 +12,8 @@ try {
   edge = await createEdge(process.env, {
     clientAddress: (c) => getConnInfo(c).remote.address,
     shutdown: shutdown.signal,
+    // Synchronous for files and pipes on Linux, so what is written is written before an exit.
+    logWriter: (text) => process.stdout.write(text),
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
@@ -43,3 +45,5 @@ const stop = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// Request logs are batched: whatever is still queued is written on the way out, however it comes.
+process.on('exit', () => edge.flushLogs());
