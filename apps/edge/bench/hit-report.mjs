@@ -26,19 +26,26 @@ export function renderHits(hits) {
       `(${bareHeaders.map(([name]) => `\`${name}\``).join(', ')}), plus what each server adds itself ` +
       `(\`date\`, \`content-length\`). Each target is warmed up ${warmupSeconds} s, then the targets ` +
       `take turns for ${rounds} rounds of ${seconds} s; the figure is each target's median round ` +
-      '(all rounds in the last column).',
+      '(all rounds in the last column). "Per CPU-second" divides req/s by the CPU share the server ' +
+      'process got (from /proc): on a machine shared with other work, the share of a core each ' +
+      'server gets varies, and requests per CPU-second compares what each costs.',
     '',
-    '| target | req/s | vs nginx | vs bare Hono, same runtime | p50 / p99 (ms) | CPU: target / other | rounds (req/s) | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---|---:|',
+    '| target | req/s | vs nginx | vs bare Hono, same runtime | req per CPU-second of the server | vs bare Hono, per CPU-second | p50 / p99 (ms) | CPU: target / other | rounds (req/s) | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
+  const perCpu = (row) =>
+    row.median.cpu?.target > 0 ? row.median.rps / row.median.cpu.target : undefined;
   for (const row of rows) {
     const m = row.median;
     const hono = honoOf(row.runtime);
     const vsHono = hono === undefined || row.role === 'nginx' ? '' : fmt(m.rps / hono.median.rps);
     const vsNginx = nginx === undefined ? '' : fmt(m.rps / nginx.median.rps);
     const strong = row.role === 'proxy' || row.role === 'proxy-logs';
+    const cpuRatio =
+      hono === undefined || row.role === 'nginx' ? '' : fmt(perCpu(row) / perCpu(hono));
     lines.push(
       `| ${row.name} | ${int(m.rps)} | ${vsNginx} | ${strong ? `**${vsHono}**` : vsHono} | ` +
+        `${int(perCpu(row))} | ${strong ? `**${cpuRatio}**` : cpuRatio} | ` +
         `${fmt(m.p50)} / ${fmt(m.p99)} | ${pct(m.cpu?.target)} / ${pct(m.cpu?.other)} | ` +
         `${row.runs.map((run) => int(run.rps)).join(', ')} | ` +
         `${sum(row.runs, 'errors')} / ${sum(row.runs, 'non2xx')} |`,
@@ -49,9 +56,12 @@ export function renderHits(hits) {
     const hono = honoOf(row.runtime);
     if (hono === undefined) continue;
     const ratio = row.median.rps / hono.median.rps;
-    const judged = row.runtime === 'deno' ? 'reported' : ratio >= HIT_GOAL ? 'met' : 'missed';
+    const cpuRatio = perCpu(row) / perCpu(hono);
+    const judge = (value) =>
+      row.runtime === 'deno' ? 'reported' : value >= HIT_GOAL ? 'met' : 'missed';
     lines.push(
-      `- ${row.name} >= ${HIT_GOAL}x bare Hono on the same runtime: **${judged}** (${fmt(ratio)}x).`,
+      `- ${row.name} >= ${HIT_GOAL}x bare Hono on the same runtime: req/s **${judge(ratio)}** ` +
+        `(${fmt(ratio)}x); per CPU-second of the server **${judge(cpuRatio)}** (${fmt(cpuRatio)}x).`,
     );
   }
   for (const row of rows.filter((r) => r.role === 'proxy-logs')) {

@@ -4,7 +4,8 @@
 // time, each with the source module esbuild bundled it from.
 //
 // Usage: node bench/profile-hit.mjs   (from apps/edge)
-// Environment: PROFILE_SECONDS=8  PROFILE_TOP=30  PROFILE_LOG=off|json  PROFILE_KEEP=<dir to keep the .cpuprofile>
+// Environment: PROFILE_RUNTIME=node|bun (Bun runs src/runtimes/bun.ts with its own --cpu-prof)
+//   PROFILE_SECONDS=8  PROFILE_TOP=30  PROFILE_LOG=off|json  PROFILE_KEEP=<dir to keep the .cpuprofile>
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,9 +39,13 @@ try {
     ready: /simulator ready (\{.*\})\n/,
   });
   const simulator = JSON.parse(simulatorChild.match[1]);
+  const onBun = process.env.PROFILE_RUNTIME === 'bun';
+  const bun = join(appDir, 'node_modules/bun/bin/bun.exe');
   const proxy = await startProxy({
-    name: 'proxy on Node (profiled)',
-    prepared: { command: process.execPath, args: [proxyBundle] },
+    name: `proxy on ${onBun ? 'Bun' : 'Node'} (profiled)`,
+    prepared: onBun
+      ? { command: bun, args: ['src/runtimes/bun.ts'] }
+      : { command: process.execPath, args: [proxyBundle] },
     appDir,
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
     core: 0,
@@ -91,7 +96,10 @@ function summarize(profile, bundle) {
       ? moduleAt(modules, callFrame.lineNumber + 1)
       : callFrame.url === ''
         ? '(native)'
-        : callFrame.url.replace(/^node:/, 'node:');
+        : callFrame.url
+            .replace(/^file:\/\//, '')
+            .replace(/^.*node_modules\//, '')
+            .replace(`${appDir}/`, '');
     const key = `${callFrame.functionName || '(anonymous)'} | ${where}`;
     self.set(key, (self.get(key) ?? 0) + count);
     total += count;
@@ -100,7 +108,8 @@ function summarize(profile, bundle) {
   const byModule = new Map();
   for (const [key, count] of self) {
     const where = key.split(' | ')[1];
-    const group = where.startsWith('src/')
+    const group =
+      where.startsWith('src/') || where.startsWith('../../packages/')
       ? 'the proxy (src/)'
       : where.startsWith('hono/')
         ? 'hono'

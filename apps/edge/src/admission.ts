@@ -1,7 +1,7 @@
 import { assertValidId } from '@neurostatus/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Authenticate, Tenant } from './authenticate.ts';
+import type { Authenticate, AuthRefusal, Tenant } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import type { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { TenancyMode } from './config.ts';
@@ -23,34 +23,29 @@ export interface AdmissionOptions {
 }
 
 /**
+ * The checks of {@link admission} as a plain function: `undefined` once the request is admitted
+ * (its `id` and `tenant` then on `c.var`), else the refusal to send. It answers without a promise
+ * when nothing needs one (a known passthrough key), so the cache-hit route calls it directly,
+ * without a middleware step of its own.
+ */
+export type AdmissionCheck = (
+  c: Context<AdmittedEnv>,
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
  * The checks every status route makes, in order, before anything reaches the upstream: a valid
- * id (400), credentials (401/403), the per-client rate limit (429). An admitted request finds its
- * `id` and `tenant` on `c.var`; the route pattern goes on `c.var.route` first, so refusals are
- * counted under their route.
+ * id (400), credentials (401/403), the per-client rate limit (429). The route pattern goes on
+ * `c.var.route` first, so refusals are counted under their route.
  *
  * @example
  * ```ts
- * routes.get('/document-status/:id', admission({ kind: 'document', ...parts }), (c) =>
- *   c.text(c.var.id),
- * );
+ * const check = admissionCheck({ kind: 'document', ...parts });
+ * const refused = check(c);
  * ```
  */
-export function admission(options: AdmissionOptions): MiddlewareHandler<AdmittedEnv> {
+export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
   const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
-  return async (c, next) => {
-    // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
-    c.set('route', routePath(c));
-    let id: string;
-    try {
-      id = assertValidId(c.req.param('id'), kind);
-    } catch (error) {
-      return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
-    }
-    const authorization = c.req.header('authorization');
-    // The query is parsed only without a header: a header wins, and most requests send one.
-    const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
-    const answer = authenticate({ authorization, accessToken }, kind, id);
-    const who = answer instanceof Promise ? await answer : answer;
+  const admit = (c: Context<AdmittedEnv>, id: string, who: Tenant | AuthRefusal) => {
     if ('code' in who) {
       const headers: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
@@ -70,6 +65,41 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<Admitted
       }
     }
     c.set('id', id);
+    return undefined;
+  };
+  return (c) => {
+    // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
+    c.set('route', routePath(c));
+    let id: string;
+    try {
+      id = assertValidId(c.req.param('id'), kind);
+    } catch (error) {
+      return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
+    }
+    const authorization = c.req.header('authorization');
+    // The query is parsed only without a header: a header wins, and most requests send one.
+    const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
+    const who = authenticate({ authorization, accessToken }, kind, id);
+    return who instanceof Promise ? who.then((tenant) => admit(c, id, tenant)) : admit(c, id, who);
+  };
+}
+
+/**
+ * {@link admissionCheck} as a middleware: an admitted request finds its `id` and `tenant` on
+ * `c.var`.
+ *
+ * @example
+ * ```ts
+ * routes.get('/document-status/:id/events', admission({ kind: 'document', ...parts }), (c) =>
+ *   c.text(c.var.id),
+ * );
+ * ```
+ */
+export function admission(options: AdmissionOptions): MiddlewareHandler<AdmittedEnv> {
+  const check = admissionCheck(options);
+  return async (c, next) => {
+    const refused = await check(c);
+    if (refused !== undefined) return refused;
     await next();
   };
 }

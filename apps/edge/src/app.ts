@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { admission } from './admission.ts';
+import { admission, admissionCheck } from './admission.ts';
 import { createAuthenticator } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import { createClientRateLimiter } from './client-rate-limiter.ts';
@@ -53,16 +53,23 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   const { perSecond, burst } = config.rateLimit;
   const rateLimiter =
     perSecond > 0 ? createClientRateLimiter({ ratePerSecond: perSecond, burst, now }) : undefined;
-  const admit = (kind: StatusKind) =>
-    admission({
-      kind,
-      mode: config.mode,
-      authenticate,
-      rateLimiter,
-      clientAddress: parts.clientAddress,
-    });
+  const admissionOf = (kind: StatusKind) => ({
+    kind,
+    mode: config.mode,
+    authenticate,
+    rateLimiter,
+    clientAddress: parts.clientAddress,
+  });
+  const admit = (kind: StatusKind) => admission(admissionOf(kind));
   const load = createUpstreamLoader({ metrics, now });
-  const statusRoutes = createStatusRoutes({ mode: config.mode, cache, load, metrics, now, admit });
+  const statusRoutes = createStatusRoutes({
+    mode: config.mode,
+    cache,
+    load,
+    metrics,
+    now,
+    admit: (kind) => admissionCheck(admissionOf(kind)),
+  });
   const eventRoutes = createEventRoutes({ ...parts, cache, admit });
 
   const app = new Hono<EdgeAppEnv>();

@@ -8,8 +8,8 @@ import type { CacheRead } from './status-cache.ts';
 export type EdgeVariables = {
   /** The caller's `X-Request-Id` when it looks like one, else a fresh UUID. */
   requestId: string;
-  /** The route pattern (never the id), for metrics and logs; `unmatched` until a route sets it. */
-  route: string;
+  /** The route pattern (never the id), for metrics and logs; unset (`unmatched`) until a route sets it. */
+  route: string | undefined;
   /** How the cache answered, on status routes. */
   cache: CacheRead['outcome'] | undefined;
   /** Who asked, once admitted. */
@@ -97,13 +97,12 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     const incoming = c.req.header('x-request-id');
     const id = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', id);
-    c.set('route', 'unmatched');
     c.set('securityHeaders', security);
     await next();
     if (c.get('framed') !== true) frame(c, id, security);
     const res = c.res;
     // `c.get`, not `c.var`: each read of `c.var` copies every variable into a new object.
-    const route = c.get('route');
+    const route = c.get('route') ?? 'unmatched';
     const status = res.status;
     const durationMs = now() - started;
     metrics.request(route, status, durationMs);
