@@ -46,18 +46,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StatusStore
     bytes -= sizeOf(key, entry);
   };
 
+  const nothing = Promise.resolve(undefined);
   return {
-    async get(key) {
+    // Not `async`: a resolved promise is all a read needs, and every cache hit makes one.
+    get(key) {
       const entry = entries.get(key);
-      if (entry === undefined) return undefined;
+      if (entry === undefined) return nothing;
       if (entry.staleUntil <= now()) {
         remove(key);
-        return undefined;
+        return nothing;
       }
       // Most recently used: move to the end.
       entries.delete(key);
       entries.set(key, entry);
-      return entry;
+      return Promise.resolve(entry);
     },
     async set(key, entry) {
       const current = entries.get(key);
