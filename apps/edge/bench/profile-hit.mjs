@@ -110,14 +110,14 @@ function summarize(profile, bundle) {
     const where = key.split(' | ')[1];
     const group =
       where.startsWith('src/') || where.startsWith('../../packages/')
-      ? 'the proxy (src/)'
-      : where.startsWith('hono/')
-        ? 'hono'
-        : where.startsWith('@hono/node-server')
-          ? '@hono/node-server'
-          : where.startsWith('node:') || where === '(native)'
-            ? 'Node (HTTP, streams, undici Headers, GC, native)'
-            : 'other bundled code';
+        ? 'the proxy (src/)'
+        : where.startsWith('hono/')
+          ? 'hono'
+          : where.startsWith('@hono/node-server')
+            ? '@hono/node-server'
+            : where.startsWith('node:') || where === '(native)'
+              ? 'Node (HTTP, streams, undici Headers, GC, native)'
+              : 'other bundled code';
     byModule.set(group, (byModule.get(group) ?? 0) + count);
   }
   return [

@@ -18,7 +18,7 @@
 //   BENCH_WAIT_IDLE_SECONDS=0  wait up to this long for other processes to leave the CPU idle
 //   BENCH_OUT=bench/results.md    where the markdown goes ('' = nowhere)
 //   NGINX=/path/to/nginx
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -783,6 +783,7 @@ function machineFacts() {
     }
   };
   const bun = join(appDir, 'node_modules/bun/bin/bun.exe');
+  const deno = join(appDir, 'node_modules/deno/deno');
   let autocannonVersion;
   try {
     autocannonVersion = JSON.parse(
@@ -795,6 +796,10 @@ function machineFacts() {
     memoryGiB: (totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
     bun: existsSync(bun) ? run(bun, ['--version']) : undefined,
+    deno: existsSync(deno) ? /deno (\S+)/.exec(run(deno, ['--version']) ?? '')?.[1] : undefined,
+    // `wrk --version` prints its banner and exits 1.
+    wrk: /wrk (\S+)/.exec(spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1],
+    loadAverage: run('cat', ['/proc/loadavg'])?.split(' ').slice(0, 3).join(', '),
     nginx: undefined,
     autocannon: autocannonVersion,
     kernel: run('uname', ['-r']),
