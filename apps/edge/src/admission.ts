@@ -44,43 +44,70 @@ export type AdmissionCheck = (
  * ```
  */
 export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
+  const { identify, limit } = admissionSteps(options);
+  return (c) => {
+    const identified = identify(c);
+    if (identified instanceof Promise) {
+      return identified.then((refused) => refused ?? limit(c));
+    }
+    return identified ?? limit(c);
+  };
+}
+
+/** See {@link admissionSteps}. */
+export interface AdmissionSteps {
+  readonly identify: AdmissionCheck;
+  readonly limit: (c: Context<AdmittedEnv>) => Response | undefined;
+}
+
+/**
+ * {@link admissionCheck} in its two steps, for a caller that decides between them: `identify`
+ * (route pattern, id, credentials: no side effects; the `id` and `tenant` then on `c.var`) and
+ * `limit` (takes from the client's rate-limit bucket). Each gives `undefined` to go on, or the
+ * refusal to send.
+ */
+export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
   const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
-  const admit = (c: Context<AdmittedEnv>, id: string, who: Tenant | AuthRefusal) => {
+  const identified = (c: Context<AdmittedEnv>, id: string, who: Tenant | AuthRefusal) => {
     if ('code' in who) {
       const headers: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
       return jsonError(c, who.code, who.message, who.status, headers);
     }
     c.set('tenant', who);
-    if (rateLimiter !== undefined) {
-      // Clients are told apart by address; without one (an unknown runtime, a test), only a
-      // passthrough tenant is a client of its own: one shared bucket would limit everyone at once.
-      const client =
-        clientAddress?.(c) ?? (mode === 'passthrough' ? `tenant:${who.label}` : undefined);
-      const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
-      if (!decision.allowed) {
-        return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
-          'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
-        });
-      }
-    }
     c.set('id', id);
     return undefined;
   };
-  return (c) => {
-    // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
-    c.set('route', routePath(c));
-    let id: string;
-    try {
-      id = assertValidId(c.req.param('id'), kind);
-    } catch (error) {
-      return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
-    }
-    const authorization = c.req.header('authorization');
-    // The query is parsed only without a header: a header wins, and most requests send one.
-    const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
-    const who = authenticate({ authorization, accessToken }, kind, id);
-    return who instanceof Promise ? who.then((tenant) => admit(c, id, tenant)) : admit(c, id, who);
+  return {
+    identify(c) {
+      // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
+      c.set('route', routePath(c));
+      let id: string;
+      try {
+        id = assertValidId(c.req.param('id'), kind);
+      } catch (error) {
+        return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
+      }
+      const authorization = c.req.header('authorization');
+      // The query is parsed only without a header: a header wins, and most requests send one.
+      const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
+      const who = authenticate({ authorization, accessToken }, kind, id);
+      return who instanceof Promise
+        ? who.then((tenant) => identified(c, id, tenant))
+        : identified(c, id, who);
+    },
+    limit(c) {
+      if (rateLimiter === undefined) return undefined;
+      // Clients are told apart by address; without one (an unknown runtime, a test), only a
+      // passthrough tenant is a client of its own: one shared bucket would limit everyone at once.
+      const label = c.get('tenant').label;
+      const client = clientAddress?.(c) ?? (mode === 'passthrough' ? `tenant:${label}` : undefined);
+      const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
+      if (decision.allowed) return undefined;
+      return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
+        'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+      });
+    },
   };
 }
 

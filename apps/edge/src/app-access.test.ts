@@ -315,6 +315,46 @@ describe('headers, errors and logs', () => {
   });
 });
 
+describe('fresh hits answered without middleware (the shortcut)', () => {
+  it('logs and counts a hit as the full app does, and takes one rate-limit token per request', async () => {
+    const h = await createEdgeHarness({
+      EDGE_MODE: 'passthrough',
+      EDGE_RATE_LIMIT_PER_SECOND: '1',
+      EDGE_RATE_LIMIT_BURST: '3',
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await h.get(doc(DOCUMENT), bearer(DEMO_API_KEY))).status);
+    // A miss, two hits, then the bucket (3, frozen clock) is empty: no request counted twice.
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(h.logs.map((record) => record.cache)).toEqual(['miss', 'hit', 'hit', undefined]);
+    expect(h.logs[1]).toMatchObject({
+      route: '/api/v1/document-status/:id',
+      status: 200,
+      tenant: h.logs[0]?.tenant,
+    });
+    const text = await (await h.get('/metrics')).text();
+    expect(text).toContain('neurostatus_edge_cache_results_total{result="hit"} 2');
+    expect(text).toContain(
+      'neurostatus_edge_requests_total{route="/api/v1/document-status/:id",status="429"} 1',
+    );
+  });
+
+  it('answers a hit with the same headers as the full app does (CORS on takes the full app)', async () => {
+    const names = async (env: Record<string, string>) => {
+      const h = await createEdgeHarness(env);
+      await h.get(doc(DOCUMENT));
+      const hit = await h.get(doc(DOCUMENT));
+      expect(hit.headers.get('cache-status')).toMatch(/; hit;/);
+      // CORS adds its own headers and `Vary: Origin`.
+      return [...hit.headers.keys()]
+        .filter((name) => !name.startsWith('access-control-') && name !== 'vary')
+        .sort();
+    };
+    expect(await names({})).toEqual(await names({ EDGE_CORS_ORIGINS: 'https://a.example' }));
+  });
+});
+
 describe('health, metrics and OpenAPI', () => {
   it('answers /healthz', async () => {
     const h = await createEdgeHarness();

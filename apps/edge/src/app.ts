@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { admission, admissionCheck } from './admission.ts';
+import { admission, admissionCheck, admissionSteps } from './admission.ts';
 import { createAuthenticator } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import { createClientRateLimiter } from './client-rate-limiter.ts';
@@ -10,8 +10,9 @@ import { createHoldOff } from './hold-off.ts';
 import { jsonError } from './json-error.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { openApiHandler } from './openapi.ts';
-import { type EdgeAppEnv, requestContext } from './request-context.ts';
+import { createRequestFraming, type EdgeAppEnv, requestContext } from './request-context.ts';
 import { createStatusCache } from './status-cache.ts';
+import { createStatusHits } from './status-hits.ts';
 import { STATUS_PREFIXES } from './status-paths.ts';
 import { createStatusRoutes } from './status-routes.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
@@ -74,6 +75,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
 
   const app = new Hono<EdgeAppEnv>();
   const crossOrigin = config.corsOrigins.length > 0;
+  const framing = createRequestFraming({ now, metrics, log, crossOrigin });
   app.use(requestContext({ now, metrics, log, crossOrigin }));
   if (crossOrigin) app.use(edgeCors(config.corsOrigins));
   for (const prefix of STATUS_PREFIXES) app.route(prefix, statusRoutes).route(prefix, eventRoutes);
@@ -107,5 +109,15 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     });
     return jsonError(c, 'INTERNAL_ERROR', 'The proxy failed to answer.', 500);
   });
-  return app;
+  // CORS adds headers per request in middleware: with it on, every request takes the full app.
+  if (!cache.canPeek || crossOrigin) return app;
+  return createStatusHits({
+    mode: config.mode,
+    cache,
+    metrics,
+    now,
+    framing,
+    steps: (kind) => admissionSteps(admissionOf(kind)),
+    app,
+  });
 }

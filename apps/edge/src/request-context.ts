@@ -77,6 +77,72 @@ export function respond<E extends EdgeAppEnv>(
   return new Response(body as BodyInit | null, { status, headers: all });
 }
 
+/** What {@link requestContext} does around a route, as two calls; see {@link createRequestFraming}. */
+export interface RequestFraming {
+  /** Before the route: the request id and the security headers on `c.var`. Returns the start time. */
+  begin(c: Context<EdgeAppEnv>): number;
+  /**
+   * After the route: `response` with the request id and the security headers (unless built by
+   * {@link respond}), counted, and logged when request logs are on. Returns the response to send
+   * (a copy when `response`'s headers were immutable).
+   */
+  end(c: Context<EdgeAppEnv>, started: number, response: Response): Response;
+}
+
+/**
+ * The request context's work as two calls, for the middleware and for a route that answers
+ * without middleware (the status cache hit): one owner for the request id, the security headers,
+ * the request metrics and the access log.
+ *
+ * @example
+ * ```ts
+ * const framing = createRequestFraming({ now: Date.now, metrics, log, crossOrigin: false });
+ * const started = framing.begin(c);
+ * return framing.end(c, started, respond(c, body, 200, headers));
+ * ```
+ */
+export function createRequestFraming(options: RequestContextOptions): RequestFraming {
+  const { now, metrics, log } = options;
+  const security = secureHeaders(options.crossOrigin);
+  const isoTime = createIsoTime();
+  return {
+    begin(c) {
+      const started = now();
+      const incoming = c.req.header('x-request-id');
+      const id =
+        incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+      c.set('requestId', id);
+      c.set('securityHeaders', security);
+      return started;
+    },
+    end(c, started, response) {
+      const id = c.get('requestId');
+      const res = c.get('framed') === true ? response : frame(response, id, security);
+      // `c.get`, not `c.var`: each read of `c.var` copies every variable into a new object.
+      const route = c.get('route') ?? 'unmatched';
+      const status = res.status;
+      const durationMs = now() - started;
+      metrics.request(route, status, durationMs);
+      if (log === undefined) return res;
+      log({
+        time: isoTime(started),
+        level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
+        msg: 'request',
+        requestId: id,
+        method: c.req.method,
+        route,
+        // The path only: a query string may hold an access token.
+        path: c.req.path,
+        status,
+        durationMs,
+        cache: c.get('cache'),
+        tenant: c.get('tenant')?.label,
+      });
+      return res;
+    },
+  };
+}
+
 /**
  * The first middleware of the proxy: puts a request id on `c.var`, gives every response the
  * request id and the security headers (routes on the hot path build them in with
@@ -89,53 +155,27 @@ export function respond<E extends EdgeAppEnv>(
  * ```
  */
 export function requestContext(options: RequestContextOptions): MiddlewareHandler<EdgeAppEnv> {
-  const { now, metrics, log } = options;
-  const security = secureHeaders(options.crossOrigin);
-  const isoTime = createIsoTime();
+  const framing = createRequestFraming(options);
   return async (c, next) => {
-    const started = now();
-    const incoming = c.req.header('x-request-id');
-    const id = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    c.set('requestId', id);
-    c.set('securityHeaders', security);
+    const started = framing.begin(c);
     await next();
-    if (c.get('framed') !== true) frame(c, id, security);
-    const res = c.res;
-    // `c.get`, not `c.var`: each read of `c.var` copies every variable into a new object.
-    const route = c.get('route') ?? 'unmatched';
-    const status = res.status;
-    const durationMs = now() - started;
-    metrics.request(route, status, durationMs);
-    if (log === undefined) return;
-    log({
-      time: isoTime(started),
-      level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
-      msg: 'request',
-      requestId: id,
-      method: c.req.method,
-      route,
-      // The path only: a query string may hold an access token.
-      path: c.req.path,
-      status,
-      durationMs,
-      cache: c.get('cache'),
-      tenant: c.get('tenant')?.label,
-    });
+    const res = framing.end(c, started, c.res);
+    if (res !== c.res) c.res = res;
   };
 }
 
 /** Adds the request id and the security headers to a response built without {@link respond}. */
-function frame(c: Context<EdgeAppEnv>, id: string, security: Readonly<Record<string, string>>) {
-  let headers = c.res.headers;
+function frame(res: Response, id: string, security: Readonly<Record<string, string>>): Response {
+  let framed = res;
   try {
-    headers.set('x-request-id', id);
+    framed.headers.set('x-request-id', id);
   } catch {
     // Immutable headers (a Response from `fetch`): answer with a mutable copy instead.
-    c.res = new Response(c.res.body, c.res);
-    headers = c.res.headers;
-    headers.set('x-request-id', id);
+    framed = new Response(res.body, res);
+    framed.headers.set('x-request-id', id);
   }
-  for (const name in security) headers.set(name, security[name] as string);
+  for (const name in security) framed.headers.set(name, security[name] as string);
+  return framed;
 }
 
 /** `toISOString()` of epoch ms, remembering the last one: requests under load share milliseconds. */

@@ -36,6 +36,11 @@ export interface StatusStore {
   /** The entry under `key`, or `undefined` if absent or past its `staleUntil`. */
   get(key: string): Promise<StoredStatus | undefined>;
   /**
+   * Optional, for stores in the same process (the memory store): what `get` would resolve to,
+   * synchronously. With it, a fresh hit is answered without a promise.
+   */
+  peek?(key: string): StoredStatus | undefined;
+  /**
    * Stores `entry` under `key`, unless a terminal entry is already there and `entry` is not
    * terminal: a finished document never goes back to `processing` because of an older answer.
    * Resolves to whether it was stored.
