@@ -115,7 +115,6 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     mode: config.mode,
     cache,
     metrics,
-    now,
     framing,
     steps: (kind) => admissionSteps(admissionOf(kind)),
     app,

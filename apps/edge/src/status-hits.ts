@@ -14,7 +14,6 @@ export interface StatusHitsOptions {
   readonly mode: TenancyMode;
   readonly cache: StatusCache;
   readonly metrics: ProxyMetrics;
-  readonly now: () => number;
   /** The request context's work (request id, security headers, metrics, log). */
   readonly framing: RequestFraming;
   /** The admission checks of each kind, in their two steps. */
@@ -40,7 +39,7 @@ export interface StatusHitsOptions {
  * ```
  */
 export function createStatusHits(options: StatusHitsOptions): Hono<EdgeAppEnv> {
-  const { mode, cache, metrics, now, framing, steps, app } = options;
+  const { mode, cache, metrics, framing, steps, app } = options;
   const passOn = (c: Context) => app.fetch(c.req.raw, c.env, executionContextOf(c));
   const hits = new Hono<EdgeAppEnv>();
   for (const kind of STATUS_KINDS) {
@@ -63,7 +62,8 @@ export function createStatusHits(options: StatusHitsOptions): Hono<EdgeAppEnv> {
       if (limited !== undefined) return framing.end(plain, started, limited);
       metrics.cache('hit');
       c.set('cache', 'hit');
-      const reply = statusReply({ outcome: 'hit', entry }, now(), c.req.header('if-none-match'));
+      // The request started microseconds ago: that instant serves for Age and the TTLs too.
+      const reply = statusReply({ outcome: 'hit', entry }, started, c.req.header('if-none-match'));
       // The answer depends on the credential (a key's tenant, or what a token names).
       if (mode !== 'open') reply.headers.vary = 'Authorization';
       return framing.end(plain, started, respond(c, reply.body, reply.status, reply.headers));
