@@ -42,6 +42,17 @@ export function describeStatusStore(name: string, factory: StoreFactory): void {
       expect(await store.get('other')).toBeUndefined();
     });
 
+    it('peeks (when it can) exactly what get resolves to, expiry included', async () => {
+      const { store, advance } = await setUp();
+      if (store.peek === undefined) return; // optional: only in-process stores can answer at once
+      expect(store.peek('k')).toBeUndefined();
+      await store.set('k', entry({ staleUntil: 5_000 }));
+      expect(store.peek('k')).toEqual(await store.get('k'));
+      advance(4_000);
+      expect(store.peek('k')).toBeUndefined();
+      expect(await store.get('k')).toBeUndefined();
+    });
+
     it('forgets an entry once it is past staleUntil', async () => {
       const { store, advance } = await setUp();
       await store.set('k', entry({ staleUntil: 5_000 }));
