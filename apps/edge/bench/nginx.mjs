@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort, startChild, stopChild } from './processes.mjs';
+import { pinned } from './wrk.mjs';
 
 /** How to get nginx on the machines this repo targets (Debian/Ubuntu). */
 export const NGINX_INSTALL_HINT =
@@ -121,7 +122,7 @@ http {
  * try { await load(nginx.url); } finally { await nginx.stop(); }
  * ```
  */
-export async function startNginx({ binary, upstreamPort }) {
+export async function startNginx({ binary, upstreamPort, core }) {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-nginx-'));
   try {
     for (const sub of [
@@ -140,11 +141,14 @@ export async function startNginx({ binary, upstreamPort }) {
     const user = process.getuid?.() === 0 ? 'root' : undefined;
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig({ dir, port, upstreamPort, user }));
     const url = `http://127.0.0.1:${port}`;
+    // -e: the error log before the config is read (otherwise /var/log/nginx, maybe not writable).
+    const nginxArgs = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
+    // Pinned with taskset when `core` is given: the worker inherits the master's affinity.
+    const { command, args } = pinned(core, binary, nginxArgs);
     const handle = await startChild({
       name: 'nginx',
-      command: binary,
-      // -e: the error log before the config is read (otherwise /var/log/nginx, maybe not writable).
-      args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
+      command,
+      args,
       probe: async () => (await fetch(`${url}/nginx-ready`)).status === 204,
     });
     return {

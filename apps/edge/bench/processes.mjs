@@ -30,9 +30,12 @@ export function startChild({
   ready,
   probe,
   ipc = false,
+  quietStdout = false,
   timeoutMs = 30_000,
 }) {
-  const stdio = ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])];
+  // quietStdout: stdout to /dev/null (a request log measured as written, not as read by the
+  // bench); readiness then comes from `probe`.
+  const stdio = ['ignore', quietStdout ? 'ignore' : 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])];
   const child = spawn(command, args, { cwd, env, stdio });
   let stdout = '';
   let stderr = '';
@@ -71,12 +74,12 @@ export function startChild({
     child.once('exit', (code, signal) =>
       fail(`exited before it was ready (code ${code}, signal ${signal})`),
     );
-    child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => {
       stderr = keep(stderr, chunk);
     });
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk) => {
       stdout = keep(stdout, chunk);
       if (ready !== undefined && handle.match === undefined) {
         const match = ready.exec(stdout);

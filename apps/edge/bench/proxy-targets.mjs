@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleForNode } from './bundle.mjs';
 import { freePort, startChild, stopChild } from './processes.mjs';
+import { pinned } from './wrk.mjs';
 
 /** What every entry prints once it listens (see apps/edge's design notes). */
 const READY = /neurostatus edge listening on (http:\/\/\S+)/;
@@ -30,6 +31,7 @@ export function proxyEnv({ mode, apiBaseUrl, apiKey, port, secret, extra = {} })
     EDGE_SECRET: secret,
     EDGE_RATE_LIMIT_PER_SECOND: '0',
     EDGE_LOG: 'off',
+    DENO_NO_UPDATE_CHECK: '1',
     ...extra,
   };
   // The key in the proxy's environment only where the mode uses it, so passthrough really forwards.
@@ -77,6 +79,27 @@ export const PROXY_RUNTIMES = [
       return { command: bun, args: [this.entry] };
     },
   },
+  {
+    name: 'proxy on Deno',
+    key: 'deno',
+    entry: 'src/runtimes/deno.ts',
+    async prepare({ appDir }) {
+      // The real binary: `.bin/deno` is a Node wrapper whose pid is not the server's.
+      const deno = join(appDir, 'node_modules/deno/deno');
+      if (!existsSync(deno)) throw new Error(`no Deno binary at ${deno} (pnpm install?)`);
+      return { command: deno, args: [...DENO_RUN, this.entry] };
+    },
+  },
+];
+
+/** How the bench runs a script on Deno: apps/edge/deno.json (bare imports from node_modules). */
+export const DENO_RUN = [
+  'run',
+  '--config',
+  'deno.json',
+  '--no-prompt',
+  '--allow-net',
+  '--allow-env',
 ];
 
 /**
@@ -87,22 +110,35 @@ export const PROXY_RUNTIMES = [
  * const proxy = await startProxy({ prepared, appDir, env: (port) => proxyEnv({ ...common, port }) });
  * ```
  */
-export async function startProxy({ name, prepared, appDir, env, nodeFlags = [] }) {
+export async function startProxy({
+  name,
+  prepared,
+  appDir,
+  env,
+  nodeFlags = [],
+  core,
+  quietStdout = false,
+}) {
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { command, args } = pinned(core, prepared.command, [...nodeFlags, ...prepared.args]);
   const handle = await startChild({
     name,
-    command: prepared.command,
-    args: [...nodeFlags, ...prepared.args],
+    command,
+    args,
     cwd: appDir,
     env: env(port),
-    ready: READY,
+    // With stdout discarded (request logs on), readiness is asked over HTTP instead.
+    ...(quietStdout
+      ? { quietStdout, probe: async () => (await fetch(`${url}/healthz`)).ok }
+      : { ready: READY }),
     ipc: nodeFlags.length > 0,
     timeoutMs: 30_000,
   });
-  const printed = handle.match[1];
+  const printed = handle.match?.[1] ?? url;
   return {
     name,
-    url: `http://127.0.0.1:${port}`,
+    url,
     printedUrl: printed,
     pid: handle.pid,
     handle,

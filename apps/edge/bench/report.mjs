@@ -1,5 +1,6 @@
 // The markdown section for BENCHMARKS.md, in the house format: command, date, machine, setup,
 // tables with the figures, each target met or missed in words, and what is broken.
+import { renderHits } from './hit-report.mjs';
 
 const TARGETS = { node: 0.6, bun: 1.0, p99Ms: 5, pollSlack: 1 };
 
@@ -29,15 +30,16 @@ export function renderReport(report) {
   push(
     `Command: \`${report.command}\` (runs \`apps/edge/bench/run.mjs\`). Date: ${report.date}. ` +
       `Machine: ${m.nproc} cores (\`nproc\`, ${m.cpu}), ${m.memoryGiB} GiB, Linux ${m.kernel ?? '?'}; ` +
-      `Node ${m.node}, Bun ${m.bun ?? 'n/a'}, nginx ${m.nginx ?? 'n/a'}, autocannon ${m.autocannon ?? '?'}.`,
+      `Node ${m.node}, Bun ${m.bun ?? 'n/a'}, Deno ${m.deno ?? 'n/a'}, nginx ${m.nginx ?? 'n/a'}, wrk ${m.wrk ?? 'n/a'}, autocannon ${m.autocannon ?? '?'}. Load average before the run (\`uptime\`): ${m.loadAverage ?? '?'}.`,
     '',
   );
   push(
     'Setup, all on 127.0.0.1 in one run: the upstream is the simulator (demo data, its own Node ' +
       'process, bundled with esbuild). The proxy on Node is `src/runtimes/node.ts` bundled with ' +
-      'esbuild and run by `node` (no TypeScript loader); on Bun it is `bun src/runtimes/bun.ts`. ' +
+      'esbuild and run by `node` (no TypeScript loader); on Bun it is `bun src/runtimes/bun.ts`, on ' +
+      'Deno `deno run --config deno.json src/runtimes/deno.ts`. ' +
       `Proxy mode \`${c.mode}\`${c.mode === 'passthrough' ? ' (each request carries the demo key; the proxy forwards it and keys its cache by an HMAC of it, as nginx keys by the header)' : ' (the proxy holds the key)'}` +
-      ', rate limit off, logs off, memory store with its defaults. ' +
+      ', rate limit off, logs off (except the targets marked "JSON logs on"), memory store with its defaults. ' +
       (m.nginx === undefined
         ? ''
         : 'nginx: 1 worker process (the proxy serves from one JavaScript thread, and the load ' +
@@ -45,16 +47,20 @@ export function renderReport(report) {
           '`proxy_cache_valid 200 2s`, stale-while-revalidate (`proxy_cache_use_stale updating` + ' +
           '`proxy_cache_background_update on`), cache key with the Authorization header, keep-alive ' +
           'to the upstream and to clients, access log off. ') +
-      'Load: ' +
-      `generated in the bench's own Node process, the same for every target: ` +
-      `${c.warmupSeconds} s warm-up, then ${c.seconds} s at full load with autocannon over ` +
-      `${c.connections} connections (closed loop: the most each target serves), then ${c.seconds} s at ` +
-      "half of that target's full-load rate, sent evenly by the bench's paced generator " +
-      `(\`bench/paced-load.mjs\`, open loop over ${c.pacedConnections} keep-alive connections, latency ` +
-      "counted from when each request was due): autocannon's `overallRate` sends each second's quota in a burst at full " +
-      'speed and then waits, so its "half load" latencies are those of full load.',
+      (report.throughput.length === 0 ? '' : 'Throughput phase load: ') +
+      (report.throughput.length === 0
+        ? ''
+        : `generated in the bench's own Node process, the same for every target: ` +
+          `${c.warmupSeconds} s warm-up, then ${c.seconds} s at full load with autocannon over ` +
+          `${c.connections} connections (closed loop: the most each target serves), then ${c.seconds} s at ` +
+          "half of that target's full-load rate, sent evenly by the bench's paced generator " +
+          `(\`bench/paced-load.mjs\`, open loop over ${c.pacedConnections} keep-alive connections, latency ` +
+          "counted from when each request was due): autocannon's `overallRate` sends each second's quota in a burst at full " +
+          'speed and then waits, so its "half load" latencies are those of full load.'),
     '',
   );
+
+  if (report.hits !== undefined) push(...renderHits(report.hits));
 
   const rows = report.throughput.filter((row) => row.max !== undefined);
   const nginx = rows.find((row) => row.name === 'nginx');

@@ -9,20 +9,22 @@
 //   BENCH_WARMUP_SECONDS=2     warm-up per target (JIT, cache fill), not measured
 //   BENCH_CONNECTIONS=64       connections of the full-load runs (autocannon, closed loop)
 //   BENCH_PACED_CONNECTIONS=256  connections of the half-load runs (paced, open loop)
-//   BENCH_TARGETS=nginx,node,bun
-//   BENCH_PHASES=throughput,poll,memory
+//   BENCH_TARGETS=nginx,node,bun,deno
+//   BENCH_PHASES=hit,poll,memory   (throughput: the older autocannon + half-load latency phase)
+//   BENCH_HIT_SECONDS=3  BENCH_HIT_ROUNDS=3  BENCH_HIT_WARMUP_SECONDS=1   the hit phase (wrk)
 //   BENCH_EDGE_MODE=passthrough   or open (see proxy-targets.mjs)
 //   BENCH_POLL_SECONDS=30  BENCH_POLL_CLIENTS=1000  BENCH_POLL_INTERVAL_MS=250
 //   BENCH_MEMORY_IDS=1000000  BENCH_MEMORY_MAX_SECONDS=60 (whichever ends first)  BENCH_MEMORY_CONCURRENCY=128
 //   BENCH_WAIT_IDLE_SECONDS=0  wait up to this long for other processes to leave the CPU idle
 //   BENCH_OUT=bench/results.md    where the markdown goes ('' = nowhere)
 //   NGINX=/path/to/nginx
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForNode } from './bundle.mjs';
+import { captureHit, hitTargets, measureHits } from './hit-phase.mjs';
 import { failures, quantile, runLoad } from './load.mjs';
 import { findNginx, NGINX_INSTALL_HINT, nginxVersion, startNginx } from './nginx.mjs';
 import { runPaced } from './paced-load.mjs';
@@ -36,6 +38,7 @@ import {
 } from './processes.mjs';
 import { benchSecret, PROXY_RUNTIMES, proxyEnv, startProxy } from './proxy-targets.mjs';
 import { renderReport } from './report.mjs';
+import { findWrk } from './wrk.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(benchDir, '..');
@@ -85,6 +88,7 @@ const report = {
   notes: [],
   broken: [],
   throughput: [],
+  hits: undefined,
   poll: undefined,
   memory: undefined,
 };
@@ -192,6 +196,8 @@ async function main() {
     });
   const node = runtimes.find((runtime) => runtime.key === 'node');
 
+  if (config.phases.includes('hit')) await measureHitPhase();
+
   if (config.phases.includes('throughput')) {
     // nginx first, so each proxy's ratio is to a figure measured minutes, not seconds, apart.
     if (config.targets.includes('nginx')) {
@@ -229,6 +235,67 @@ async function main() {
   if (config.phases.includes('memory')) {
     if (node === undefined) report.notes.push('Memory: skipped (no proxy on Node).');
     else await measureMemory(node);
+  }
+
+  /** The proxy on each runtime against nginx and bare servers sending the same bytes (wrk). */
+  async function measureHitPhase() {
+    const wrkBinary = findWrk();
+    const generator =
+      wrkBinary === undefined
+        ? `autocannon ${report.machine.autocannon} in the bench's Node process (wrk is not installed: \`apt-get install -y wrk\`)`
+        : 'wrk (Debian package)';
+    if (wrkBinary === undefined) report.notes.push(`Hit phase: ${generator}.`);
+    if (node === undefined) {
+      report.notes.push('Hit phase: skipped (the bare servers copy a hit of the proxy on Node).');
+      return;
+    }
+    const nginxBinary = config.targets.includes('nginx') ? findNginx() : undefined;
+    if (nginxBinary !== undefined) report.machine.nginx = nginxVersion(nginxBinary);
+    const headers = { authorization };
+    const first = await startProxy({
+      name: 'proxy on Node (capture)',
+      prepared: node.prepared,
+      appDir,
+      env: envFor({}),
+    });
+    let bareResponse;
+    try {
+      bareResponse = await captureHit(first.url, documentPath, headers);
+    } finally {
+      await first.stop();
+    }
+    const targets = hitTargets({
+      appDir,
+      runtimes,
+      nginxBinary,
+      upstreamPort: Number(new URL(simulator.url).port),
+      env: envFor,
+      bareResponse,
+    }).filter((target) => config.targets.includes(target.runtime));
+    const { rows, broken } = await measureHits({
+      targets,
+      path: documentPath,
+      headers,
+      sameBody: (text) => sameJson(text, expectedBody),
+      wrkBinary,
+      connections: config.connections,
+      seconds: config.hitSeconds,
+      warmupSeconds: config.hitWarmupSeconds,
+      rounds: config.hitRounds,
+      meter: startCpuMeter,
+      log,
+      cleanups,
+    });
+    report.broken.push(...broken.map((problem) => `hit phase: ${problem}`));
+    report.hits = {
+      rows,
+      generator,
+      connections: config.connections,
+      seconds: config.hitSeconds,
+      rounds: config.hitRounds,
+      warmupSeconds: config.hitWarmupSeconds,
+      bareHeaders: bareResponse.headers,
+    };
   }
 
   /** Throughput at full load and p99 at half of it, for one target started by `start()`. */
@@ -687,8 +754,11 @@ function readConfig(env) {
     connections: number('BENCH_CONNECTIONS', 64, { min: 1 }),
     // Open loop needs spare connections: with too few, a request waits for one to free up.
     pacedConnections: number('BENCH_PACED_CONNECTIONS', 256, { min: 1 }),
-    targets: list('BENCH_TARGETS', 'nginx,node,bun', ['nginx', 'node', 'bun']),
-    phases: list('BENCH_PHASES', 'throughput,poll,memory', ['throughput', 'poll', 'memory']),
+    targets: list('BENCH_TARGETS', 'nginx,node,bun,deno', ['nginx', 'node', 'bun', 'deno']),
+    phases: list('BENCH_PHASES', 'hit,poll,memory', ['hit', 'throughput', 'poll', 'memory']),
+    hitSeconds: number('BENCH_HIT_SECONDS', 3, { min: 1 }),
+    hitRounds: number('BENCH_HIT_ROUNDS', 3, { min: 1 }),
+    hitWarmupSeconds: number('BENCH_HIT_WARMUP_SECONDS', 1, { min: 1 }),
     mode,
     pollSeconds: number('BENCH_POLL_SECONDS', 30, { min: 1 }),
     pollClients: number('BENCH_POLL_CLIENTS', 1000, { min: 1 }),
@@ -713,6 +783,7 @@ function machineFacts() {
     }
   };
   const bun = join(appDir, 'node_modules/bun/bin/bun.exe');
+  const deno = join(appDir, 'node_modules/deno/deno');
   let autocannonVersion;
   try {
     autocannonVersion = JSON.parse(
@@ -725,6 +796,10 @@ function machineFacts() {
     memoryGiB: (totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
     bun: existsSync(bun) ? run(bun, ['--version']) : undefined,
+    deno: existsSync(deno) ? /deno (\S+)/.exec(run(deno, ['--version']) ?? '')?.[1] : undefined,
+    // `wrk --version` prints its banner and exits 1.
+    wrk: /wrk (\S+)/.exec(spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1],
+    loadAverage: run('cat', ['/proc/loadavg'])?.split(' ').slice(0, 3).join(', '),
     nginx: undefined,
     autocannon: autocannonVersion,
     kernel: run('uname', ['-r']),

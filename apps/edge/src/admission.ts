@@ -1,7 +1,7 @@
 import { assertValidId } from '@neurostatus/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Authenticate, Tenant } from './authenticate.ts';
+import type { Authenticate, AuthRefusal, Tenant } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import type { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { TenancyMode } from './config.ts';
@@ -24,53 +24,110 @@ export interface AdmissionOptions {
 }
 
 /**
+ * The checks of {@link admission} as a plain function: `undefined` once the request is admitted
+ * (its `id` and `tenant` then on `c.var`), else the refusal to send. It answers without a promise
+ * when nothing needs one (a known passthrough key), so the cache-hit route calls it directly,
+ * without a middleware step of its own.
+ */
+export type AdmissionCheck = (
+  c: Context<AdmittedEnv>,
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
  * The checks every status route makes, in order, before anything reaches the upstream: a valid
- * id (400), credentials (401/403), the per-client rate limit (429). An admitted request finds its
- * `id` and `tenant` on `c.var`; the route pattern goes on `c.var.route` first, so refusals are
- * counted under their route.
+ * id (400), credentials (401/403), the per-client rate limit (429). The route pattern goes on
+ * `c.var.route` first, so refusals are counted under their route.
  *
  * @example
  * ```ts
- * routes.get('/document-status/:id', admission({ kind: 'document', ...parts }), (c) =>
- *   c.text(c.var.id),
- * );
+ * const check = admissionCheck({ kind: 'document', ...parts });
+ * const refused = check(c);
  * ```
  */
-export function admission(options: AdmissionOptions): MiddlewareHandler<AdmittedEnv> {
-  const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
-  return async (c, next) => {
-    // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
-    c.set('route', routePath(c));
-    let id: string;
-    try {
-      id = assertValidId(c.req.param('id'), kind);
-    } catch (error) {
-      return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
+export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
+  const { identify, limit } = admissionSteps(options);
+  return (c) => {
+    const identified = identify(c);
+    if (identified instanceof Promise) {
+      return identified.then((refused) => refused ?? limit(c));
     }
-    const who = await authenticate(
-      { authorization: c.req.header('authorization'), accessToken: c.req.query('access_token') },
-      kind,
-      id,
-    );
+    return identified ?? limit(c);
+  };
+}
+
+/** See {@link admissionSteps}. */
+export interface AdmissionSteps {
+  readonly identify: AdmissionCheck;
+  readonly limit: (c: Context<AdmittedEnv>) => Response | undefined;
+}
+
+/**
+ * {@link admissionCheck} in its two steps, for a caller that decides between them: `identify`
+ * (route pattern, id, credentials: no side effects; the `id` and `tenant` then on `c.var`) and
+ * `limit` (takes from the client's rate-limit bucket). Each gives `undefined` to go on, or the
+ * refusal to send.
+ */
+export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
+  const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
+  const identified = (c: Context<AdmittedEnv>, id: string, who: Tenant | AuthRefusal) => {
     if ('code' in who) {
       const headers: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
       return jsonError(c, who.code, who.message, who.status, headers);
     }
     c.set('tenant', who);
-    if (rateLimiter !== undefined) {
+    c.set('id', id);
+    return undefined;
+  };
+  return {
+    identify(c) {
+      // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
+      c.set('route', routePath(c));
+      let id: string;
+      try {
+        id = assertValidId(c.req.param('id'), kind);
+      } catch (error) {
+        return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
+      }
+      const authorization = c.req.header('authorization');
+      // The query is parsed only without a header: a header wins, and most requests send one.
+      const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
+      const who = authenticate({ authorization, accessToken }, kind, id);
+      return who instanceof Promise
+        ? who.then((tenant) => identified(c, id, tenant))
+        : identified(c, id, who);
+    },
+    limit(c) {
+      if (rateLimiter === undefined) return undefined;
       // Clients are told apart by address; without one (an unknown runtime, a test), only a
       // passthrough tenant is a client of its own: one shared bucket would limit everyone at once.
-      const client =
-        clientAddress?.(c) ?? (mode === 'passthrough' ? `tenant:${who.label}` : undefined);
+      const label = c.get('tenant').label;
+      const client = clientAddress?.(c) ?? (mode === 'passthrough' ? `tenant:${label}` : undefined);
       const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
-      if (!decision.allowed) {
-        return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
-          'retry-after': retryAfterSeconds(decision.retryAfterMs),
-        });
-      }
-    }
-    c.set('id', id);
+      if (decision.allowed) return undefined;
+      return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
+        'retry-after': retryAfterSeconds(decision.retryAfterMs),
+      });
+    },
+  };
+}
+
+/**
+ * {@link admissionCheck} as a middleware: an admitted request finds its `id` and `tenant` on
+ * `c.var`.
+ *
+ * @example
+ * ```ts
+ * routes.get('/document-status/:id/events', admission({ kind: 'document', ...parts }), (c) =>
+ *   c.text(c.var.id),
+ * );
+ * ```
+ */
+export function admission(options: AdmissionOptions): MiddlewareHandler<AdmittedEnv> {
+  const check = admissionCheck(options);
+  return async (c, next) => {
+    const refused = await check(c);
+    if (refused !== undefined) return refused;
     await next();
   };
 }

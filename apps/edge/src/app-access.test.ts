@@ -215,6 +215,41 @@ describe('headers, errors and logs', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
+  it('sends the security headers and the request id once on every kind of answer', async () => {
+    for (const env of [{}, { EDGE_CORS_ORIGINS: 'https://app.example.com' }]) {
+      const h = await createEdgeHarness(env);
+      const origin = { origin: 'https://app.example.com' };
+      const miss = await h.get(doc(DOCUMENT), origin);
+      const hit = await h.get(doc(DOCUMENT), origin);
+      expect(hit.headers.get('cache-status')).toMatch(/; hit;/);
+      const etag = hit.headers.get('etag') ?? '';
+      const notModified = await h.get(doc(DOCUMENT), { ...origin, 'if-none-match': etag });
+      expect(notModified.status).toBe(304);
+      const answers = [
+        miss,
+        hit,
+        notModified,
+        await h.get(doc('x..y')),
+        await h.get('/healthz'),
+        await h.get('/nope'),
+      ];
+      for (const res of answers) {
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+        expect(res.headers.get('cross-origin-resource-policy')).toBe(
+          'EDGE_CORS_ORIGINS' in env ? 'cross-origin' : 'same-origin',
+        );
+        expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+      }
+      if ('EDGE_CORS_ORIGINS' in env) {
+        for (const res of [miss, hit, notModified]) {
+          expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+        }
+      }
+    }
+  });
+
   it('answers unknown routes and methods with a JSON 404', async () => {
     const h = await createEdgeHarness();
     const res = await h.get('/api/v1/extract');
@@ -282,6 +317,46 @@ describe('headers, errors and logs', () => {
     });
     expect(h.logs[0]?.tenant).toMatch(/^[\w-]{12}$/);
     expect(h.logs[3]).toMatchObject({ level: 'warn', status: 400 });
+  });
+});
+
+describe('fresh hits answered without middleware (the shortcut)', () => {
+  it('logs and counts a hit as the full app does, and takes one rate-limit token per request', async () => {
+    const h = await createEdgeHarness({
+      EDGE_MODE: 'passthrough',
+      EDGE_RATE_LIMIT_PER_SECOND: '1',
+      EDGE_RATE_LIMIT_BURST: '3',
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await h.get(doc(DOCUMENT), bearer(DEMO_API_KEY))).status);
+    // A miss, two hits, then the bucket (3, frozen clock) is empty: no request counted twice.
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(h.logs.map((record) => record.cache)).toEqual(['miss', 'hit', 'hit', undefined]);
+    expect(h.logs[1]).toMatchObject({
+      route: '/api/v1/document-status/:id',
+      status: 200,
+      tenant: h.logs[0]?.tenant,
+    });
+    const text = await (await h.get('/metrics')).text();
+    expect(text).toContain('neurostatus_edge_cache_results_total{result="hit"} 2');
+    expect(text).toContain(
+      'neurostatus_edge_requests_total{route="/api/v1/document-status/:id",status="429"} 1',
+    );
+  });
+
+  it('answers a hit with the same headers as the full app does (CORS on takes the full app)', async () => {
+    const names = async (env: Record<string, string>) => {
+      const h = await createEdgeHarness(env);
+      await h.get(doc(DOCUMENT));
+      const hit = await h.get(doc(DOCUMENT));
+      expect(hit.headers.get('cache-status')).toMatch(/; hit;/);
+      // CORS adds its own headers and `Vary: Origin`.
+      return [...hit.headers.keys()]
+        .filter((name) => !name.startsWith('access-control-') && name !== 'vary')
+        .sort();
+    };
+    expect(await names({})).toEqual(await names({ EDGE_CORS_ORIGINS: 'https://a.example' }));
   });
 });
 

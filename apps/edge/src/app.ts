@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { admission } from './admission.ts';
+import { admission, admissionCheck, admissionSteps } from './admission.ts';
 import { createAuthenticator } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import { createClientRateLimiter } from './client-rate-limiter.ts';
@@ -13,8 +13,9 @@ import { createLivePage } from './live-page/create-live-page.ts';
 import { meteredFetch } from './metered-fetch.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { openApiHandler } from './openapi.ts';
-import { type EdgeAppEnv, requestContext } from './request-context.ts';
+import { createRequestFraming, type EdgeAppEnv, requestContext } from './request-context.ts';
 import { createStatusCache } from './status-cache.ts';
+import { createStatusHits } from './status-hits.ts';
 import { STATUS_PREFIXES } from './status-paths.ts';
 import { createStatusRoutes } from './status-routes.ts';
 import { createUpstreamClients } from './upstream-clients.ts';
@@ -68,26 +69,27 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   const { perSecond, burst } = config.rateLimit;
   const rateLimiter =
     perSecond > 0 ? createClientRateLimiter({ ratePerSecond: perSecond, burst, now }) : undefined;
-  const admit = (kind: StatusKind) =>
-    admission({
-      kind,
-      mode: config.mode,
-      authenticate,
-      rateLimiter,
-      clientAddress: parts.clientAddress,
-    });
+  const admissionOf = (kind: StatusKind) => ({
+    kind,
+    mode: config.mode,
+    authenticate,
+    rateLimiter,
+    clientAddress: parts.clientAddress,
+  });
+  const admit = (kind: StatusKind) => admission(admissionOf(kind));
   const statusRoutes = createStatusRoutes({
     mode: config.mode,
     cache,
     compressed,
     metrics,
     now,
-    admit,
+    admit: (kind) => admissionCheck(admissionOf(kind)),
   });
   const eventRoutes = createEventRoutes({ ...parts, cache, admit });
 
   const app = new Hono<EdgeAppEnv>();
   const crossOrigin = config.corsOrigins.length > 0;
+  const framing = createRequestFraming({ now, metrics, log, crossOrigin });
   app.use(requestContext({ now, metrics, log, crossOrigin }));
   if (crossOrigin) app.use(edgeCors(config.corsOrigins));
   for (const prefix of STATUS_PREFIXES) app.route(prefix, statusRoutes).route(prefix, eventRoutes);
@@ -113,7 +115,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
 
   app.notFound((c) => jsonError(c, 'ROUTE_NOT_FOUND', 'No such route.', 404));
   app.onError((error, c) => {
-    log({
+    log?.({
       time: new Date(now()).toISOString(),
       level: 'error',
       msg: 'unhandled error',
@@ -123,5 +125,15 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     });
     return jsonError(c, 'INTERNAL_ERROR', 'The proxy failed to answer.', 500);
   });
-  return app;
+  // CORS adds headers per request in middleware: with it on, every request takes the full app.
+  if (!cache.canPeek || crossOrigin) return app;
+  return createStatusHits({
+    mode: config.mode,
+    cache,
+    compressed,
+    metrics,
+    framing,
+    steps: (kind) => admissionSteps(admissionOf(kind)),
+    app,
+  });
 }

@@ -41,12 +41,15 @@ export interface AuthenticatorOptions {
   readonly now: () => number;
 }
 
-/** See {@link createAuthenticator}. */
+/**
+ * See {@link createAuthenticator}. Answers at once (no promise) when it needs no crypto: a
+ * passthrough key seen recently, or `open` mode; a caller awaits only a promise.
+ */
 export type Authenticate = (
   credentials: Credentials,
   kind: StatusKind,
   id: string,
-) => Promise<Tenant | AuthRefusal>;
+) => Tenant | AuthRefusal | Promise<Tenant | AuthRefusal>;
 
 /** Client keys whose tenant digest is remembered (passthrough). */
 const MAX_REMEMBERED_KEYS = 1_000;
@@ -95,7 +98,7 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
     return sharedTenant;
   };
 
-  if (mode === 'open') return async () => shared();
+  if (mode === 'open') return () => shared();
 
   if (mode === 'scoped-token') {
     const tokenKey = await importHmacKey(options.secret, 'status-token');
@@ -121,28 +124,33 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
   }
 
   const hash = await createTenantHasher(options.secret);
-  // An HMAC per request is a tenth of a cache hit's cost: remember the digests of recent keys (in
-  // memory only, like the upstream clients that hold the same keys).
-  const digests = new Map<string, string>();
-  const tenantOf = async (key: string): Promise<string> => {
-    let digest = digests.get(key);
-    if (digest !== undefined) return digest;
-    digest = await hash(key);
-    digests.set(key, digest);
-    if (digests.size > MAX_REMEMBERED_KEYS) digests.delete(digests.keys().next().value as string);
-    return digest;
+  // An HMAC per request is a tenth of a cache hit's cost: remember the tenants of recent
+  // `Authorization` headers (in memory only, like the upstream clients that hold the same keys), so
+  // a known one is answered without parsing, without crypto and without a promise.
+  const known = new Map<string, { readonly key: string; tenant: Tenant }>();
+  const tenantFor = (authorization: string, key: string, cacheTenant: string): Tenant => {
+    const client = clients.clientFor(cacheTenant, key);
+    let seen = known.get(authorization);
+    if (seen === undefined) {
+      seen = { key, tenant: { cacheTenant, client, label: cacheTenant.slice(0, 12) } };
+      known.set(authorization, seen);
+      if (known.size > MAX_REMEMBERED_KEYS) known.delete(known.keys().next().value as string);
+    } else if (seen.tenant.client !== client) {
+      // The clients' LRU replaced the client since: the tenant follows it.
+      seen.tenant = { cacheTenant, client, label: seen.tenant.label };
+    }
+    return seen.tenant;
   };
-  return async (credentials) => {
-    const key = credentials.authorization === undefined ? undefined : bearerOf(credentials);
+  return (credentials) => {
+    const { authorization } = credentials;
+    if (authorization === undefined) return missing;
+    const seen = known.get(authorization);
+    if (seen !== undefined) return tenantFor(authorization, seen.key, seen.tenant.cacheTenant);
+    const key = bearerOf(credentials);
     if (key === undefined) return missing;
     if (key.length > 256) {
       return { status: 401, code: 'INVALID_CREDENTIALS', message: 'That is not an API key.' };
     }
-    const cacheTenant = await tenantOf(key);
-    return {
-      cacheTenant,
-      client: clients.clientFor(cacheTenant, key),
-      label: cacheTenant.slice(0, 12),
-    };
+    return hash(key).then((cacheTenant) => tenantFor(authorization, key, cacheTenant));
   };
 }

@@ -29,6 +29,28 @@ describe('createCompressedBodies', () => {
     expect((gzip as Uint8Array).length).toBeLessThan(BIG.length / 3);
   });
 
+  it('gives the copy without a promise once it is made (a promise while it is being made)', async () => {
+    let finish: (bytes: Uint8Array<ArrayBuffer>) => void = () => {};
+    const bodies = createCompressedBodies({
+      gzip: () => new Promise<Uint8Array<ArrayBuffer>>((resolve) => (finish = resolve)),
+    });
+    bodies.prepare('"a"', BIG);
+    const pending = bodies.gzippedNow('"a"', BIG);
+    expect(pending).toBeInstanceOf(Promise);
+    const made = new Uint8Array([1, 2, 3]);
+    finish(made);
+    expect(await pending).toBe(made);
+    expect(bodies.gzippedNow('"a"', BIG)).toBe(made);
+    // Too small to compress: known at once.
+    expect(bodies.gzippedNow('"s"', '{"status":"processing"}')).toBeUndefined();
+  });
+
+  it('gives nothing, without a promise, for a body whose compression failed', async () => {
+    const bodies = createCompressedBodies({ gzip: async () => Promise.reject(new Error('no')) });
+    expect(await bodies.gzipped('"a"', BIG)).toBeUndefined();
+    expect(bodies.gzippedNow('"a"', BIG)).toBeUndefined();
+  });
+
   it('leaves small bodies alone', async () => {
     const bodies = createCompressedBodies({ minBytes: 512 });
     expect(await bodies.gzipped('"s"', '{"status":"processing"}')).toBeUndefined();

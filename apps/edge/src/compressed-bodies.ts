@@ -21,9 +21,33 @@ export interface CompressedBodies {
    * small to compress, or when compression failed.
    */
   gzipped(etag: string, body: string): Promise<Uint8Array<ArrayBuffer> | undefined>;
+  /**
+   * What {@link CompressedBodies.gzipped} gives, without a promise once the copy is settled (the
+   * cache-hit shortcut answers synchronously with it); the promise while it is being made.
+   */
+  gzippedNow(
+    etag: string,
+    body: string,
+  ): Uint8Array<ArrayBuffer> | undefined | Promise<Uint8Array<ArrayBuffer> | undefined>;
+}
+
+/** One body's copy: the promise, and once it settled, its outcome (for `gzippedNow`). */
+interface Copy {
+  readonly made: Promise<Uint8Array<ArrayBuffer> | undefined>;
+  settled: boolean;
+  bytes: Uint8Array<ArrayBuffer> | undefined;
 }
 
 const encoder = new TextEncoder();
+
+function settle(
+  copy: Copy,
+  bytes: Uint8Array<ArrayBuffer> | undefined,
+): Uint8Array<ArrayBuffer> | undefined {
+  copy.settled = true;
+  copy.bytes = bytes;
+  return bytes;
+}
 
 async function gzipWithStreams(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
@@ -48,9 +72,9 @@ export function createCompressedBodies(options: CompressedBodiesOptions = {}): C
   const maxEntries = options.maxEntries ?? 10_000;
   const minBytes = options.minBytes ?? 512;
   const gzip = options.gzip ?? gzipWithStreams;
-  const copies = new Map<string, Promise<Uint8Array<ArrayBuffer> | undefined>>();
+  const copies = new Map<string, Copy>();
 
-  const start = (etag: string, body: string): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+  const start = (etag: string, body: string): Copy => {
     const existing = copies.get(etag);
     if (existing !== undefined) {
       // Map order as recency: a body in use moves to the back.
@@ -59,8 +83,21 @@ export function createCompressedBodies(options: CompressedBodiesOptions = {}): C
       return existing;
     }
     const bytes = encoder.encode(body);
-    const copy =
-      bytes.length < minBytes ? Promise.resolve(undefined) : gzip(bytes).catch(() => undefined);
+    if (bytes.length < minBytes) {
+      const none: Copy = { made: Promise.resolve(undefined), settled: true, bytes: undefined };
+      return remember(etag, none);
+    }
+    const copy: Copy = {
+      made: gzip(bytes).then(
+        (zipped) => settle(copy, zipped),
+        () => settle(copy, undefined),
+      ),
+      settled: false,
+      bytes: undefined,
+    };
+    return remember(etag, copy);
+  };
+  const remember = (etag: string, copy: Copy): Copy => {
     copies.set(etag, copy);
     if (copies.size > maxEntries) copies.delete(copies.keys().next().value as string);
     return copy;
@@ -70,6 +107,10 @@ export function createCompressedBodies(options: CompressedBodiesOptions = {}): C
     prepare(etag, body) {
       start(etag, body);
     },
-    gzipped: (etag, body) => start(etag, body),
+    gzipped: (etag, body) => start(etag, body).made,
+    gzippedNow(etag, body) {
+      const copy = start(etag, body);
+      return copy.settled ? copy.bytes : copy.made;
+    },
   };
 }

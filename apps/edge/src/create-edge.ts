@@ -3,11 +3,13 @@ import type { Simulator } from '@neurostatus/simulator';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { type EdgeConfig, type EdgeEnv, loadEdgeConfig } from './config.ts';
-import { configuredLog, type EdgeParts, resolveEdgeParts } from './edge-parts.ts';
+import { configuredLogging, type EdgeParts, resolveEdgeParts } from './edge-parts.ts';
 import type { Fleet } from './fleet.ts';
 import { setUpFleet } from './fleet-setup.ts';
 import { createProxyMetrics } from './proxy-metrics.ts';
 import type { EdgeAppEnv } from './request-context.ts';
+
+const discard = (): void => {};
 
 /** A built proxy, ready for a runtime's server. */
 export interface EdgeInstance {
@@ -19,10 +21,12 @@ export interface EdgeInstance {
   readonly fleet: Fleet | undefined;
   /**
    * Stops the document poll loops (their streams end), the embedded simulator and the fleet's
-   * Redis connection. Abort
-   * `parts.shutdown` first to close streams without `end` and stop request loops too.
+   * Redis connection, and writes the log lines still batched. Abort `parts.shutdown` first to
+   * close streams without `end` and stop request loops too.
    */
   close(): void;
+  /** Writes the log lines still batched; call it last before the process exits. */
+  flushLogs(): void;
 }
 
 /**
@@ -43,18 +47,20 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
   const config = loadEdgeConfig(env);
   // Built here once so that the fleet's gauges land on the metrics the app renders.
   const metrics = parts.metrics ?? createProxyMetrics();
+  // One log for the fleet's connection and the app (and one batch of lines to flush).
+  const logging = configuredLogging(config, parts);
   const fleet =
     parts.fleet ??
     (await setUpFleet(config, {
       connectFleet: parts.connectFleet,
-      log: parts.log ?? configuredLog(config),
+      log: logging.log ?? discard,
       clock: parts.clock ?? systemClock,
       metrics,
       shutdown: parts.shutdown,
     }));
-  const resolved = resolveEdgeParts(config, { ...parts, metrics, fleet });
+  const resolved = resolveEdgeParts(config, { ...parts, metrics, fleet }, logging);
   const app = await createApp(resolved);
-  const { scheduler, simulator } = resolved;
+  const { scheduler, simulator, flushLogs } = resolved;
   return {
     app,
     config,
@@ -64,6 +70,8 @@ export async function createEdge(env: EdgeEnv, parts: EdgeParts = {}): Promise<E
       scheduler.close();
       simulator?.close();
       void fleet?.close();
+      flushLogs();
     },
+    flushLogs,
   };
 }

@@ -10,6 +10,7 @@ import type { EdgeConfig } from './config.ts';
 import type { EventFeedRequest } from './event-routes.ts';
 import type { FeedSource } from './feed-hub.ts';
 import type { ConnectFleet, Fleet } from './fleet.ts';
+import { createLineBuffer } from './line-buffer.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
@@ -37,8 +38,18 @@ export interface EdgeParts {
   readonly clock?: PollerClock;
   /** Shares one poll loop per document between event streams. Default: one made on `clock`. */
   readonly scheduler?: PollScheduler;
-  /** Receives one record per request. Default: JSON to `console.log` unless `config.log` is `off`. */
+  /**
+   * Receives one record per request (and one per unhandled error). Default: unless `config.log` is
+   * `off`, one JSON line per record, batched (see `logWriter`).
+   */
   readonly log?: (record: LogRecord) => void;
+  /**
+   * Where the default log's JSON lines go, batched: called with one or more whole lines (each
+   * ending in `\n`) at most every 50 ms or per 64 KiB, and on `flushLogs()`. The Node, Bun and
+   * Deno entries pass a synchronous stdout write. Default: none, each line goes to `console.log`
+   * at once (Workers, where a timer may not fire once the response is sent).
+   */
+  readonly logWriter?: (text: string) => void;
   /** The client's network address, for the per-client rate limit (runtime-specific). Default: none. */
   readonly clientAddress?: (c: Context) => string | undefined;
   /** What `/metrics` renders. Default: `createProxyMetrics()`. */
@@ -96,7 +107,10 @@ export interface ResolvedEdgeParts {
   readonly apiKey: string | undefined;
   readonly clock: PollerClock;
   readonly scheduler: PollScheduler;
-  readonly log: (record: LogRecord) => void;
+  /** Undefined when request logs are off: nothing is built per request. */
+  readonly log: ((record: LogRecord) => void) | undefined;
+  /** Writes the log lines still batched (the runtime entries call it before they exit). */
+  readonly flushLogs: () => void;
   readonly clientAddress: ((c: Context) => string | undefined) | undefined;
   readonly metrics: ProxyMetrics;
   readonly shareEventLoops: boolean;
@@ -112,12 +126,47 @@ export interface ResolvedEdgeParts {
 /** The base URL the embedded simulator answers on; requests to it never leave the process. */
 export const EMBEDDED_SIMULATOR_BASE_URL = 'http://embedded-simulator.invalid/api/v1';
 
-const writeJsonLine = (record: LogRecord): void => console.log(JSON.stringify(record));
-const discard = (): void => {};
+const nothingToFlush = (): void => {};
 
-/** The log `config.log` asks for: one JSON line per record on `console.log`, or nothing (`off`). */
-export function configuredLog(config: Pick<EdgeConfig, 'log'>): (record: LogRecord) => void {
-  return config.log === 'off' ? discard : writeJsonLine;
+/** The default log: JSON lines, batched by a {@link createLineBuffer} when there is a writer. */
+function jsonLines(write: ((text: string) => void) | undefined) {
+  if (write === undefined) {
+    return {
+      log: (record: LogRecord) => console.log(JSON.stringify(record)),
+      flushLogs: nothingToFlush,
+    };
+  }
+  const lines = createLineBuffer({ write });
+  return {
+    log: (record: LogRecord) => lines.push(JSON.stringify(record)),
+    flushLogs: lines.flush,
+  };
+}
+
+/** The proxy's log, and how to write what it still holds; see {@link configuredLogging}. */
+export interface EdgeLogging {
+  /** Undefined when logs are off: nothing is built per request. */
+  readonly log: ((record: LogRecord) => void) | undefined;
+  readonly flushLogs: () => void;
+}
+
+/**
+ * The log `parts.log` or `config.log` asks for: the caller's, JSON lines (batched through
+ * `parts.logWriter` when there is one), or none (`off`). Resolved once per proxy: `createEdge`
+ * gives the same log to the fleet's Redis connection and to the app.
+ *
+ * @example
+ * ```ts
+ * const { log, flushLogs } = configuredLogging(config, { logWriter: writeStdout });
+ * ```
+ */
+export function configuredLogging(
+  config: Pick<EdgeConfig, 'log'>,
+  parts: Pick<EdgeParts, 'log' | 'logWriter'> = {},
+): EdgeLogging {
+  if (parts.log !== undefined) return { log: parts.log, flushLogs: nothingToFlush };
+  if (config.log === 'off') return { log: undefined, flushLogs: nothingToFlush };
+  return jsonLines(parts.logWriter);
 }
 
 /**
@@ -131,7 +180,11 @@ export function configuredLog(config: Pick<EdgeConfig, 'log'>): (record: LogReco
  * const app = await createApp(parts);
  * ```
  */
-export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): ResolvedEdgeParts {
+export function resolveEdgeParts(
+  config: EdgeConfig,
+  parts: EdgeParts = {},
+  logging: EdgeLogging = configuredLogging(config, parts),
+): ResolvedEdgeParts {
   const clock = parts.clock ?? systemClock;
   const upstream = config.upstream;
   const simulator =
@@ -154,6 +207,7 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
           simulator.app.fetch(new Request(input, init)));
   return {
     config,
+    ...logging,
     store:
       parts.store ??
       fleet?.store ??
@@ -170,7 +224,6 @@ export function resolveEdgeParts(config: EdgeConfig, parts: EdgeParts = {}): Res
       (upstream.kind === 'api' ? upstream.apiKey : undefined),
     clock,
     scheduler: parts.scheduler ?? createPollScheduler({ clock }),
-    log: parts.log ?? configuredLog(config),
     clientAddress: parts.clientAddress,
     metrics: parts.metrics ?? createProxyMetrics(),
     shareEventLoops: parts.shareEventLoops ?? true,

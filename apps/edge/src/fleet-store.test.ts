@@ -70,6 +70,26 @@ describe('createFleetStore', () => {
     expect(counter.commands).toBe(before);
   });
 
+  it('peeks only a fresh entry of its own tier: no Redis command, newer news seen once announced', async () => {
+    const a = createFleetStore({ redis, prefix: 'tier-p:', origin: 'a' });
+    const { connection, counter } = counted(redis);
+    const b = createFleetStore({ redis: connection, prefix: 'tier-p:', origin: 'b' });
+    await Promise.all([a.listening, b.listening]);
+    await a.set('k', entry('{"status":"processing"}'));
+    // Only in Redis for b: its peek leaves it to `get`, which brings it into b's tier.
+    expect(b.peek('k')).toBeUndefined();
+    await b.get('k');
+    const before = counter.commands;
+    expect(b.peek('k')?.body).toBe('{"status":"processing"}');
+    expect(counter.commands).toBe(before);
+    await a.set('k', entry('{"status":"completed"}', { terminal: true }));
+    await expect.poll(() => b.peek('k')?.body).toBe('{"status":"completed"}');
+    await a.set('old', entry('{"status":"pending"}', { freshUntil: Date.now() - 1 }));
+    await b.get('old');
+    // Stale here: a peek never answers it (Redis may know better).
+    expect(b.peek('old')).toBeUndefined();
+  });
+
   it('reads from Redis what another instance stored, then keeps it in its own tier', async () => {
     const a = createFleetStore({ redis, prefix: 'tier-b:', origin: 'a' });
     const { connection, counter } = counted(redis);

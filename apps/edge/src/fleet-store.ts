@@ -1,7 +1,7 @@
 import { createMemoryStore } from './memory-store.ts';
 import type { FleetConnection } from './redis-connection.ts';
 import { createRedisStore, parseStoreChange } from './redis-store.ts';
-import type { StatusStore } from './status-store.ts';
+import type { StatusStore, StoredStatus } from './status-store.ts';
 
 /** Options of {@link createFleetStore}. */
 export interface FleetStoreOptions {
@@ -22,11 +22,14 @@ export interface FleetStoreOptions {
 export interface FleetStore extends StatusStore {
   /** Resolves once it listens to the fleet's announcements (it also works before). */
   readonly listening: Promise<void>;
+  /** A fresh entry of this instance's tier, synchronously (see `StatusStore.peek`). */
+  peek(key: string): StoredStatus | undefined;
 }
 
 /**
  * The fleet's {@link StatusStore}: an in-process tier (the memory store) in front of the Redis
- * store. A read of an entry that is fresh here costs no Redis round trip; anything else asks Redis,
+ * store. A read of an entry that is fresh here costs no Redis round trip (and `peek` answers it
+ * synchronously, for the proxy's cache-hit shortcut); anything else asks Redis,
  * where another instance may have stored newer news. Every write goes to Redis first (its
  * terminal-status rule is the one that counts, atomic there) and is announced on pub/sub in the
  * same script; the other instances replace their copy of that key with the announced entry (keys
@@ -75,6 +78,11 @@ export function createFleetStore(options: FleetStoreOptions): FleetStore {
 
   return {
     listening,
+    peek(key) {
+      // A fresh entry of this instance's tier is what `get` would answer, without Redis.
+      const near = local.peek?.(key);
+      return near !== undefined && now() < near.freshUntil ? near : undefined;
+    },
     async get(key) {
       const near = await local.get(key);
       if ((near !== undefined && now() < near.freshUntil) || !redis.ready) return near;

@@ -46,19 +46,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StatusStore
     bytes -= sizeOf(key, entry);
   };
 
+  const peek = (key: string): StoredStatus | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.staleUntil <= now()) {
+      remove(key);
+      return undefined;
+    }
+    // Most recently used: move to the end.
+    entries.delete(key);
+    entries.set(key, entry);
+    return entry;
+  };
   return {
-    async get(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return undefined;
-      if (entry.staleUntil <= now()) {
-        remove(key);
-        return undefined;
-      }
-      // Most recently used: move to the end.
-      entries.delete(key);
-      entries.set(key, entry);
-      return entry;
-    },
+    peek,
+    // Not `async`: a resolved promise is all a read needs.
+    get: (key) => Promise.resolve(peek(key)),
     async set(key, entry) {
       const current = entries.get(key);
       if (current?.terminal && !entry.terminal && current.staleUntil > now()) {

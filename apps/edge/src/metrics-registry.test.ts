@@ -127,6 +127,38 @@ describe('createMetricsRegistry', () => {
     expect(metrics.render().match(/^seconds_count/gm)).toHaveLength(3);
   });
 
+  it('counts through a bound child into the same series as inc() with those labels', () => {
+    const metrics = createMetricsRegistry({ maxSeriesPerMetric: 2 });
+    const hits = metrics.counter('hits_total', 'Hits.', ['route']);
+    const a = hits.child({ route: 'a' });
+    a.inc();
+    a.inc(2);
+    hits.inc({ route: 'a' });
+    expect(hits.value({ route: 'a' })).toBe(4);
+    hits.inc({ route: 'b' });
+    const late = hits.child({ route: 'c' }); // the metric is full: folded into __other__
+    late.inc();
+    expect(hits.value({ route: '__other__' })).toBe(1);
+    expect(() => a.inc(-1)).toThrow(TypeError);
+    expect(() => hits.child({ nope: 'x' })).toThrow(TypeError);
+
+    const latency = metrics.histogram('seconds', 'Latency.', ['route'], [0.1, 1]);
+    const bound = latency.child({ route: 'a' });
+    bound.observe(0.1);
+    bound.observe(0.5);
+    latency.observe({ route: 'a' }, 5);
+    expect(metrics.render()).toContain(
+      [
+        'seconds_bucket{route="a",le="0.1"} 1',
+        'seconds_bucket{route="a",le="1"} 2',
+        'seconds_bucket{route="a",le="+Inf"} 3',
+        'seconds_sum{route="a"} 5.6',
+        'seconds_count{route="a"} 3',
+      ].join('\n'),
+    );
+    expect(() => bound.observe(Number.NaN)).toThrow(TypeError);
+  });
+
   it('requires labels to match the label names exactly', () => {
     const metrics = createMetricsRegistry();
     const counter = metrics.counter('c_total', 'c', ['a', 'b']);

@@ -11,6 +11,13 @@ export interface Counter {
   inc(labels?: Labels, by?: number): void;
   /** The value of the series `labels` count into (the `__other__` one once the metric is full), 0 if none. */
   value(labels?: Labels): number;
+  /**
+   * The series `labels` names, bound once (prom-client's `labels()`): a hot path that counts the
+   * same labels again and again skips checking and looking them up each time.
+   *
+   * @throws {TypeError} when `labels` do not match the metric's label names.
+   */
+  child(labels?: Labels): { inc(by?: number): void };
 }
 
 /** A distribution over fixed buckets; see {@link MetricsRegistry.histogram}. */
@@ -21,6 +28,12 @@ export interface Histogram {
    * @throws {TypeError} when `value` is not finite, or `labels` do not match the metric's label names.
    */
   observe(labels: Labels | undefined, value: number): void;
+  /**
+   * The series `labels` names, bound once (see `Counter.child`).
+   *
+   * @throws {TypeError} when `labels` do not match the metric's label names.
+   */
+  child(labels?: Labels): { observe(value: number): void };
 }
 
 /** A set of metrics rendered together on `/metrics`; see {@link createMetricsRegistry}. */
@@ -261,14 +274,19 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
           lines.push(`${name}${braces(labelText)} ${formatNumber(state.value)}`);
         }
       });
+      const add = (state: { value: number }, by: number) => {
+        if (!Number.isFinite(by) || by < 0) {
+          throw new TypeError(`\`${name}\` can only increase, by a finite amount; got ${by}.`);
+        }
+        state.value += by;
+      };
       return {
-        inc(labels, by = 1) {
-          if (!Number.isFinite(by) || by < 0) {
-            throw new TypeError(`\`${name}\` can only increase, by a finite amount; got ${by}.`);
-          }
-          table.resolve(labels).value += by;
-        },
+        inc: (labels, by = 1) => add(table.resolve(labels), by),
         value: (labels) => table.peek(labels)?.value ?? 0,
+        child(labels) {
+          const state = table.resolve(labels);
+          return { inc: (by = 1) => add(state, by) };
+        },
       };
     },
 
@@ -301,17 +319,23 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
           lines.push(`${name}_count${braces(labelText)} ${state.count}`);
         }
       });
+      type State = { buckets: number[]; sum: number; count: number };
+      const observe = (state: State, value: number) => {
+        if (!Number.isFinite(value)) {
+          throw new TypeError(`\`${name}\` observes finite numbers; got ${value}.`);
+        }
+        // `le` is inclusive: a value equal to a bound counts in that bucket.
+        let i = 0;
+        while (i < bounds.length && value > (bounds[i] as number)) i += 1;
+        if (i < bounds.length) state.buckets[i] = (state.buckets[i] ?? 0) + 1;
+        state.sum += value;
+        state.count += 1;
+      };
       return {
-        observe(labels, value) {
-          if (!Number.isFinite(value)) {
-            throw new TypeError(`\`${name}\` observes finite numbers; got ${value}.`);
-          }
+        observe: (labels, value) => observe(table.resolve(labels), value),
+        child(labels) {
           const state = table.resolve(labels);
-          // `le` is inclusive: a value equal to a bound counts in that bucket.
-          const i = bounds.findIndex((bound) => value <= bound);
-          if (i !== -1) state.buckets[i] = (state.buckets[i] ?? 0) + 1;
-          state.sum += value;
-          state.count += 1;
+          return { observe: (value) => observe(state, value) };
         },
       };
     },

@@ -19,6 +19,15 @@ export interface ProxyMetrics {
   render(): string;
 }
 
+/** The bound series of one route. */
+interface RouteSeries {
+  readonly seconds: { observe(value: number): void };
+  readonly byStatus: Map<number, { inc(by?: number): void }>;
+}
+
+/** Most routes, and statuses per route, whose series stay bound. */
+const MAX_BOUND = 100;
+
 /**
  * The proxy's metrics, all prefixed `neurostatus_edge_`. Labels are route patterns, cache
  * results and status codes, never ids or tenants, so cardinality stays small; the registry caps
@@ -64,16 +73,40 @@ export function createProxyMetrics(
     'Upstream loads abandoned at their deadline (EDGE_UPSTREAM_TIMEOUT_MS): their waiters got the stale status or 504, and the key was freed.',
     [],
   );
+  // Each request counts under a route and a status, and nearly all under a few of them: their
+  // series are bound once (a lookup per request, not a label check and a key string).
+  const byRoute = new Map<string, RouteSeries>();
+  const routeSeries = (route: string): RouteSeries => {
+    let found = byRoute.get(route);
+    if (found === undefined) {
+      found = { seconds: requestSeconds.child({ route }), byStatus: new Map() };
+      // Routes are patterns, so few; the registry caps its series anyway, and this map with it.
+      if (byRoute.size < MAX_BOUND) byRoute.set(route, found);
+    }
+    return found;
+  };
+  const results = new Map<string, { inc(by?: number): void }>();
   return {
     abandoned() {
       abandonedLoads.inc({});
     },
     request(route, status, durationMs) {
-      requests.inc({ route, status: String(status) });
-      requestSeconds.observe({ route }, durationMs / 1000);
+      const series = routeSeries(route);
+      let count = series.byStatus.get(status);
+      if (count === undefined) {
+        count = requests.child({ route, status: String(status) });
+        if (series.byStatus.size < MAX_BOUND) series.byStatus.set(status, count);
+      }
+      count.inc();
+      series.seconds.observe(durationMs / 1000);
     },
     cache(result) {
-      cacheResults.inc({ result });
+      let count = results.get(result);
+      if (count === undefined) {
+        count = cacheResults.child({ result });
+        results.set(result, count);
+      }
+      count.inc();
     },
     upstream(kind, status, durationMs) {
       upstreamCalls.inc({ kind, status });

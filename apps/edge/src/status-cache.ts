@@ -96,6 +96,13 @@ export interface StatusCache {
   ): Promise<CacheRead>;
   /** The entry under `key` while it is fresh; a store failure reads as nothing. */
   fresh(key: string): Promise<StoredStatus | undefined>;
+  /**
+   * The entry under `key` while it is fresh, synchronously, when the store can `peek`; otherwise
+   * (or on a store failure) `undefined`, and `read` is the way.
+   */
+  freshNow(key: string): StoredStatus | undefined;
+  /** Whether `freshNow` can ever answer (the store has `peek`). */
+  readonly canPeek: boolean;
   /** Stores an answer learned elsewhere (an SSE poll loop), under the same rules. */
   remember(key: string, answer: UpstreamAnswer): Promise<StoredStatus>;
 }
@@ -250,7 +257,18 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
       }
     });
 
+  const peek = store.peek?.bind(store);
   return {
+    canPeek: peek !== undefined,
+    freshNow(key) {
+      if (peek === undefined) return undefined;
+      try {
+        const entry = peek(key);
+        return entry !== undefined && now() < entry.freshUntil ? entry : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     remember: async (key, answer) => (await storeAnswer(key, answer)).entry,
     async fresh(key) {
       const entry = await get(key);

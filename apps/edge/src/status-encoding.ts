@@ -37,19 +37,20 @@ export function acceptsGzip(header: string | undefined): boolean {
  * stored) for a client that accepts gzip, with `Content-Encoding: gzip` and a weak `ETag` (another
  * representation of the same bytes); the plain body otherwise. Every answer says
  * `Vary: Accept-Encoding`. With `bodies` undefined (a runtime that compresses by itself) the reply
- * is returned as it is.
+ * is returned as it is. Without a promise unless the gzipped copy is still being made, so the
+ * cache-hit shortcut and the status routes share it.
  *
  * @example
  * ```ts
  * const reply = await encodeStatusReply(statusReply(read, now, inm), read.entry, c.req.header('accept-encoding'), bodies);
  * ```
  */
-export async function encodeStatusReply(
+export function encodeStatusReply(
   reply: StatusReply,
   entry: StoredStatus,
   acceptEncoding: string | undefined,
   bodies: CompressedBodies | undefined,
-): Promise<EncodedStatusReply> {
+): EncodedStatusReply | Promise<EncodedStatusReply> {
   if (bodies === undefined) return reply;
   const vary = reply.headers.vary;
   const headers = {
@@ -57,7 +58,19 @@ export async function encodeStatusReply(
     vary: vary === undefined ? 'Accept-Encoding' : `${vary}, Accept-Encoding`,
   };
   if (!acceptsGzip(acceptEncoding)) return { ...reply, headers };
-  const gzipped = await bodies.gzipped(entry.etag, entry.body);
+  const gzipped = bodies.gzippedNow(entry.etag, entry.body);
+  return gzipped instanceof Promise
+    ? gzipped.then((bytes) => withGzip(reply, headers, entry, bytes))
+    : withGzip(reply, headers, entry, gzipped);
+}
+
+/** `reply` as the gzipped representation, when there is a gzipped copy. */
+function withGzip(
+  reply: StatusReply,
+  headers: Record<string, string>,
+  entry: StoredStatus,
+  gzipped: Uint8Array<ArrayBuffer> | undefined,
+): EncodedStatusReply {
   if (gzipped === undefined) return { ...reply, headers };
   const weak = { ...headers, etag: `W/${entry.etag}` };
   // A 304 carries the validator the 200 would have carried (RFC 9110 15.4.5).

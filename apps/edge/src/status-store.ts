@@ -36,6 +36,13 @@ export interface StatusStore {
   /** The entry under `key`, or `undefined` if absent or past its `staleUntil`. */
   get(key: string): Promise<StoredStatus | undefined>;
   /**
+   * Optional, for stores with an in-process tier (the memory store, the fleet store): what `get`
+   * would resolve to, synchronously, for an entry that is fresh here; for any other key it may
+   * answer `undefined` (the caller then asks `get`), but never something `get` would not. With it,
+   * a fresh hit is answered without a promise.
+   */
+  peek?(key: string): StoredStatus | undefined;
+  /**
    * Stores `entry` under `key`, unless a terminal entry is already there and `entry` is not
    * terminal: a finished document never goes back to `processing` because of an older answer.
    * Resolves to whether it was stored.

@@ -257,6 +257,42 @@ function describeProxy(origin: () => string): void {
   });
 }
 
+/**
+ * Starts a proxy with JSON request logs on, sends `count` requests, stops it with SIGTERM as soon
+ * as the last answer arrived (inside the log's batching interval), and resolves with the request
+ * lines it printed and its exit code.
+ */
+async function requestLinesAtShutdown(command: string, args: readonly string[], count: number) {
+  const child = spawnChild(command, args, proxyEnv({ EDGE_LOG: 'json' }));
+  let stdout = '';
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('not ready')), START_TIMEOUT_MS);
+    child.stdout.on('data', () => {
+      const found = READY.exec(stdout)?.[1];
+      if (found === undefined) return;
+      clearTimeout(timer);
+      resolve(found);
+    });
+  });
+  for (let sent = 0; sent < count; sent += 50) {
+    const batch = Array.from({ length: Math.min(50, count - sent) }, (_, i) =>
+      get(`${origin}${i % 2 === 0 ? '/healthz' : PROCESSING_PATH}`).then((r) => r.arrayBuffer()),
+    );
+    await Promise.all(batch);
+  }
+  child.kill('SIGTERM');
+  const code = await closed;
+  const lines = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string; requestId: string });
+  return { code, requests: lines.filter((line) => line.msg === 'request') };
+}
+
 describe.each(PROCESS_RUNTIMES)('the proxy on $name', ({ command, args }) => {
   let origin = '';
   beforeAll(async () => {
@@ -264,6 +300,14 @@ describe.each(PROCESS_RUNTIMES)('the proxy on $name', ({ command, args }) => {
   }, START_TIMEOUT_MS + 1_000);
 
   describeProxy(() => origin);
+
+  it('writes one JSON line per request, batched, and loses none when stopped at once', async () => {
+    const { code, requests } = await requestLinesAtShutdown(command, args, 300);
+
+    expect(code).toBe(143);
+    expect(requests).toHaveLength(300);
+    expect(new Set(requests.map((line) => line.requestId)).size).toBe(300);
+  }, 30_000);
 
   it('exits with code 78 and one line naming the variable when the configuration is bad', async () => {
     const outcome = await runToExit(command, args, proxyEnv({ EDGE_MODE: 'bogus' }));

@@ -1,5 +1,6 @@
 // The proxy on Bun: `pnpm start:bun` (`bun src/runtimes/bun.ts`; Bun runs the TypeScript itself).
 // Configuration: environment variables.
+import { writeSync } from 'node:fs';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { connectRedis } from '../redis-connection.ts';
@@ -31,6 +32,23 @@ const MAX_IDLE_TIMEOUT_SECONDS = 255;
 /** How long a stop waits for open responses before closing their connections. */
 const STOP_GRACE_MS = 3_000;
 
+const encoder = new TextEncoder();
+
+/**
+ * Writes all of `text` to stdout before returning (Bun's `process.stdout.write` may still hold it
+ * when `process.exit` runs), retrying a pipe that is momentarily full.
+ */
+function writeStdout(text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(1, bytes));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error;
+    }
+  }
+}
+
 let server: BunServer | undefined;
 /** Aborted on SIGINT/SIGTERM, before `edge.close()`: streams close without `end` and clients reconnect. */
 const shutdown = new AbortController();
@@ -39,6 +57,7 @@ try {
   edge = await createEdge(process.env, {
     shutdown: shutdown.signal,
     connectFleet: connectRedis,
+    logWriter: writeStdout,
     // What `getConnInfo` from `hono/bun` does, without the adapter (deprecated for Hono 5).
     clientAddress: (c) => server?.requestIP(c.req.raw)?.address,
   });
@@ -95,7 +114,10 @@ const stop = async (signal: NodeJS.Signals) => {
   const force = setTimeout(() => listening.stop(true), STOP_GRACE_MS);
   await listening.stop();
   clearTimeout(force);
+  edge.flushLogs();
   process.exit(signal === 'SIGINT' ? 130 : 143);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// Request logs are batched: whatever is still queued is written on the way out, however it comes.
+process.on('exit', () => edge.flushLogs());

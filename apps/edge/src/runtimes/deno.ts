@@ -26,8 +26,17 @@ declare const Deno: {
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): { shutdown(): Promise<void> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
+  readonly stdout: { writeSync(bytes: Uint8Array): number };
   exit(code: number): never;
 };
+
+const encoder = new TextEncoder();
+
+/** Writes all of `text` to stdout before returning, so nothing is left when `Deno.exit` runs. */
+function writeStdout(text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+}
 
 /** How long a stop waits for open responses before exiting anyway. */
 const STOP_GRACE_MS = 3_000;
@@ -41,6 +50,7 @@ try {
     connectFleet: connectRedis,
     // `Deno.serve` compresses compressible responses (gzip, brotli) by itself.
     compress: false,
+    logWriter: writeStdout,
     // What `getConnInfo` from `hono/deno` does (the handler's info is the app's env), without the
     // adapter, which is deprecated for Hono 5.
     clientAddress: (c: Context) => (c.env as ServeHandlerInfo | undefined)?.remoteAddr.hostname,
@@ -80,8 +90,12 @@ const stop = async (code: number) => {
   // response that still does not finish must not hold the exit for ever.
   shutdown.abort();
   edge.close();
-  setTimeout(() => Deno.exit(code), STOP_GRACE_MS);
+  setTimeout(() => {
+    edge.flushLogs();
+    Deno.exit(code);
+  }, STOP_GRACE_MS);
   await server.shutdown();
+  edge.flushLogs();
   Deno.exit(code);
 };
 Deno.addSignalListener('SIGINT', () => stop(130));

@@ -14,6 +14,8 @@ try {
     clientAddress: (c) => getConnInfo(c).remote.address,
     shutdown: shutdown.signal,
     connectFleet: connectRedis,
+    // Synchronous for files and pipes on Linux, so what is written is written before an exit.
+    logWriter: (text) => process.stdout.write(text),
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
@@ -56,3 +58,5 @@ const stop = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// Request logs are batched: whatever is still queued is written on the way out, however it comes.
+process.on('exit', () => edge.flushLogs());

@@ -11,6 +11,7 @@ import { createEdge } from '../create-edge.ts';
 import type { EdgeParts } from '../edge-parts.ts';
 import type { LogRecord } from '../log-record.ts';
 import type { EdgeAppEnv } from '../request-context.ts';
+import type { StatusStore } from '../status-store.ts';
 
 /** A secret long enough for the proxy (tests only). */
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
@@ -50,8 +51,8 @@ export async function createEdgeHarness(
   env: EdgeEnv = {},
   /** Replaces the simulator as the upstream: receives what the proxy would send it. */
   upstream?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
-  /** Further parts of the app (what a runtime entry would choose). */
-  parts: Pick<EdgeParts, 'compress'> = {},
+  /** Further parts of the app (what a runtime entry would choose); a store is made on the clock. */
+  parts: Pick<EdgeParts, 'compress'> & { store?: (clock: VirtualClock) => StatusStore } = {},
 ): Promise<EdgeHarness> {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
@@ -73,7 +74,8 @@ export async function createEdgeHarness(
       ...env,
     },
     {
-      ...parts,
+      ...(parts.compress === undefined ? {} : { compress: parts.compress }),
+      ...(parts.store === undefined ? {} : { store: parts.store(clock) }),
       shutdown: shutdown.signal,
       clock,
       log: (record) => logs.push(record),

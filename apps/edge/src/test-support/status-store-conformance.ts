@@ -42,6 +42,23 @@ export function describeStatusStore(name: string, factory: StoreFactory): void {
       expect(await store.get('other')).toBeUndefined();
     });
 
+    it('peeks (when it can) a fresh entry as get resolves it, and nothing past staleUntil', async () => {
+      const { store, advance } = await setUp();
+      if (store.peek === undefined) return; // optional: only stores with an in-process tier peek
+      expect(store.peek('k')).toBeUndefined();
+      const stored = entry({ staleUntil: 5_000 });
+      await store.set('k', stored);
+      // Fresh (freshUntil 3 000): a store that peeks must answer it, exactly as `get` does.
+      expect(store.peek('k')).toEqual(stored);
+      expect(await store.get('k')).toEqual(stored);
+      advance(2_500);
+      // Stale: a peek may leave it to `get` (which may ask elsewhere), but never disagrees.
+      expect([undefined, await store.get('k')]).toContainEqual(store.peek('k'));
+      advance(1_500);
+      expect(store.peek('k')).toBeUndefined();
+      expect(await store.get('k')).toBeUndefined();
+    });
+
     it('forgets an entry once it is past staleUntil', async () => {
       const { store, advance } = await setUp();
       await store.set('k', entry({ staleUntil: 5_000 }));

@@ -1,0 +1,46 @@
+import type { Context } from 'hono';
+import type { CompressedBodies } from './compressed-bodies.ts';
+import type { TenancyMode } from './config.ts';
+import { type EdgeAppEnv, respond } from './request-context.ts';
+import type { CacheRead } from './status-cache.ts';
+import { encodeStatusReply } from './status-encoding.ts';
+import { statusReply } from './status-response.ts';
+
+/** Options of {@link statusAnswer}. */
+export interface StatusAnswerOptions {
+  readonly mode: TenancyMode;
+  /** Each stored body's gzipped copy; undefined where the runtime compresses. */
+  readonly compressed: CompressedBodies | undefined;
+}
+
+/**
+ * The Response to a cache read, for this request: {@link statusReply} (ETag or 304, Age,
+ * Cache-Control, Cache-Status), `Vary: Authorization` unless the mode is `open`, the encoding the
+ * client accepts ({@link encodeStatusReply}), built with {@link respond}. The one owner of a status
+ * answer: the status routes and the cache-hit shortcut both answer with it, so they cannot drift.
+ * Without a promise unless a gzipped copy is still being made.
+ *
+ * @example
+ * ```ts
+ * return statusAnswer(c, await cache.read(key, tenant, load), now(), { mode, compressed });
+ * ```
+ */
+export function statusAnswer<E extends EdgeAppEnv>(
+  c: Context<E>,
+  read: CacheRead,
+  now: number,
+  options: StatusAnswerOptions,
+): Response | Promise<Response> {
+  const plain = statusReply(read, now, c.req.header('if-none-match'));
+  // The answer depends on the credential (a key's tenant, or what a token names).
+  if (options.mode !== 'open') plain.headers.vary = 'Authorization';
+  const reply = encodeStatusReply(
+    plain,
+    read.entry,
+    c.req.header('accept-encoding'),
+    options.compressed,
+  );
+  return reply instanceof Promise
+    ? reply.then((encoded) => respond(c, encoded.body, encoded.status, encoded.headers))
+    : respond(c, reply.body, reply.status, reply.headers);
+}
