@@ -34,8 +34,10 @@ const SERVER_OWN_HEADERS = new Set([
  * ```
  */
 export async function captureHit(url, path, headers) {
-  await (await fetch(`${url}${path}`, { headers })).arrayBuffer();
-  const hit = await fetch(`${url}${path}`, { headers });
+  // What wrk gets: it asks for no encoding (fetch would ask for gzip, and decode it).
+  const asWrk = { ...headers, 'accept-encoding': 'identity' };
+  await (await fetch(`${url}${path}`, { headers: asWrk })).arrayBuffer();
+  const hit = await fetch(`${url}${path}`, { headers: asWrk });
   const body = await hit.text();
   if (hit.status !== 200 || !/\bhit\b/.test(hit.headers.get('cache-status') ?? '')) {
     throw new Error(
@@ -53,7 +55,15 @@ export async function captureHit(url, path, headers) {
  * Every target of the comparison, in the table's order. `runtime` groups a proxy with the bare
  * servers it is compared to; `role` says which is which.
  */
-export function hitTargets({ appDir, runtimes, nginxBinary, upstreamPort, env, bareResponse }) {
+export function hitTargets({
+  appDir,
+  runtimes,
+  nginxBinary,
+  upstreamPort,
+  env,
+  bareResponse,
+  redisUrl,
+}) {
   const bun = join(appDir, 'node_modules/bun/bin/bun.exe');
   const deno = join(appDir, 'node_modules/deno/deno');
   const bareEnv = (port) => ({
@@ -69,14 +79,14 @@ export function hitTargets({ appDir, runtimes, nginxBinary, upstreamPort, env, b
     role,
     start: () => startBare({ name, command, args, appDir, env: bareEnv }),
   });
-  const proxy = (key, name, extra) => {
+  const proxy = (key, name, extra, role = extra === undefined ? 'proxy' : 'proxy-logs') => {
     const prepared = runtimes.find((runtime) => runtime.key === key)?.prepared;
     if (prepared === undefined) return [];
     return [
       {
         name,
         runtime: key,
-        role: extra === undefined ? 'proxy' : 'proxy-logs',
+        role,
         start: () =>
           startProxy({
             name,
@@ -84,12 +94,15 @@ export function hitTargets({ appDir, runtimes, nginxBinary, upstreamPort, env, b
             appDir,
             env: env(extra ?? {}),
             core: SERVER_CORE,
-            quietStdout: extra !== undefined,
+            quietStdout: role === 'proxy-logs',
           }),
       },
     ];
   };
   const logsOn = { EDGE_LOG: 'json' };
+  // Fleet mode (issue 10): the fleet store, an in-process tier in front of Redis.
+  const fleet = (key, name) =>
+    redisUrl === undefined ? [] : proxy(key, name, { EDGE_REDIS_URL: redisUrl }, 'proxy-fleet');
   const targets = [];
   if (nginxBinary !== undefined) {
     targets.push({
@@ -104,6 +117,7 @@ export function hitTargets({ appDir, runtimes, nginxBinary, upstreamPort, env, b
     bare('bare Hono on Node', 'node', 'hono', process.execPath, ['bench/bare/hono-node.mjs']),
     ...proxy('node', 'proxy on Node'),
     ...proxy('node', 'proxy on Node, JSON logs on', logsOn),
+    ...fleet('node', 'proxy on Node, fleet mode (Redis)'),
   );
   if (existsSync(bun)) {
     targets.push(
@@ -111,6 +125,7 @@ export function hitTargets({ appDir, runtimes, nginxBinary, upstreamPort, env, b
       bare('bare Hono on Bun', 'bun', 'hono', bun, ['bench/bare/hono-bun.mjs']),
       ...proxy('bun', 'proxy on Bun'),
       ...proxy('bun', 'proxy on Bun, JSON logs on', logsOn),
+      ...fleet('bun', 'proxy on Bun, fleet mode (Redis)'),
     );
   }
   if (existsSync(deno)) {

@@ -24,7 +24,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForNode } from './bundle.mjs';
-import { captureHit, hitTargets, measureHits } from './hit-phase.mjs';
+import { captureHit, hitTargets, measureHits, SERVER_CORE } from './hit-phase.mjs';
 import { failures, quantile, runLoad } from './load.mjs';
 import { findNginx, NGINX_INSTALL_HINT, nginxVersion, startNginx } from './nginx.mjs';
 import { runPaced } from './paced-load.mjs';
@@ -37,6 +37,7 @@ import {
   stopChild,
 } from './processes.mjs';
 import { benchSecret, PROXY_RUNTIMES, proxyEnv, startProxy } from './proxy-targets.mjs';
+import { findRedis, REDIS_INSTALL_HINT, startRedis } from './redis.mjs';
 import { renderReport } from './report.mjs';
 import { findWrk } from './wrk.mjs';
 
@@ -264,6 +265,18 @@ async function main() {
     } finally {
       await first.stop();
     }
+    const redisBinary = findRedis();
+    let redisUrl;
+    if (redisBinary === undefined) {
+      report.notes.push(
+        `Hit phase: no fleet-mode rows (no redis-server: \`${REDIS_INSTALL_HINT}\`).`,
+      );
+    } else {
+      // On the servers' core: any Redis work a hit caused would cost the proxy's throughput.
+      const redis = await startRedis({ binary: redisBinary, core: SERVER_CORE });
+      cleanups.push(() => redis.stop());
+      redisUrl = redis.url;
+    }
     const targets = hitTargets({
       appDir,
       runtimes,
@@ -271,6 +284,7 @@ async function main() {
       upstreamPort: Number(new URL(simulator.url).port),
       env: envFor,
       bareResponse,
+      redisUrl,
     }).filter((target) => config.targets.includes(target.runtime));
     const { rows, broken } = await measureHits({
       targets,
