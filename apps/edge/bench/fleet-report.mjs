@@ -52,8 +52,8 @@ function renderPolling(report, lines, c) {
     `### Upstream calls: ${c.pollClients} clients polling one processing document every ${c.pollIntervalMs} ms for ${c.pollSeconds} s`,
     '',
     `The clients are keep-alive connections of the bench's paced generator (\`bench/paced-load.mjs\`), ` +
-      'split evenly over the instances; "2 s windows" is how many freshness windows the load lasted ' +
-      '(one call per window is the fewest a cache with that freshness can make).',
+      'split evenly over the instances; "2 s windows" is the load\'s duration over the 2 s freshness, rounded up: ' +
+      'about the fewest calls a cache with that freshness can make.',
     '',
     '| setup | upstream calls | 2 s windows | requests answered | req/s (offered) | p99 | not 200 | CPU: proxies / simulator / redis / other |',
     '|---|---:|---:|---:|---:|---:|---|---|',
