@@ -138,7 +138,11 @@ function renderHits(report, lines, c) {
       );
     });
   }
-  lines.push('');
+  lines.push(
+    '',
+    `Each proxy's second request before the load answered ${rows.map((row) => `${row.check.status} \`Cache-Status: ${row.check.cacheStatus}\` (${row.name})`).join(', ')}.`,
+    '',
+  );
   const [memory, fleet] = rows;
   const best = (row) => Math.max(...row.runs.map((run) => run.rps));
   const mean = (row) => row.runs.reduce((sum, run) => sum + run.rps, 0) / row.runs.length;

@@ -98,7 +98,14 @@ async function main() {
   report.machine.loadBefore = loadavg();
   report.machine.otherBefore = await otherLoadOverOneSecond();
 
-  const redis = await startRedisServer();
+  let redis;
+  try {
+    redis = await startRedisServer();
+  } catch (error) {
+    // One clear line (what is missing, how to install it), not a stack trace.
+    report.broken.push(error.message);
+    return;
+  }
   cleanups.push(() => redis.stop());
   report.machine.redis = redisVersion();
   log(`redis-server on ${redis.url} (pid ${redis.pid})`);
