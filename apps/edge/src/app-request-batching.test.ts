@@ -104,6 +104,22 @@ describe('document streams of one request', () => {
     expect(h.simulator.stats().byRoute['document-status']).toBe(0);
   });
 
+  it('ignore a cached request id that is not a valid id, and still stream', async () => {
+    const h = await createEdgeHarness({}, async (input, init) => {
+      const response = await h.simulator.app.fetch(new Request(input, init));
+      if (response.status !== 200) return response;
+      // An upstream whose documents name a request by an id no request may have.
+      return Response.json({ ...(await response.json()), request_id: '../elsewhere' });
+    });
+    const { documentIds } = h.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [doc(4_000)],
+    });
+    const id = documentIds[0] as string;
+    expect((await h.get(statusPath('document', id))).status).toBe(200);
+    expect(await streamAll(h, [eventsPath('document', id)])).toEqual(['completed']);
+  });
+
   it('store what each request poll says of the request’s other documents', async () => {
     const h = await createEdgeHarness();
     const { documentIds } = h.simulator.createRequest({

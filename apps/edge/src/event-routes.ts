@@ -1,4 +1,4 @@
-import { parseDocumentStatus } from '@neurostatus/core';
+import { assertValidId, parseDocumentStatus } from '@neurostatus/core';
 import type { PollerClock, PollScheduler } from '@neurostatus/poller';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AdmittedEnv } from './admission.ts';
@@ -82,7 +82,8 @@ interface FeedChoice {
 function requestIdOf(cached: StoredStatus | undefined): string | undefined {
   if (cached?.status !== 200) return undefined;
   try {
-    return parseDocumentStatus(JSON.parse(cached.body)).request_id;
+    // The schema takes any string here; the scheduler would throw on one no request may have.
+    return assertValidId(parseDocumentStatus(JSON.parse(cached.body)).request_id, 'request');
   } catch {
     return undefined;
   }
