@@ -37,7 +37,7 @@ import {
   stopChild,
 } from './processes.mjs';
 import { benchSecret, PROXY_RUNTIMES, proxyEnv, startProxy } from './proxy-targets.mjs';
-import { findRedis, REDIS_INSTALL_HINT, startRedis } from './redis.mjs';
+import { startRedisServer } from './redis-process.mjs';
 import { renderReport } from './report.mjs';
 import { findWrk } from './wrk.mjs';
 
@@ -265,17 +265,14 @@ async function main() {
     } finally {
       await first.stop();
     }
-    const redisBinary = findRedis();
     let redisUrl;
-    if (redisBinary === undefined) {
-      report.notes.push(
-        `Hit phase: no fleet-mode rows (no redis-server: \`${REDIS_INSTALL_HINT}\`).`,
-      );
-    } else {
+    try {
       // On the servers' core: any Redis work a hit caused would cost the proxy's throughput.
-      const redis = await startRedis({ binary: redisBinary, core: SERVER_CORE });
+      const redis = await startRedisServer({ core: SERVER_CORE });
       cleanups.push(() => redis.stop());
       redisUrl = redis.url;
+    } catch (error) {
+      report.notes.push(`Hit phase: no fleet-mode rows (${error.message}).`);
     }
     const targets = hitTargets({
       appDir,

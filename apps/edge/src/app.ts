@@ -13,7 +13,9 @@ import { createLivePage } from './live-page/create-live-page.ts';
 import { meteredFetch } from './metered-fetch.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry.ts';
 import { openApiHandler } from './openapi.ts';
+import { rememberRequestDocuments } from './remember-request-documents.ts';
 import { createRequestFraming, type EdgeAppEnv, requestContext } from './request-context.ts';
+import { requestLearningClients } from './request-learning-clients.ts';
 import { createStatusCache } from './status-cache.ts';
 import { createStatusHits } from './status-hits.ts';
 import { STATUS_PREFIXES } from './status-paths.ts';
@@ -35,20 +37,6 @@ import { createUpstreamClients } from './upstream-clients.ts';
 export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppEnv>> {
   const { config, clock, metrics, log } = parts;
   const now = () => clock.now();
-  const clients = createUpstreamClients({
-    baseUrl: parts.baseUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    // Every upstream call is counted here, whichever path makes it (status read or poll loop).
-    fetch: meteredFetch(metrics, now, parts.fetch),
-    now,
-  });
-  const authenticate = await createAuthenticator({
-    mode: config.mode,
-    secret: config.secret,
-    clients,
-    apiKey: parts.apiKey,
-    now,
-  });
   const { fleet } = parts;
   const holdOff = createHoldOff({ now });
   const compressed = parts.compress ? createCompressedBodies() : undefined;
@@ -65,6 +53,25 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     ...(compressed === undefined
       ? {}
       : { onStore: (entry) => compressed.prepare(entry.etag, entry.body) }),
+  });
+  // Issue 13: every request status fetched (a read, a request stream, a scheduler's batch poll)
+  // also stores each of its documents, under the tenant whose key made the call.
+  const clients = requestLearningClients(
+    createUpstreamClients({
+      baseUrl: parts.baseUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      // Every upstream call is counted here, whichever path makes it (status read or poll loop).
+      fetch: meteredFetch(metrics, now, parts.fetch),
+      now,
+    }),
+    (tenant, request) => rememberRequestDocuments(cache, tenant, request),
+  );
+  const authenticate = await createAuthenticator({
+    mode: config.mode,
+    secret: config.secret,
+    clients,
+    apiKey: parts.apiKey,
+    now,
   });
   const { perSecond, burst } = config.rateLimit;
   const rateLimiter =

@@ -1,3 +1,4 @@
+import { assertValidId, parseDocumentStatus } from '@neurostatus/core';
 import type { PollerClock, PollScheduler } from '@neurostatus/poller';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AdmittedEnv } from './admission.ts';
@@ -11,6 +12,7 @@ import type { Fleet } from './fleet.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
+import { rememberRequestBody } from './remember-request-documents.ts';
 import type { EdgeAppEnv } from './request-context.ts';
 import { retryAfterSeconds } from './retry-after-seconds.ts';
 import type { StatusCache } from './status-cache.ts';
@@ -74,6 +76,20 @@ interface FeedChoice {
 }
 
 /**
+ * The request a cached document status names (this tenant's entry, so this tenant's request):
+ * given to the scheduler, the document's first poll is already its request's poll.
+ */
+function requestIdOf(cached: StoredStatus | undefined): string | undefined {
+  if (cached?.status !== 200) return undefined;
+  try {
+    // The schema takes any string here; the scheduler would throw on one no request may have.
+    return assertValidId(parseDocumentStatus(JSON.parse(cached.body)).request_id, 'request');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Where a stream's statuses come from: a finished status in the cache needs no poll loop; a
  * request gets a loop of its own (stopped by `shutdown`); a document shares the scheduler's loop,
  * or, where loops cannot be shared (Workers), gets its own.
@@ -84,7 +100,8 @@ function chooseFeed(choice: FeedChoice): FeedSource<string> {
   if (choice.eventFeed !== undefined) return notFoundRemembered(kind, choice.eventFeed(), remember);
   if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown, remember);
   if (choice.shareEventLoops) {
-    return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember);
+    const requestId = requestIdOf(cached);
+    return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember, requestId);
   }
   return ownDocumentFeed(tenant.client, id, clock, remember);
 }
@@ -172,7 +189,13 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
                   id,
                   authorization:
                     config.mode === 'passthrough' ? c.req.header('authorization') : undefined,
-                  remember: (body, terminal) => remember({ status: 200, body, terminal }),
+                  remember: (body, terminal) => {
+                    remember({ status: 200, body, terminal });
+                    // Local loops' request polls store their documents through the client.
+                    if (kind === 'request') {
+                      waitUntil(rememberRequestBody(cache, tenant.cacheTenant, body));
+                    }
+                  },
                 }),
       });
       // Unshared, each stream gets a feed key of its own, hence a loop of its own.

@@ -1,8 +1,9 @@
 // Three proxy instances in one process (each its own app, simulator and Redis connections), one
 // real redis-server: what fleet mode changes for clients. The multi-process proofs come with
 // test/fleet-processes.test.ts.
-import { DEMO_DOCUMENT_IDS } from '@neurostatus/simulator';
+import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from '@neurostatus/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey } from './cache-key.ts';
 import { createEdge, type EdgeInstance } from './create-edge.ts';
 import { connectRedis } from './redis-connection.ts';
 import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
@@ -48,5 +49,29 @@ describe('three instances on one Redis', () => {
     const bodies = new Set(await Promise.all(responses.map((response) => response.text())));
     expect(bodies.size).toBe(1);
     expect(upstreamCalls(fleet)).toBe(1);
+  });
+
+  it('share what one instance’s request read learnt: its documents are hits on the others', async () => {
+    const [reader, other] = await instances(2);
+    expect((await reader!.app.request(`/api/v1/request-status/${DEMO_REQUEST_ID}`)).status).toBe(
+      200,
+    );
+    // The document writes do not hold up the request's answer: wait (bounded) until Redis has them.
+    const keys = DEMO_DOCUMENT_IDS.map((id) =>
+      cacheKey({ tenant: 'shared', kind: 'document', id }),
+    );
+    const deadline = Date.now() + 5_000;
+    for (const key of keys) {
+      while ((await other!.fleet?.store.get(key)) === undefined) {
+        if (Date.now() > deadline) throw new Error(`${key} never reached the fleet's store`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    for (const id of DEMO_DOCUMENT_IDS) {
+      const response = await other!.app.request(`/api/v1/document-status/${id}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-status')).toMatch(/; hit/);
+    }
+    expect(other!.simulator?.stats().total).toBe(0);
   });
 });

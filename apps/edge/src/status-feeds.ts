@@ -60,11 +60,13 @@ function remembering(
 
 /**
  * A document's event feed through the scheduler's shared loop (one per client and document); each
- * status also goes to `remember` (the cache).
+ * status also goes to `remember` (the cache). Documents of one request watched by one client are
+ * polled together, one request poll a round (the scheduler's batching): from the first poll when
+ * `requestId` is given, else once their first answers name the request.
  *
  * @example
  * ```ts
- * hub.subscribe(key, sharedDocumentFeed(scheduler, client, id, remember), listener);
+ * hub.subscribe(key, sharedDocumentFeed(scheduler, client, id, remember, requestId), listener);
  * ```
  */
 export function sharedDocumentFeed(
@@ -72,6 +74,7 @@ export function sharedDocumentFeed(
   client: NeurolinkerClient,
   id: string,
   remember: RememberAnswer,
+  requestId?: string,
 ): FeedSource<string> {
   return (sink) => {
     let abandoned = false;
@@ -80,7 +83,12 @@ export function sharedDocumentFeed(
       abandoned = true;
       unsubscribe?.();
     };
-    unsubscribe = scheduler.subscribe(client, id, remembering('document', sink, remember, abandon));
+    unsubscribe = scheduler.subscribe(
+      client,
+      id,
+      remembering('document', sink, remember, abandon),
+      requestId === undefined ? {} : { requestId },
+    );
     if (abandoned) unsubscribe();
     return unsubscribe;
   };

@@ -231,6 +231,34 @@ describe('status objects in workerd', () => {
     expect(client.events.slice(0, 2).map(statusOf)).toEqual(['processing', 'completed']);
   }, 30_000);
 
+  it("stores the documents a request stream's statuses list, so a GET of each is a hit", async () => {
+    const { requestId, documentIds } = simulator.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [
+        { totalPages: 1, pendingMs: 0, processingMs: 50_000 },
+        { totalPages: 1, pendingMs: 0, processingMs: 50_000, outcome: 'failed' },
+      ],
+    });
+    clock.set(clock.now() + 20_000);
+    const client = await openStream(
+      fetch,
+      `${origin}/api/v1/request-status/${requestId}/events`,
+      AUTH,
+    );
+    await client.until(1);
+    complete();
+    await client.done;
+
+    const statuses = [];
+    for (const id of documentIds) {
+      const response = await fetch(`${origin}${documentPath(id)}`, { headers: AUTH });
+      expect(response.headers.get('cache-status')).toMatch(/; hit/);
+      statuses.push(statusOf({ data: await response.text() }));
+      expect(callsFor(id)).toBe(0);
+    }
+    expect(statuses).toEqual(['completed', 'failed']);
+  }, 30_000);
+
   it('stops polling once the last stream has left', async () => {
     const id = processingDocument();
     const clients = [await stream(id), await stream(id)];

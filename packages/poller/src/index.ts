@@ -37,6 +37,7 @@ export {
   type ScheduledWatchOptions,
   type SubscribeOptions,
 } from './poll-scheduler.ts';
+export { requestEntryStatus } from './request-entry-status.ts';
 export type { RequestStatusReader } from './request-status-reader.ts';
 export type { PollSchedulerOptions } from './scheduler-options.ts';
 export type { StatusListener } from './status-listener.ts';
