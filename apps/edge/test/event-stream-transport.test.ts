@@ -1,6 +1,11 @@
 // The poller's event-stream transport (issue 14) against the real proxy over HTTP on 127.0.0.1:
 // sockets, streaming and reconnections are real; time is virtual and moves only when the test
 // (or `driveWhenIdle`, once everything is quiet) moves it.
+//
+// "Quiet" must cover all the real work between two sleeps, or time jumps in the middle of what is
+// instant in real time (a status already on its way arriving after the deadline): HTTP calls until
+// their body is read, stream bytes the proxy has sent and the client not yet read, and WebCrypto
+// operations (event ids, tokens), which finish on the thread pool, turns later.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -29,7 +34,7 @@ import {
   DOCUMENTED_EXAMPLE,
   type Simulator,
 } from '@neurostatus/simulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { type EdgeEnv, loadEdgeConfig } from '../src/config.ts';
 import { resolveEdgeParts } from '../src/edge-parts.ts';
@@ -45,9 +50,34 @@ const [PURCHASE_ORDER, REPORT, FAILING_SCAN, INVOICE] = DEMO_DOCUMENT_IDS;
 interface World {
   readonly simulator: Simulator;
   readonly clock: VirtualClock;
-  /** Upstream calls and client connections in flight, for `driveWhenIdle`. */
-  inFlight: number;
+  /** Upstream calls, and client calls until their body is read (event streams: until answered). */
+  calls: number;
+  /** Bytes each open event stream has sent and its client has read, by {@link STREAM_KEY}. */
+  readonly streams: Map<string, { sent: number; read: number }>;
+  /** What is under way, for `driveWhenIdle`: calls, streams with unread bytes, WebCrypto work. */
+  readonly inFlight: number;
 }
+
+/** The request header that pairs a client's event stream with the proxy's side of it. */
+const STREAM_KEY = 'x-test-stream';
+let streamKeys = 0;
+
+/** WebCrypto operations under way (event ids and tokens, in the proxy and in `getToken`). */
+let cryptoInFlight = 0;
+beforeEach(() => {
+  for (const name of ['digest', 'importKey', 'sign', 'verify'] as const) {
+    const original = crypto.subtle[name].bind(crypto.subtle) as (
+      ...args: unknown[]
+    ) => Promise<unknown>;
+    vi.spyOn(crypto.subtle, name).mockImplementation(((...args: unknown[]) => {
+      cryptoInFlight++;
+      return original(...args).finally(() => cryptoInFlight--);
+    }) as never);
+  }
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 interface RunningProxy {
   readonly port: number;
@@ -69,14 +99,111 @@ function createWorld(): World {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ demo: true, clock: simulatorClock });
   const clock = createVirtualClock(START, (now) => simulatorClock.set(now));
-  return { simulator, clock, inFlight: 0 };
+  return {
+    simulator,
+    clock,
+    calls: 0,
+    streams: new Map(),
+    get inFlight() {
+      const unread = [...this.streams.values()].filter((stream) => stream.sent > stream.read);
+      return this.calls + unread.length + cryptoInFlight;
+    },
+  };
 }
 
+/**
+ * `body`, read eagerly (whether or not anyone reads the copy), calling `onChunk` as each chunk
+ * comes out: the proxy's side of a stream counts bytes the moment it writes them.
+ */
+function pumped(
+  body: ReadableStream<Uint8Array>,
+  onChunk: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      void (async () => {
+        try {
+          for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+            onChunk(chunk.value.byteLength);
+            controller.enqueue(chunk.value);
+          }
+          controller.close();
+        } catch (error) {
+          // Cancelled by the server (its client went away): nothing left to pass on.
+          try {
+            controller.error(error);
+          } catch {}
+        }
+      })();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/**
+ * `body`, read only as its reader asks (nothing read ahead), calling `onChunk` for each chunk
+ * handed over and `onEnd` once when it ends, fails or is cancelled: the client's side.
+ */
+function observed(
+  body: ReadableStream<Uint8Array>,
+  onChunk: (bytes: number) => void,
+  onEnd: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = () => {
+    if (!ended) onEnd();
+    ended = true;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            end();
+            controller.close();
+            return;
+          }
+          onChunk(chunk.value.byteLength);
+          controller.enqueue(chunk.value);
+        } catch (error) {
+          end();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+const isEventStream = (response: Response) =>
+  /^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '');
+
 async function listen(
+  world: World,
   handler: (request: Request) => Response | Promise<Response>,
   port = 0,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createAdaptorServer({ fetch: handler });
+  const server = createAdaptorServer({
+    fetch: async (request) => {
+      const response = await handler(request);
+      const stream = world.streams.get(request.headers.get(STREAM_KEY) ?? '');
+      if (stream === undefined || response.body === null || !isEventStream(response)) {
+        return response;
+      }
+      const body = pumped(response.body, (bytes) => {
+        stream.sent += bytes;
+      });
+      const { status, statusText, headers } = response;
+      return new Response(body, { status, statusText, headers });
+    },
+  });
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   let closed = false;
@@ -112,23 +239,27 @@ async function startProxy(world: World, env: EdgeEnv = {}, port = 0): Promise<Ru
       scheduler,
       shutdown: shutdown.signal,
       fetch: async (input, init) => {
-        world.inFlight++;
+        world.calls++;
         try {
           return await world.simulator.app.fetch(new Request(input, init));
         } finally {
-          world.inFlight--;
+          world.calls--;
         }
       },
     }),
   );
   const lastEventIds: (string | null)[] = [];
   const statuses: number[] = [];
-  const server = await listen(async (request) => {
-    if (request.url.endsWith('/events')) lastEventIds.push(request.headers.get('last-event-id'));
-    const response = await app.fetch(request);
-    statuses.push(response.status);
-    return response;
-  }, port);
+  const server = await listen(
+    world,
+    async (request) => {
+      if (request.url.endsWith('/events')) lastEventIds.push(request.headers.get('last-event-id'));
+      const response = await app.fetch(request);
+      statuses.push(response.status);
+      return response;
+    },
+    port,
+  );
   const close = async () => {
     shutdown.abort();
     scheduler.close();
@@ -144,16 +275,47 @@ async function startProxy(world: World, env: EdgeEnv = {}, port = 0): Promise<Ru
   };
 }
 
-/** A `fetch` that counts connections and keeps them in flight for the driver until answered. */
+/**
+ * A `fetch` that counts connections and keeps them in flight for the driver: a call until its
+ * body is read, an event stream while the proxy has sent bytes the client has not read.
+ */
 function trackedFetch(world: World, counter: { connections: number }): typeof fetch {
   return async (input, init) => {
     counter.connections++;
-    world.inFlight++;
+    const key = String(++streamKeys);
+    const request = new Request(input, init);
+    request.headers.set(STREAM_KEY, key);
+    const stream = { sent: 0, read: 0 };
+    world.streams.set(key, stream);
+    world.calls++;
+    let response: Response;
     try {
-      return await fetch(input, init);
-    } finally {
-      world.inFlight--;
+      response = await fetch(request);
+    } catch (error) {
+      world.streams.delete(key);
+      world.calls--;
+      throw error;
     }
+    if (!isEventStream(response)) world.streams.delete(key);
+    if (response.body === null) {
+      world.calls--;
+      return response;
+    }
+    const watched = isEventStream(response);
+    // An event stream is under way while it has unread bytes; any other call until its body ends.
+    if (watched) world.calls--;
+    const body = observed(
+      response.body,
+      (bytes) => {
+        stream.read += bytes;
+      },
+      () => {
+        if (watched) world.streams.delete(key);
+        else world.calls--;
+      },
+    );
+    const { status, statusText, headers } = response;
+    return new Response(body, { status, statusText, headers });
   };
 }
 
@@ -305,6 +467,7 @@ describe('the event-stream transport against the proxy', () => {
         events: {
           baseUrl: proxy.baseUrl,
           getToken: () => tokens[calls++],
+          fetch: trackedFetch(world, { connections: 0 }),
           idleTimeoutMs: Number.POSITIVE_INFINITY,
         },
         clock: world.clock,
@@ -323,7 +486,11 @@ describe('the event-stream transport against the proxy', () => {
       world,
       watchStatus(clientFor(world, proxy.baseUrl), PURCHASE_ORDER, {
         transport: 'events',
-        events: { baseUrl: proxy.baseUrl, getToken: () => `v1.bad.${calls++}` },
+        events: {
+          baseUrl: proxy.baseUrl,
+          getToken: () => `v1.bad.${calls++}`,
+          fetch: trackedFetch(world, { connections: 0 }),
+        },
         clock: world.clock,
       })[Symbol.asyncIterator](),
     );
@@ -335,19 +502,20 @@ describe('the event-stream transport against the proxy', () => {
     const world = createWorld();
     const requests: string[] = [];
     // The bare API (the simulator itself): no `/events` routes.
-    const server = await listen(async (request) => {
+    const server = await listen(world, async (request) => {
       requests.push(new URL(request.url).pathname);
-      world.inFlight++;
+      world.calls++;
       try {
         return await world.simulator.app.fetch(request);
       } finally {
-        world.inFlight--;
+        world.calls--;
       }
     });
     cleanups.push(() => server.close());
     const baseUrl = `http://127.0.0.1:${server.port}/api/v1`;
     const client = clientFor(world, baseUrl);
-    const options = { transport: 'auto' as const, events: { baseUrl }, clock: world.clock };
+    const events = { baseUrl, fetch: trackedFetch(world, { connections: 0 }) };
+    const options = { transport: 'auto' as const, events, clock: world.clock };
     const first = await rest(
       world,
       watchStatus(client, PURCHASE_ORDER, options)[Symbol.asyncIterator](),
@@ -404,7 +572,11 @@ describe('the event-stream transport against the proxy', () => {
       world,
       watchStatus(clientFor(world, proxy.baseUrl), '00000000-0000-4000-8000-000000000000', {
         transport: 'events',
-        events: { baseUrl: proxy.baseUrl, idleTimeoutMs: Number.POSITIVE_INFINITY },
+        events: {
+          baseUrl: proxy.baseUrl,
+          fetch: trackedFetch(world, { connections: 0 }),
+          idleTimeoutMs: Number.POSITIVE_INFINITY,
+        },
         clock: world.clock,
       })[Symbol.asyncIterator](),
     );

@@ -64,6 +64,10 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * as soon as one sleep is pending, time never jumps while a request is on the wire, so a
  * deadline or a second watch cannot overtake a poll that is still being answered.
  *
+ * "Quiet" is only as good as `tracker`: one idle turn proves nothing about work that finishes in a
+ * later turn (sockets, the thread pool). Count in `inFlight` every such step between two sleeps:
+ * requests until their body is read, streamed bytes sent and not yet read, WebCrypto calls.
+ *
  * @example
  * ```ts
  * const statuses = await driveWhenIdle(clock, collect(scheduler.watch(client, id)), log);
