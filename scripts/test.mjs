@@ -52,51 +52,44 @@ function record(label, ok, detail) {
 }
 
 /**
- * The edge's fleet tests start a real redis-server of their own (Debian's package). Where it is
- * missing, install it when we can (root with apt-get), or stop with one line saying how.
+ * Real parts some tests need, from Debian's packages: the edge's fleet tests start a redis-server
+ * of their own, and the live page's test drives Chromium. Where one is missing, install it when we
+ * can (root with apt-get, refreshing the package lists if the first try fails), or stop with one
+ * line saying how.
  */
-function ensureRedisServer() {
-  const has = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (has()) return;
+function ensureDebianPackage({ pkg, present, neededBy }) {
+  if (present()) return;
   const isRoot = process.getuid?.() === 0;
   const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (isRoot && apt) {
-    console.log("\n▶ redis-server is missing: installing Debian's redis-server package");
+    console.log(`\n▶ ${pkg} is missing: installing Debian's ${pkg} package`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const install = () =>
-      spawnSync('apt-get', ['install', '-y', 'redis-server'], {
-        stdio: 'inherit',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      }).status === 0;
+      spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env }).status === 0;
     if (!install()) {
-      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
       install();
     }
-    if (has()) return;
+    if (present()) return;
   }
   console.error(
-    'redis-server is required by the edge fleet tests: install it (`sudo apt-get install -y redis-server`, or `brew install redis`) and run `pnpm test` again.',
+    `${neededBy} needs Debian's ${pkg}: run \`sudo apt-get install -y ${pkg}\`, then \`pnpm test\` again.`,
   );
   process.exit(1);
 }
 
-ensureRedisServer();
+ensureDebianPackage({
+  pkg: 'redis-server',
+  present: () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0,
+  neededBy: 'The edge fleet tests (a real Redis)',
+});
+ensureDebianPackage({
+  pkg: 'chromium',
+  present: () => existsSync('/usr/bin/chromium'),
+  neededBy: 'The live page test (headless Chromium)',
+});
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
-
-// The live page's test (apps/edge/src/live-page) drives Debian's Chromium: install it where
-// missing (as root, with apt), or stop here with one line saying how.
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM) && process.getuid?.() === 0) {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('chromium', 'apt-get', ['update', '-qq'], { env });
-  run('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], { env });
-}
-if (!existsSync(CHROMIUM)) {
-  console.error(
-    `The live page test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root (Debian), then \`pnpm test\` again.`,
-  );
-  process.exit(1);
-}
 
 check('typecheck', 'pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 const built = run('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
