@@ -27,6 +27,23 @@ describe('createMemoryStore', () => {
     expect(await store.get('c')).toBeDefined();
   });
 
+  it('keeps the recency order when the same entry is read again and again', async () => {
+    const store = createMemoryStore({ maxEntries: 2 });
+    await store.set('a', entry('a'));
+    await store.set('b', entry('b'));
+    store.peek?.('b');
+    store.peek?.('b');
+    store.peek?.('a');
+    store.peek?.('a'); // a is the most recently used, b the least
+    await store.delete('a');
+    await store.set('a', entry('a2'));
+    store.peek?.('b');
+    await store.set('c', entry('c')); // b was read after a was set again: a goes
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.get('b')).toBeDefined();
+    expect(await store.get('c')).toBeDefined();
+  });
+
   it('evicts by bytes too, and refuses an entry larger than the whole budget', async () => {
     const store = createMemoryStore({ maxBytes: 1_000 });
     await store.set('a', entry('x'.repeat(300)));

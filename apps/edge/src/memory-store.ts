@@ -38,12 +38,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StatusStore
   const now = options.now ?? (() => Date.now());
   const entries = new Map<string, StoredStatus>();
   let bytes = 0;
+  /** The key last set or moved to the end: a hit on it needs no move (a Map delete and set). */
+  let newest: string | undefined;
 
   const remove = (key: string) => {
     const entry = entries.get(key);
     if (entry === undefined) return;
     entries.delete(key);
     bytes -= sizeOf(key, entry);
+    if (key === newest) newest = undefined;
   };
 
   const peek = (key: string): StoredStatus | undefined => {
@@ -54,8 +57,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StatusStore
       return undefined;
     }
     // Most recently used: move to the end.
-    entries.delete(key);
-    entries.set(key, entry);
+    if (key !== newest) {
+      entries.delete(key);
+      entries.set(key, entry);
+      newest = key;
+    }
     return entry;
   };
   return {
@@ -71,6 +77,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StatusStore
       if (size > maxBytes) return false;
       remove(key);
       entries.set(key, entry);
+      newest = key;
       bytes += size;
       for (const oldest of entries.keys()) {
         if (entries.size <= maxEntries && bytes <= maxBytes) break;

@@ -130,4 +130,15 @@ describe('assertValidId', () => {
   test.prop([fc.uuid()])('accepts every UUID', (uuid) => {
     expect(assertValidId(uuid, 'document')).toBe(uuid);
   });
+
+  test.prop([fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/)])(
+    'accepts every id of up to 128 letters, digits, underscores and hyphens as it is',
+    (id) => {
+      expect(assertValidId(id, 'request')).toBe(id);
+    },
+  );
+
+  test('still refuses a plain id longer than 128 characters', () => {
+    expect(() => assertValidId('a'.repeat(129), 'document')).toThrow(InvalidIdError);
+  });
 });

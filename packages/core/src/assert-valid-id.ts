@@ -16,6 +16,9 @@ const FORBIDDEN_CHARACTER =
   /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]/;
 // A lone surrogate cannot be encoded as UTF-8: encodeURIComponent would throw a URIError.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Letters, digits, `_` and `-` only (every UUID): none of the characters the checks below look
+// for, so such an id passes them all. One test instead of six on a proxy's hot path.
+const PLAIN_ID = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Which kind of id is being checked; named in the error message.
@@ -60,6 +63,7 @@ export function assertValidId(id: unknown, kind: IdKind): string {
   }
   if (id.length === 0) reject(kind, 'it is empty');
   if (id.length > MAX_ID_LENGTH) reject(kind, `it is longer than ${MAX_ID_LENGTH} characters`);
+  if (PLAIN_ID.test(id)) return id;
   if (id === '.') reject(kind, 'it is "."');
   checkCharacters(kind, id, 'it contains');
   // A server or proxy may decode more than once: check every layer until it stops changing.
