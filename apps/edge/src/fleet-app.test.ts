@@ -2,31 +2,27 @@
 // real redis-server: what fleet mode changes for clients. The multi-process proofs come with
 // test/fleet-processes.test.ts.
 import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from '@neurostatus/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cacheKey } from './cache-key.ts';
 import { createEdge, type EdgeInstance } from './create-edge.ts';
 import { connectRedis } from './redis-connection.ts';
-import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
-let server: TestRedisServer;
-const edges: EdgeInstance[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const edge of edges) edge.close();
-  await server?.stop();
-});
+const redisServer = useRedisServer();
 
 async function instances(count: number, env: Record<string, string> = {}) {
   return Promise.all(
     Array.from({ length: count }, async () => {
       const edge = await createEdge(
-        { EDGE_LOG: 'off', EDGE_REDIS_URL: server.url, EDGE_RATE_LIMIT_PER_SECOND: '0', ...env },
+        {
+          EDGE_LOG: 'off',
+          EDGE_REDIS_URL: redisServer.url,
+          EDGE_RATE_LIMIT_PER_SECOND: '0',
+          ...env,
+        },
         { connectFleet: connectRedis },
       );
-      edges.push(edge);
+      redisServer.closeAtEnd(edge);
       await edge.fleet?.store.listening;
       return edge;
     }),

@@ -1,23 +1,15 @@
 import { systemClock } from '@neurostatus/poller';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFeedHub, type FeedListener, type FeedSource } from './feed-hub.ts';
 import { createFleetFeeds } from './fleet-feeds.ts';
-import { connectRedis, type FleetConnection } from './redis-connection.ts';
-import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { connectRedis } from './redis-connection.ts';
+import { startRedisServer } from './test-support/redis-server.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
 /** Short enough for quick takeovers, long enough that a busy test process still renews in time. */
 const LEASE_MS = 400;
-let server: TestRedisServer;
-const connections: FleetConnection[] = [];
+const redisServer = useRedisServer();
 let run = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const connection of connections) await connection.close();
-  await server?.stop();
-});
 
 /** The upstream poll loops the instances start; the test makes them report statuses. */
 function upstream() {
@@ -48,8 +40,7 @@ async function fleet(count: number) {
   const prefix = `feeds-${run++}:`;
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
-      const redis = await connectRedis({ url: server.url, log: () => {} });
-      connections.push(redis);
+      const redis = await redisServer.connect();
       const feeds = createFleetFeeds({
         redis,
         clock: systemClock,
@@ -178,8 +169,9 @@ describe('createFleetFeeds', () => {
 
   it('runs a loop per instance while Redis is away', async () => {
     const own = await startRedisServer();
-    const redis = await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 });
-    connections.push(redis);
+    const redis = redisServer.closeAtEnd(
+      await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 }),
+    );
     const feeds = createFleetFeeds({ redis, clock: systemClock, leaseMs: LEASE_MS });
     const hub = createFeedHub<string>({ share: feeds.share });
     await own.stop();
@@ -200,8 +192,7 @@ describe('createFleetFeeds when the leader shuts down', () => {
     const prefix = `feeds-shutdown-${run++}:`;
     const shutdown = new AbortController();
     const make = async (origin: string, signal?: AbortSignal) => {
-      const redis = await connectRedis({ url: server.url, log: () => {} });
-      connections.push(redis);
+      const redis = await redisServer.connect();
       const feeds = createFleetFeeds({
         redis,
         clock: systemClock,

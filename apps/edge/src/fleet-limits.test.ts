@@ -1,28 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { budgetedFetch } from './fleet-budgeted-fetch.ts';
 import { createFleetHoldOff } from './fleet-hold-off.ts';
 import { createFleetRateBudget, type UpstreamRateBudget } from './fleet-rate-budget.ts';
 import { createHoldOff } from './hold-off.ts';
-import { connectRedis, type FleetConnection } from './redis-connection.ts';
-import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
-let server: TestRedisServer;
-const connections: FleetConnection[] = [];
+const redisServer = useRedisServer();
 let run = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const connection of connections) await connection.close();
-  await server?.stop();
-});
-
-async function connect() {
-  const redis = await connectRedis({ url: server.url, log: () => {} });
-  connections.push(redis);
-  return redis;
-}
 
 describe('createFleetHoldOff', () => {
   it('holds off every instance after a 429 met by one, per key and scope', async () => {
@@ -32,13 +16,13 @@ describe('createFleetHoldOff', () => {
       ['a', 'b'].map(async (origin) =>
         createFleetHoldOff({
           local: createHoldOff({ now }),
-          redis: await connect(),
+          redis: await redisServer.connect(),
           origin,
           prefix,
         }),
       ),
     );
-    await connections.at(-1)!.commands.sendCommand(['PING']);
+    await redisServer.connections.at(-1)!.commands.sendCommand(['PING']);
     a!.rateLimited('tenant-1:document:x', 'tenant-1', 5_000);
     expect(a!.remainingMs('tenant-1:document:x', 'tenant-1')).toBe(5_000);
     await expect.poll(() => b!.remainingMs('tenant-1:document:x', 'tenant-1')).toBe(5_000);
@@ -53,13 +37,13 @@ describe('createFleetHoldOff', () => {
       ['a', 'b', 'c'].map(async (origin) =>
         createFleetHoldOff({
           local: createHoldOff({ now }),
-          redis: await connect(),
+          redis: await redisServer.connect(),
           origin,
           prefix,
         }),
       ),
     );
-    await connections.at(-1)!.commands.sendCommand(['PING']);
+    await redisServer.connections.at(-1)!.commands.sendCommand(['PING']);
     instances.forEach((holdOff, index) => {
       holdOff.rateLimited(`t:document:${index}`, 't', 2_000);
     });
@@ -76,7 +60,12 @@ describe('createFleetRateBudget', () => {
     const now = () => time;
     const budgets = await Promise.all(
       [0, 1, 2].map(async () =>
-        createFleetRateBudget({ ratePerSecond: 5, redis: await connect(), now, prefix }),
+        createFleetRateBudget({
+          ratePerSecond: 5,
+          redis: await redisServer.connect(),
+          now,
+          prefix,
+        }),
       ),
     );
     const waits = await Promise.all(

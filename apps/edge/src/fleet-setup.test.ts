@@ -1,37 +1,29 @@
 import { DEMO_DOCUMENT_IDS } from '@neurostatus/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config.ts';
-import { createEdge, type EdgeInstance } from './create-edge.ts';
+import { createEdge } from './create-edge.ts';
 import type { LogRecord } from './log-record.ts';
 import { connectRedis } from './redis-connection.ts';
-import { freePort, startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { freePort, startRedisServer } from './test-support/redis-server.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
 const PATH = `/api/v1/document-status/${DEMO_DOCUMENT_IDS[0]}`;
 const SECRET = 'fleet-test-secret-0123456789abcdef0123';
-let server: TestRedisServer;
-const edges: EdgeInstance[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const edge of edges) edge.close();
-  await server?.stop();
-});
+const redisServer = useRedisServer();
 
 async function edge(env: Record<string, string>, logs: LogRecord[] = []) {
   const built = await createEdge(
     { EDGE_LOG: 'off', EDGE_SECRET: SECRET, ...env },
     { connectFleet: connectRedis, log: (record) => logs.push(record) },
   );
-  edges.push(built);
+  redisServer.closeAtEnd(built);
   return built;
 }
 
 describe('createEdge in fleet mode (EDGE_REDIS_URL)', () => {
   it('serves an answer another instance stored in Redis without asking its own upstream', async () => {
-    const a = await edge({ EDGE_REDIS_URL: server.url });
-    const b = await edge({ EDGE_REDIS_URL: server.url });
+    const a = await edge({ EDGE_REDIS_URL: redisServer.url });
+    const b = await edge({ EDGE_REDIS_URL: redisServer.url });
     await b.fleet?.store.listening;
     const first = await a.app.request(PATH);
     expect(first.status).toBe(200);
@@ -59,7 +51,7 @@ describe('createEdge in fleet mode (EDGE_REDIS_URL)', () => {
   });
 
   it('refuses EDGE_REDIS_URL on a runtime that cannot connect to Redis', async () => {
-    const error = await createEdge({ EDGE_LOG: 'off', EDGE_REDIS_URL: server.url }).catch(
+    const error = await createEdge({ EDGE_LOG: 'off', EDGE_REDIS_URL: redisServer.url }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(ConfigError);

@@ -1,36 +1,26 @@
 import { systemClock } from '@neurostatus/poller';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFleetStore } from './fleet-store.ts';
-import { createHoldOff } from './hold-off.ts';
 import { createRedisCallLeases } from './redis-call-leases.ts';
-import { connectRedis, type FleetConnection } from './redis-connection.ts';
-import { type CacheTtl, createStatusCache, type UpstreamAnswer } from './status-cache.ts';
-import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { connectRedis } from './redis-connection.ts';
+import type { UpstreamAnswer } from './status-cache.ts';
+import { startRedisServer } from './test-support/redis-server.ts';
+import { testStatusCache } from './test-support/test-status-cache.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
-const TTL: CacheTtl = { terminalMs: 60_000, activeMs: 2_000, notFoundMs: 2_000, staleMs: 30_000 };
 /** Short leases keep the takeover tests quick; long enough that a busy event loop still renews. */
 const LEASE_MS = 300;
 /** For tests where no holder dies: a stall of the test process must not look like a death. */
 const SAFE_LEASE_MS = 2_000;
-let server: TestRedisServer;
-const connections: FleetConnection[] = [];
+const redisServer = useRedisServer();
 let run = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const connection of connections) await connection.close();
-  await server?.stop();
-});
 
 /** `count` proxy instances' caches, each with its own Redis connections, on one fresh prefix. */
 async function fleet(count: number, leaseMs = SAFE_LEASE_MS) {
   const prefix = `coalesce-${run++}:`;
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
-      const redis = await connectRedis({ url: server.url, log: () => {} });
-      connections.push(redis);
+      const redis = await redisServer.connect();
       const store = createFleetStore({ redis, prefix, origin: `i${index}` });
       await store.listening;
       const leases = createRedisCallLeases({
@@ -40,11 +30,8 @@ async function fleet(count: number, leaseMs = SAFE_LEASE_MS) {
         leaseMs,
       });
       const now = () => Date.now();
-      const cache = createStatusCache({
+      const cache = testStatusCache({
         store,
-        ttl: TTL,
-        deadlineMs: 10_000,
-        holdOff: createHoldOff({ now }),
         now,
         leases,
       });
@@ -149,14 +136,12 @@ describe('createRedisCallLeases with the status cache', () => {
 
   it('coalesces per instance only while Redis is away', async () => {
     const own = await startRedisServer();
-    const redis = await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 });
-    connections.push(redis);
+    const redis = redisServer.closeAtEnd(
+      await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 }),
+    );
     const now = () => Date.now();
-    const cache = createStatusCache({
+    const cache = testStatusCache({
       store: createFleetStore({ redis, now }),
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
       leases: createRedisCallLeases({ redis, clock: systemClock }),
     });

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, type FleetConnection } from './redis-connection.ts';
 import { createRedisStore, parseStoreChange } from './redis-store.ts';
 import type { StoredStatus } from './status-store.ts';
-import { startRedisServer, type TestRedisServer } from './test-support/redis-server.ts';
+import { startRedisServer } from './test-support/redis-server.ts';
 import { describeStatusStore } from './test-support/status-store-conformance.ts';
+import { useRedisServer } from './test-support/use-redis-server.ts';
 
-let server: TestRedisServer;
+const redisServer = useRedisServer();
 let redis: FleetConnection;
 let run = 0;
 
 beforeAll(async () => {
-  server = await startRedisServer();
-  redis = await connectRedis({ url: server.url, log: () => {} });
-});
-afterAll(async () => {
-  await redis?.close();
-  await server?.stop();
+  redis = await redisServer.connect();
 });
 
 // Each store gets a prefix of its own: the suite's stores share one server but not their keys.

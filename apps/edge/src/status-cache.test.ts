@@ -2,10 +2,10 @@ import { ServerError } from '@neurostatus/core';
 import { describe, expect, it } from 'vitest';
 import { createHoldOff } from './hold-off.ts';
 import { createMemoryStore } from './memory-store.ts';
-import { type CacheTtl, createStatusCache, type UpstreamAnswer } from './status-cache.ts';
+import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
 import type { StatusStore } from './status-store.ts';
+import { TEST_TTL, testStatusCache } from './test-support/test-status-cache.ts';
 
-const TTL: CacheTtl = { terminalMs: 60_000, activeMs: 2_000, notFoundMs: 2_000, staleMs: 30_000 };
 const processing: UpstreamAnswer = {
   status: 200,
   body: '{"status":"processing"}',
@@ -16,12 +16,9 @@ const completed: UpstreamAnswer = { status: 200, body: '{"status":"completed"}',
 function setUp(store?: StatusStore) {
   let time = 1_000_000;
   const now = () => time;
-  const cache = createStatusCache({
+  const cache = testStatusCache({
     store: store ?? createMemoryStore({ now }),
-    ttl: TTL,
-    holdOff: createHoldOff({ now }),
     now,
-    deadlineMs: 10_000,
   });
   return { cache, advance: (ms: number) => (time += ms) };
 }
@@ -30,7 +27,7 @@ describe('createStatusCache', () => {
   it('keeps serving a terminal status when an older processing answer lands after it', async () => {
     const { cache, advance } = setUp();
     await cache.remember('k', completed); // an event stream learned it
-    advance(TTL.terminalMs); // expired: the next read asks upstream
+    advance(TEST_TTL.terminalMs); // expired: the next read asks upstream
     const read = await cache.read('k', 't', async () => {
       // Meanwhile a stream stores a newer completed status, then this slow answer arrives.
       await cache.remember('k', { ...completed, body: '{"status":"completed","v":2}' });
@@ -101,7 +98,7 @@ describe('createStatusCache options', () => {
     expect(() =>
       createStatusCache({
         store: createMemoryStore(),
-        ttl: { ...TTL, activeMs: bad },
+        ttl: { ...TEST_TTL, activeMs: bad },
         holdOff: createHoldOff({ now: Date.now }),
         now: Date.now,
         deadlineMs: 10_000,
@@ -114,18 +111,12 @@ describe('createStatusCache with injected call leases', () => {
   it('answers from the store, as coalesced, when another instance led the call', async () => {
     const now = () => 1_000_000;
     const store = createMemoryStore({ now });
-    const elsewhere = createStatusCache({
+    const elsewhere = testStatusCache({
       store,
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
     });
-    const cache = createStatusCache({
+    const cache = testStatusCache({
       store,
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
       // Another instance holds every lease and stores its answer before letting go.
       leases: {
@@ -147,11 +138,8 @@ describe('createStatusCache with injected call leases', () => {
   it('calls by itself after the leader ended without an answer three times', async () => {
     const now = () => 1_000_000;
     let rounds = 0;
-    const cache = createStatusCache({
+    const cache = testStatusCache({
       store: createMemoryStore({ now }),
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
       leases: {
         async lead() {
@@ -170,18 +158,12 @@ describe('createStatusCache with fleet-wide leases, when the lease comes late', 
   it('does not call upstream when another instance stored an answer just before it got the lease', async () => {
     const now = () => 1_000_000;
     const store = createMemoryStore({ now });
-    const elsewhere = createStatusCache({
+    const elsewhere = testStatusCache({
       store,
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
     });
-    const cache = createStatusCache({
+    const cache = testStatusCache({
       store,
-      ttl: TTL,
-      deadlineMs: 10_000,
-      holdOff: createHoldOff({ now }),
       now,
       // The other instance finished and let go of the lease between this read and this lead.
       leases: {
