@@ -8,21 +8,27 @@ import { useRedisServer } from './test-support/use-redis-server.ts';
 const redisServer = useRedisServer();
 let run = 0;
 
+/** A fleet hold-off per origin, each on its own connection, on one fresh prefix and a stopped clock. */
+async function fleetHoldOffs(origins: readonly string[]) {
+  const prefix = `holds-${run++}:`;
+  const now = () => 1_000_000;
+  const holdOffs = await Promise.all(
+    origins.map(async (origin) =>
+      createFleetHoldOff({
+        local: createHoldOff({ now }),
+        redis: await redisServer.connect(),
+        origin,
+        prefix,
+      }),
+    ),
+  );
+  await redisServer.connections.at(-1)!.commands.sendCommand(['PING']);
+  return holdOffs;
+}
+
 describe('createFleetHoldOff', () => {
   it('holds off every instance after a 429 met by one, per key and scope', async () => {
-    const prefix = `holds-${run++}:`;
-    const now = () => 1_000_000;
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map(async (origin) =>
-        createFleetHoldOff({
-          local: createHoldOff({ now }),
-          redis: await redisServer.connect(),
-          origin,
-          prefix,
-        }),
-      ),
-    );
-    await redisServer.connections.at(-1)!.commands.sendCommand(['PING']);
+    const [a, b] = await fleetHoldOffs(['a', 'b']);
     a!.rateLimited('tenant-1:document:x', 'tenant-1', 5_000);
     expect(a!.remainingMs('tenant-1:document:x', 'tenant-1')).toBe(5_000);
     await expect.poll(() => b!.remainingMs('tenant-1:document:x', 'tenant-1')).toBe(5_000);
@@ -31,19 +37,7 @@ describe('createFleetHoldOff', () => {
   });
 
   it('counts 429s across the fleet towards holding off a whole scope', async () => {
-    const prefix = `holds-${run++}:`;
-    const now = () => 1_000_000;
-    const instances = await Promise.all(
-      ['a', 'b', 'c'].map(async (origin) =>
-        createFleetHoldOff({
-          local: createHoldOff({ now }),
-          redis: await redisServer.connect(),
-          origin,
-          prefix,
-        }),
-      ),
-    );
-    await redisServer.connections.at(-1)!.commands.sendCommand(['PING']);
+    const instances = await fleetHoldOffs(['a', 'b', 'c']);
     instances.forEach((holdOff, index) => {
       holdOff.rateLimited(`t:document:${index}`, 't', 2_000);
     });

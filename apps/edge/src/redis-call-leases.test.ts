@@ -30,11 +30,7 @@ async function fleet(count: number, leaseMs = SAFE_LEASE_MS) {
         leaseMs,
       });
       const now = () => Date.now();
-      const cache = testStatusCache({
-        store,
-        now,
-        leases,
-      });
+      const cache = testStatusCache({ store, now, leases });
       return { redis, cache };
     }),
   );

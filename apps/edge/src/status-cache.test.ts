@@ -1,8 +1,9 @@
 import { ServerError } from '@neurostatus/core';
 import { describe, expect, it } from 'vitest';
+import type { CallLeases } from './fleet-call-leases.ts';
 import { createHoldOff } from './hold-off.ts';
 import { createMemoryStore } from './memory-store.ts';
-import { createStatusCache, type UpstreamAnswer } from './status-cache.ts';
+import { createStatusCache, type StatusCache, type UpstreamAnswer } from './status-cache.ts';
 import type { StatusStore } from './status-store.ts';
 import { TEST_TTL, testStatusCache } from './test-support/test-status-cache.ts';
 
@@ -107,25 +108,23 @@ describe('createStatusCache options', () => {
   });
 });
 
+/** This instance's cache, on a store it shares with `elsewhere`, another instance's plain cache. */
+function besideAnotherInstance(leasesFor: (elsewhere: StatusCache) => CallLeases): StatusCache {
+  const now = () => 1_000_000;
+  const store = createMemoryStore({ now });
+  const elsewhere = testStatusCache({ store, now });
+  return testStatusCache({ store, now, leases: leasesFor(elsewhere) });
+}
+
 describe('createStatusCache with injected call leases', () => {
   it('answers from the store, as coalesced, when another instance led the call', async () => {
-    const now = () => 1_000_000;
-    const store = createMemoryStore({ now });
-    const elsewhere = testStatusCache({
-      store,
-      now,
-    });
-    const cache = testStatusCache({
-      store,
-      now,
+    const cache = besideAnotherInstance((elsewhere) => ({
       // Another instance holds every lease and stores its answer before letting go.
-      leases: {
-        async lead() {
-          await elsewhere.remember('k', processing);
-          return { led: false };
-        },
+      async lead() {
+        await elsewhere.remember('k', processing);
+        return { led: false };
       },
-    });
+    }));
     let calls = 0;
     const read = await cache.read('k', 't', async () => {
       calls++;
@@ -156,23 +155,13 @@ describe('createStatusCache with injected call leases', () => {
 
 describe('createStatusCache with fleet-wide leases, when the lease comes late', () => {
   it('does not call upstream when another instance stored an answer just before it got the lease', async () => {
-    const now = () => 1_000_000;
-    const store = createMemoryStore({ now });
-    const elsewhere = testStatusCache({
-      store,
-      now,
-    });
-    const cache = testStatusCache({
-      store,
-      now,
+    const cache = besideAnotherInstance((elsewhere) => ({
       // The other instance finished and let go of the lease between this read and this lead.
-      leases: {
-        async lead(_key, call) {
-          await elsewhere.remember('k', processing);
-          return { led: true, value: await call() };
-        },
+      async lead(_key, call) {
+        await elsewhere.remember('k', processing);
+        return { led: true, value: await call() };
       },
-    });
+    }));
     let calls = 0;
     const read = await cache.read('k', 't', async () => {
       calls++;
