@@ -1,16 +1,7 @@
 import * as v from 'valibot';
 import { ErrorBodySchema } from './error-body-schema.ts';
-import {
-  AuthenticationError,
-  type ErrorDetail,
-  InsufficientCreditsError,
-  type NeurolinkerError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  ServerError,
-  UnexpectedStatusError,
-} from './errors.ts';
+import { errorForStatus } from './error-for-status.ts';
+import type { ErrorDetail, NeurolinkerError } from './errors.ts';
 
 /**
  * What the client knows about a non-2xx answer when it builds the error for it.
@@ -77,20 +68,6 @@ export function errorFromResponse(failed: FailedResponse): NeurolinkerError {
     attempts: failed.attempts,
     retryAfterMs: failed.retryAfterMs,
   };
-  switch (failed.status) {
-    case 401:
-      return new AuthenticationError(`${message} (check the API key)`, context);
-    case 402:
-      return new InsufficientCreditsError(message, context);
-    case 403:
-      return new PermissionDeniedError(message, context);
-    case 404:
-      return new NotFoundError(message, context);
-    case 429:
-      return new RateLimitError(message, context);
-    default:
-      return failed.status >= 500
-        ? new ServerError(message, context)
-        : new UnexpectedStatusError(message, context);
-  }
+  const text = failed.status === 401 ? `${message} (check the API key)` : message;
+  return errorForStatus(failed.status, text, context);
 }

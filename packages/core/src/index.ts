@@ -30,6 +30,7 @@ export {
   type KnownDocumentState,
 } from './document-status-schema.ts';
 export { type ErrorBody, ErrorBodySchema } from './error-body-schema.ts';
+export { errorForStatus } from './error-for-status.ts';
 export {
   AuthenticationError,
   ConnectionError,

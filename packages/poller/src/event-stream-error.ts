@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  errorForStatus,
   InsufficientCreditsError,
   InvalidResponseError,
   type NeurolinkerError,
@@ -8,7 +9,6 @@ import {
   RateLimitError,
   retryAfterMs,
   ServerError,
-  UnexpectedStatusError,
 } from '@neurostatus/core';
 
 // The errors of event-stream watches are the core client's own classes, so a caller handles a
@@ -119,14 +119,7 @@ export function streamResponseError(
   const { code, message } = describe(text);
   const why = [code, message].filter(Boolean).join(': ');
   const label = `The proxy answered ${status} for the event stream of ${subject}${why ? ` (${why})` : ''}`;
-  const context = { status, attempts: 1 };
-  if (status === 401) return new AuthenticationError(label, context);
-  if (status === 402) return new InsufficientCreditsError(label, context);
-  if (status === 403) return new PermissionDeniedError(label, context);
-  if (status === 404) return new NotFoundError(label, context);
   // RFC 9110 10.2.3: on 429 and 503, when to come back.
-  const wait = retryAfterMs(headers, now);
-  if (status === 429) return new RateLimitError(label, { ...context, retryAfterMs: wait });
-  if (status >= 500) return new ServerError(label, { ...context, retryAfterMs: wait });
-  return new UnexpectedStatusError(label, context);
+  const wait = status === 429 || status >= 500 ? retryAfterMs(headers, now) : undefined;
+  return errorForStatus(status, label, { status, attempts: 1, retryAfterMs: wait });
 }
