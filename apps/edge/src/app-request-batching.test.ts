@@ -1,7 +1,10 @@
 import { parseDocumentStatus, parseRequestStatus, type RequestStatus } from '@neurostatus/core';
+import type { VirtualClock } from '@neurostatus/poller';
 import { driveWhenIdle } from '@neurostatus/poller/test-support/idle-drive';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from './memory-store.ts';
+import type { StatusStore } from './status-store.ts';
 import { createEdgeHarness, type EdgeHarness, parseEvents } from './test-support/edge-harness.ts';
 
 // Issue 13, item 3: document streams of one request are fed by request polls, and every document
@@ -181,6 +184,33 @@ describe('what a request poll learns about its documents', () => {
     expect(bodies).toEqual(request.documents.map((entry) => parseDocumentStatus(entry.result)));
     expect(bodies.map((body) => body.status)).toEqual(['completed', 'processing', 'failed']);
     expect(h.simulator.stats().byRoute['document-status']).toBe(0);
+  });
+
+  it('makes a GET of each document a hit after a GET of the request, however slow the store', async () => {
+    // A store that settles each document write a few turns of the event loop late (a remote store,
+    // or a digest on a busy thread pool): the request's answer must still wait for what it taught.
+    const slowDocumentWrites = (clock: VirtualClock): StatusStore => {
+      const store = createMemoryStore({ now: () => clock.now() });
+      return {
+        get: (key) => store.get(key),
+        delete: (key) => store.delete(key),
+        async set(key, entry) {
+          if (key.includes(':document:')) {
+            for (let turn = 0; turn < 5; turn++) await new Promise((done) => setImmediate(done));
+          }
+          return store.set(key, entry);
+        },
+      };
+    };
+    const h = await createEdgeHarness({}, undefined, { store: slowDocumentWrites });
+    const { requestId, documentIds } = h.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [doc(2_000), doc(60_000)],
+    });
+    h.clock.advance(5_000);
+    expect((await h.get(statusPath('request', requestId))).status).toBe(200);
+    const bodies = await expectHits(h, documentIds);
+    expect(bodies.map((body) => body.status)).toEqual(['completed', 'processing']);
   });
 
   it('makes a GET of each document a hit after a request event stream', async () => {

@@ -41,6 +41,16 @@ describe('requestLearningClients', () => {
     expect(clients.clientFor('tenant-b', DEMO_API_KEY)).not.toBe(first);
   });
 
+  it('answers only once `learn` has settled, so what it stored is there for the caller', async () => {
+    let stored = false;
+    const clients = setUp(async () => {
+      for (let turn = 0; turn < 5; turn++) await new Promise((done) => setImmediate(done));
+      stored = true;
+    });
+    await clients.clientFor('tenant-a', DEMO_API_KEY).getRequestStatusWithMeta(DEMO_REQUEST_ID);
+    expect(stored).toBe(true);
+  });
+
   it('answers the poll even when `learn` fails', async () => {
     const clients = setUp(() => Promise.reject(new Error('store down')));
     const client = clients.clientFor('tenant-a', DEMO_API_KEY);

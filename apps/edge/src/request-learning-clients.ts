@@ -13,8 +13,10 @@ export type LearnFromRequest = (tenant: string, request: RequestStatus) => Promi
  *
  * `learn` is told the `id` the client was asked for under, which is the tenant part of cache keys
  * (`UpstreamClients.clientFor`): documents learnt with one key are kept for that key only. The
- * call does not wait for `learn` (like an event stream's own writes to the cache: a poll never
- * waits for the store), and a `learn` that rejects is ignored. The same underlying client always
+ * call resolves once `learn` has settled, so whoever acts on the answer (a read that serves it, a
+ * loop that stores or sends it) acts after its documents are stored: a GET of any of them that
+ * follows is a hit, on every store, however late its writes settle. A `learn` that rejects is
+ * ignored (storing is a bonus; it never fails the call). The same underlying client always
  * gets the same wrapper, so the scheduler's one loop (and one batch) per client stays one per
  * tenant.
  *
@@ -53,9 +55,9 @@ function learningClient(
     options,
   ) => {
     const answer = await client.getRequestStatusWithMeta(requestId, options);
-    // Started before the answer goes back (so before the caller stores the request itself);
-    // storing is a bonus: a store's failure or slowness never fails or delays the poll.
-    void learn(answer.data).catch(() => undefined);
+    // Awaited: the documents are stored before anyone sees the request's answer (a store's own
+    // deadline bounds the wait); a failure to store them never fails the call.
+    await learn(answer.data).catch(() => undefined);
     return answer;
   };
   return {
