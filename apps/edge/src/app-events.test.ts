@@ -23,6 +23,25 @@ async function stream(h: EdgeHarness, path: string, headers: Record<string, stri
   return parseEvents(text);
 }
 
+/**
+ * Reads `response`'s body until its text holds `marker`: `first` is the text read so far, and
+ * `rest()` reads the remainder to the end of the stream.
+ */
+function readUntil(response: Response, marker: string) {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const read = async (until?: string) => {
+    let text = '';
+    while (until === undefined || !text.includes(until)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    return text;
+  };
+  return { first: read(marker), rest: () => read() };
+}
+
 const named = (all: SseEvent[]) => all.flatMap((event) => ('event' in event ? [event] : []));
 
 describe('document event streams', () => {
@@ -212,14 +231,14 @@ describe('shutdown', () => {
       h.get(events('document', REPORT)),
       h.get(events('request', DEMO_REQUEST_ID)),
     ]);
-    const texts = Promise.all(responses.map((response) => response.text()));
-    // Let both streams deliver their first status, then shut down mid-way.
-    for (let turn = 0; turn < 100 || h.upstreamCalls < 2 || h.inFlight > 0; turn++) {
-      if (turn > 1_000) throw new Error('the streams never polled');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Read each stream until its first status has arrived, then shut down mid-way.
+    const readers = responses.map((response) => readUntil(response, 'event: status'));
+    const firsts = await Promise.all(readers.map((reader) => reader.first));
     h.shutdown();
-    for (const text of await texts) {
+    const texts = await Promise.all(
+      readers.map(async (reader, i) => firsts[i] + (await reader.rest())),
+    );
+    for (const text of texts) {
       const all = named(parseEvents(text));
       expect(all.length).toBeGreaterThanOrEqual(1);
       expect(all.every((event) => event.event === 'status')).toBe(true);
