@@ -2,20 +2,12 @@ import { parseDocumentStatus } from '@neurostatus/core';
 import { DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { describe, expect, it, vi } from 'vitest';
 import { createEdgeHarness } from './test-support/edge-harness.ts';
+import { eventLoopUntil } from './test-support/event-loop-until.ts';
 
 const PROCESSING = DEMO_DOCUMENT_IDS[0];
 const COMPLETED = DOCUMENTED_EXAMPLE.document_id;
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const doc = (id: string) => `/api/v1/document-status/${id}`;
-
-/** Turns the event loop (no virtual time passes) until `done()` holds: background work has run. */
-async function until(done: () => Promise<boolean>): Promise<void> {
-  for (let turn = 0; turn < 1_000; turn++) {
-    if (await done()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('until(): the condition never held');
-}
 
 describe('caching', () => {
   it('answers the first poll from upstream and the next ones from the cache', async () => {
@@ -64,9 +56,9 @@ describe('caching', () => {
     expect(stale.headers.get('age')).toBe('2');
     expect(stale.headers.get('etag')).toBe(first.headers.get('etag'));
     // The background call stores a fresh entry: the next poll is a plain hit.
-    await until(async () => h.upstreamCalls === 2 && h.inFlight === 0);
+    await eventLoopUntil(async () => h.upstreamCalls === 2 && h.inFlight === 0);
     let next = await h.get(doc(PROCESSING));
-    await until(async () => {
+    await eventLoopUntil(async () => {
       next = await h.get(doc(PROCESSING));
       return !next.headers.get('cache-status')?.includes('revalidating');
     });

@@ -7,6 +7,7 @@ import {
   parseEvents,
   type SseEvent,
 } from './test-support/edge-harness.ts';
+import { eventLoopUntil } from './test-support/event-loop-until.ts';
 
 const [PURCHASE_ORDER] = DEMO_DOCUMENT_IDS;
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -40,10 +41,7 @@ describe('reconnecting to a finished request stream', () => {
     const calls = h.upstreamCalls;
     // The store write of the final status (a hash on the thread pool) lands within a few turns.
     const probe = () => head(h, events('request', DEMO_REQUEST_ID), { 'last-event-id': lastId });
-    for (let turn = 0; (await probe()).status !== 204; turn++) {
-      if (turn > 1_000) throw new Error('HEAD never answered 204');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await eventLoopUntil(async () => (await probe()).status === 204, 'HEAD answering 204');
     const again = await h.get(events('request', DEMO_REQUEST_ID), { 'last-event-id': lastId });
     expect(again.status).toBe(204);
     expect(h.upstreamCalls).toBe(calls);
@@ -63,10 +61,10 @@ describe('a stream for an id that never appears', () => {
     await stream(h, events('document', UNKNOWN));
     // EventSource comes back after the `retry:` delay (2 s); the store write (a hash on the
     // platform's thread pool) lands long before that. HEAD asks nothing upstream.
-    for (let turn = 0; (await head(h, events('document', UNKNOWN))).status !== 404; turn++) {
-      if (turn > 1_000) throw new Error('the 404 was never stored');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await eventLoopUntil(
+      async () => (await head(h, events('document', UNKNOWN))).status === 404,
+      'the stored 404',
+    );
     h.clock.advance(2_500);
     const calls = h.upstreamCalls;
     const again = await h.get(events('document', UNKNOWN));

@@ -10,6 +10,7 @@ import {
   type SseEvent,
   TEST_SECRET,
 } from './test-support/edge-harness.ts';
+import { eventLoopUntil } from './test-support/event-loop-until.ts';
 
 const [PURCHASE_ORDER, REPORT, FAILING_SCAN] = DEMO_DOCUMENT_IDS;
 const events = (kind: 'document' | 'request', id: string) => `/api/v1/${kind}-status/${id}/events`;
@@ -259,9 +260,7 @@ describe('a client that leaves', () => {
     };
     expect(await gauges()).toEqual(['1', '1']);
     await reader.cancel();
-    for (let turn = 0; turn < 100 && (await gauges())[0] !== '0'; turn++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await eventLoopUntil(async () => (await gauges())[0] === '0', 'the stream gauge at 0');
     expect(await gauges()).toEqual(['0', '0']);
     const calls = h.upstreamCalls;
     h.clock.advance(60_000); // nothing polls or beats any more

@@ -1,6 +1,7 @@
 import { DEMO_DOCUMENT_IDS } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { createEdgeHarness } from './test-support/edge-harness.ts';
+import { eventLoopUntil } from './test-support/event-loop-until.ts';
 
 const ID = DEMO_DOCUMENT_IDS[0];
 const doc = (id: string) => `/api/v1/document-status/${id}`;
@@ -24,15 +25,6 @@ function stallingUpstream(realFetch: () => typeof globalThis.fetch) {
   return { state, upstream };
 }
 
-/** Turns the event loop (no virtual time passes) until `done()` holds. */
-async function until(done: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 1_000; turn++) {
-    if (done()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('until(): the condition never held');
-}
-
 describe('a stalled upstream body', () => {
   it('runs with forced collections (vitest passes --expose-gc to this project)', () => {
     expect(typeof collect).toBe('function');
@@ -45,7 +37,7 @@ describe('a stalled upstream body', () => {
     real = (input, init) => Promise.resolve(h.simulator.app.fetch(new Request(input, init)));
 
     const first = h.get(doc(ID));
-    await until(() => state.calls === 1);
+    await eventLoopUntil(() => state.calls === 1);
     const joined = h.get(doc(ID));
     collect?.();
     await h.clock.whenSleeping();
@@ -79,7 +71,7 @@ describe('a stalled upstream body', () => {
     h.clock.advance(10_000);
     state.stalled = true;
     const waiting = h.get(doc(ID));
-    await until(() => state.calls === 2);
+    await eventLoopUntil(() => state.calls === 2);
     collect?.();
     await h.clock.whenSleeping();
     h.clock.advance(DEADLINE_MS);
