@@ -1,4 +1,4 @@
-import { isNeurolinkerError, type NeurolinkerClient } from '@neurostatus/core';
+import { type DocumentStatus, isNeurolinkerError, type NeurolinkerClient } from '@neurostatus/core';
 import {
   type PollerClock,
   type PollScheduler,
@@ -109,7 +109,25 @@ export function ownDocumentFeed(
   clock: PollerClock,
   remember: RememberAnswer,
 ): FeedSource<string> {
-  return loopFeed('document', (signal) => watchStatus(client, id, { signal, clock }), remember);
+  return documentLoopFeed((signal) => watchStatus(client, id, { signal, clock }), remember);
+}
+
+/**
+ * A document's event feed driven by any loop of its statuses (Workers: a status object's loop,
+ * which reads its request's object where it can), with the same rules as {@link ownDocumentFeed}:
+ * each status is served and remembered, the loop's end is `end`, its failure `error`, and the last
+ * listener leaving aborts it.
+ *
+ * @example
+ * ```ts
+ * hub.subscribe(key, documentLoopFeed((signal) => statuses(signal), remember), listener);
+ * ```
+ */
+export function documentLoopFeed(
+  iterate: (signal: AbortSignal) => AsyncIterable<DocumentStatus>,
+  remember: RememberAnswer,
+): FeedSource<string> {
+  return loopFeed('document', iterate, remember);
 }
 
 /**

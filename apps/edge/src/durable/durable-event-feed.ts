@@ -1,7 +1,8 @@
 import { ConnectionError, delay } from '@neurostatus/core';
 import type { EventFeedRequest } from '../event-routes.ts';
 import type { FeedListener, FeedSource } from '../feed-hub.ts';
-import { decodeFeedMessage, fromWireError } from './feed-message.ts';
+import { fromWireError } from './feed-message.ts';
+import { readFeedMessages } from './read-feed-messages.ts';
 import { type StatusObjects, statusObjectUrl } from './status-object-address.ts';
 
 /** Attachments tried in a row after the object's feed broke off (a restarted object). */
@@ -68,39 +69,22 @@ async function attach(
     await response.body?.cancel();
     return 'broken';
   }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const cancel = () => {
-    reader.cancel().catch(() => undefined);
-  };
-  signal.addEventListener('abort', cancel, { once: true });
-  let buffered = '';
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return 'broken';
-      buffered += value;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const message = decodeFeedMessage(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-        if (message === undefined || message.type === 'beat') continue;
-        if (message.type === 'status') {
-          request.remember(message.body, message.terminal);
-          sink.status(message.body);
-        } else if (message.type === 'end') {
-          sink.end();
-          return 'finished';
-        } else {
-          sink.error(fromWireError(message.error));
-          return 'finished';
-        }
+    for await (const message of readFeedMessages(response.body, signal)) {
+      if (message.type === 'beat') continue;
+      if (message.type === 'status') {
+        request.remember(message.body, message.terminal);
+        sink.status(message.body);
+      } else if (message.type === 'end') {
+        sink.end();
+        return 'finished';
+      } else {
+        sink.error(fromWireError(message.error));
+        return 'finished';
       }
     }
+    return 'broken';
   } catch {
     return 'broken';
-  } finally {
-    signal.removeEventListener('abort', cancel);
-    cancel();
   }
 }

@@ -14,6 +14,7 @@ const decoder = new TextDecoder();
 describe('feed messages', () => {
   it.each<FeedMessage>([
     { type: 'status', body: '{"status":"processing"}', terminal: false },
+    { type: 'status', body: '{"status":"completed"}', terminal: true, replay: true },
     { type: 'end' },
     { type: 'error', error: { code: 'RATE_LIMITED', status: 429, retryAfterMs: 2_000 } },
   ])('survive a line round trip: $type', (message) => {

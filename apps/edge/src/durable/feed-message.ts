@@ -27,7 +27,16 @@ export interface WireError {
  * serves it), the end of the feed, its failure, or a heartbeat.
  */
 export type FeedMessage =
-  | { readonly type: 'status'; readonly body: string; readonly terminal: boolean }
+  | {
+      readonly type: 'status';
+      readonly body: string;
+      readonly terminal: boolean;
+      /**
+       * The feed's latest status, sent at once to a new attachment (not news of a poll just made):
+       * it may be up to one poll interval old.
+       */
+      readonly replay?: true;
+    }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly error: WireError }
   /** Sent before each poll: writing is how an object notices a feed whose reader is gone. */
@@ -60,7 +69,12 @@ export function decodeFeedMessage(line: string): FeedMessage | undefined {
     const value = JSON.parse(line) as Partial<Record<string, unknown>>;
     if (value.type === 'end' || value.type === 'beat') return { type: value.type };
     if (value.type === 'status' && typeof value.body === 'string') {
-      return { type: 'status', body: value.body, terminal: value.terminal === true };
+      const status = {
+        type: 'status',
+        body: value.body,
+        terminal: value.terminal === true,
+      } as const;
+      return value.replay === true ? { ...status, replay: true } : status;
     }
     if (value.type === 'error' && typeof value.error === 'object' && value.error !== null) {
       const error = value.error as Partial<Record<string, unknown>>;

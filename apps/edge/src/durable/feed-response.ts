@@ -18,7 +18,8 @@ export interface FeedResponseOptions {
  * One attachment to a status object's feed, as a streaming response of newline-delimited JSON
  * (`FeedMessage`): each status, then `end` or `error`, and the stream closes. When the reader goes
  * away (the Worker's last client left), workerd cancels the stream at the next write (a status or
- * a heartbeat) and the listener is removed, so the loop stops with its last attachment.
+ * a heartbeat) and the listener is removed, so the loop stops with its last attachment. The latest
+ * status a running feed hands a new attachment at once is marked `replay`.
  *
  * @example
  * ```ts
@@ -46,11 +47,20 @@ export function feedResponse(options: FeedResponseOptions): Response {
       };
       beat = () => send({ type: 'beat' });
       beats.add(beat);
+      // A status given while subscribing is the feed's latest, replayed (see `FeedMessage`).
+      let subscribing = true;
       detach = options.subscribe({
-        status: (body) => send({ type: 'status', body, terminal: terminalOf(kind, body) === true }),
+        status: (body) =>
+          send({
+            type: 'status',
+            body,
+            terminal: terminalOf(kind, body) === true,
+            ...(subscribing ? { replay: true } : {}),
+          }),
         end: () => send({ type: 'end' }, true),
         error: (error) => send({ type: 'error', error: toWireError(error) }, true),
       });
+      subscribing = false;
     },
     cancel() {
       stop();

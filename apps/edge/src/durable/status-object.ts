@@ -1,13 +1,29 @@
-import { createNeurolinkerClient, type NeurolinkerClient, retryAfterMs } from '@neurostatus/core';
+import {
+  createNeurolinkerClient,
+  type DocumentStatus,
+  type NeurolinkerClient,
+  retryAfterMs,
+} from '@neurostatus/core';
+import { watchStatus } from '@neurostatus/poller';
 import { ConfigError, type EdgeConfig, loadEdgeConfig } from '../config.ts';
 import { errorBody } from '../edge-error.ts';
 import { createFeedHub, type FeedHub, type FeedSource } from '../feed-hub.ts';
 import { createHoldOff, type HoldOff } from '../hold-off.ts';
-import { ownDocumentFeed, requestFeed } from '../status-feeds.ts';
+import { documentLoopFeed, requestFeed } from '../status-feeds.ts';
+import { statusAnswer } from '../status-loader.ts';
 import { type AlarmClock, createAlarmClock } from './alarm-clock.ts';
+import { batchedDocumentStatuses, requestIdOfBody } from './batched-document-statuses.ts';
 import { feedResponse } from './feed-response.ts';
 import { callUpstream, type ObjectUpstream, objectUpstream } from './object-upstream.ts';
-import { bearerKey, parseStatusObjectUrl, type StatusTarget } from './status-object-address.ts';
+import { requestObjectFeed } from './request-object-feed.ts';
+import {
+  bearerKey,
+  createStatusObjects,
+  parseStatusObjectUrl,
+  type StatusObjects,
+  type StatusTarget,
+} from './status-object-address.ts';
+import { STATUS_OBJECTS_BINDING } from './status-object-parts.ts';
 import { stringBindings } from './string-bindings.ts';
 import {
   type HttpReply,
@@ -15,7 +31,7 @@ import {
   replyResponse,
   type UpstreamReply,
 } from './upstream-reply.ts';
-import type { DurableObjectStateLike } from './workers-platform.ts';
+import { type DurableObjectStateLike, isDurableObjectNamespace } from './workers-platform.ts';
 
 /** Where the object's answer lives in its storage. Never a key: the upstream's answer only. */
 const REPLY_KEY = 'reply';
@@ -31,6 +47,8 @@ interface ObjectSetup {
   readonly holdOff: HoldOff;
   readonly hub: FeedHub<string>;
   readonly clock: AlarmClock;
+  /** Finds the other status objects (a document's request's); undefined without the binding. */
+  readonly objects: (() => Promise<StatusObjects>) | undefined;
 }
 
 function jsonResponse(status: number, body: string): Response {
@@ -53,7 +71,10 @@ function jsonResponse(status: number, body: string): Response {
  *   The first attachment starts one poll loop: the poller's own (`watchStatus` / `watchRequest`,
  *   with its interval policy, hints and error rules), its sleeps turned into alarms; each change
  *   goes to every attached feed; the loop stops when the last feed detaches or the status is
- *   terminal.
+ *   terminal. A document's loop polls the document only until an answer names its request: then
+ *   it attaches to the request's object of the same tenant and takes the document's status from
+ *   each request status that object's one loop brings (`batchedDocumentStatuses`), keeping it as
+ *   its answer; where the request's list cannot tell, it polls the document again.
  *
  * The upstream key arrives with each request (`Authorization`, in passthrough mode) and lives only
  * in memory while it is used; in the other modes it is the proxy's secret binding. Storage holds
@@ -110,7 +131,7 @@ export class StatusObject {
    */
   async alarm(): Promise<void> {
     if (this.#setup?.clock.sleeping === true) {
-      for (const beat of [...this.#beats]) beat();
+      this.#beat();
       this.#setup.clock.fire();
       return;
     }
@@ -132,10 +153,17 @@ export class StatusObject {
     await this.#state.storage.deleteAll();
   }
 
+  /** A heartbeat to every attached feed. */
+  #beat(): void {
+    for (const beat of [...this.#beats]) beat();
+  }
+
   #setupOf(): ObjectSetup {
     if (this.#setup !== undefined) return this.#setup;
     const config = loadEdgeConfig(stringBindings(this.#env));
     const now = () => Date.now();
+    const namespace = this.#env[STATUS_OBJECTS_BINDING];
+    let objects: Promise<StatusObjects> | undefined;
     this.#setup = {
       config,
       upstream: objectUpstream(config),
@@ -143,6 +171,16 @@ export class StatusObject {
       holdOff: createHoldOff({ now, maxKeys: 1 }),
       hub: createFeedHub<string>(),
       clock: createAlarmClock(this.#state.storage, now, () => this.#scheduleExpiry()),
+      objects: isDurableObjectNamespace(namespace)
+        ? () => {
+            objects ??= createStatusObjects({
+              namespace,
+              mode: config.mode,
+              secret: config.secret,
+            });
+            return objects;
+          }
+        : undefined,
     };
     return this.#setup;
   }
@@ -236,7 +274,7 @@ export class StatusObject {
     const client = this.#loopClient(setup, target, key);
     const source: FeedSource<string> =
       target.kind === 'document'
-        ? ownDocumentFeed(client, target.id, setup.clock, () => {})
+        ? documentLoopFeed(this.#documentStatuses(setup, target.id, client, key), () => {})
         : requestFeed(client, target.id, setup.clock, undefined, () => {});
     return feedResponse({
       kind: target.kind,
@@ -245,5 +283,58 @@ export class StatusObject {
       // The loop is over: the alarm is the kept answer's expiry again.
       onFinish: () => void this.#scheduleExpiry(),
     });
+  }
+
+  /**
+   * A document's loop: its own polls until an answer names its request, then the feed of the
+   * request's object of the same tenant (`batchedDocumentStatuses`), so the documents of a request
+   * cost one request loop, not a loop each. Without the binding (a Worker that names it otherwise),
+   * the document is polled on its own.
+   */
+  #documentStatuses(
+    setup: ObjectSetup,
+    id: string,
+    client: NeurolinkerClient,
+    key: string,
+  ): (signal: AbortSignal) => AsyncIterable<DocumentStatus> {
+    const poll = (signal: AbortSignal) => watchStatus(client, id, { signal, clock: setup.clock });
+    if (setup.objects === undefined) return poll;
+    const kept = this.#reply;
+    return batchedDocumentStatuses({
+      documentId: id,
+      // A kept terminal status needs no request: the loop's first poll answers it from storage.
+      requestId: kept?.status === 200 && !kept.terminal ? requestIdOfBody(kept.body) : undefined,
+      poll,
+      // The credential the document's own attachment came with: the same tenant, never stored.
+      follow: requestObjectFeed(
+        setup.objects,
+        setup.config.mode === 'passthrough' ? `Bearer ${key}` : undefined,
+      ),
+      keep: (status) => this.#keepFromRequest(status),
+      beat: () => this.#beat(),
+    });
+  }
+
+  /**
+   * Keeps a document status its request's feed brought as this object's answer, as if polled, so
+   * reads of the document are answered from it while it is fresh.
+   */
+  async #keepFromRequest(status: DocumentStatus): Promise<boolean> {
+    let answer: ReturnType<typeof statusAnswer>;
+    try {
+      answer = statusAnswer('document', status);
+    } catch {
+      return false; // nested too deep to serve: the document's own poll says so
+    }
+    await this.#keep({
+      type: 'http',
+      status: 200,
+      body: answer.body,
+      headers: { 'content-type': 'application/json' },
+      receivedAt: Date.now(),
+      terminal: answer.terminal,
+      storable: true,
+    });
+    return true;
   }
 }

@@ -1,0 +1,160 @@
+import {
+  assertValidId,
+  type DocumentStatus,
+  isTerminalDocumentStatus,
+  parseDocumentStatus,
+  parseRequestStatus,
+} from '@neurostatus/core';
+import { requestEntryStatus } from '@neurostatus/poller';
+import type { FeedMessage } from './feed-message.ts';
+
+/** Options of {@link batchedDocumentStatuses}. */
+export interface BatchedDocumentOptions {
+  readonly documentId: string;
+  /** The request an earlier answer of the document named (the object's kept answer), if any. */
+  readonly requestId: string | undefined;
+  /** The document's own poll loop (`watchStatus` through its object): the fallback. */
+  readonly poll: (signal: AbortSignal) => AsyncIterable<DocumentStatus>;
+  /**
+   * The feed of the request's status object, of the same tenant: its messages until it ends or
+   * breaks off (then it just ends).
+   */
+  readonly follow: (requestId: string, signal: AbortSignal) => AsyncIterable<FeedMessage>;
+  /**
+   * Keeps a status the request brought as the document's own answer, before it is sent; `false`
+   * when it cannot be served (then the document's own polls take over and say why).
+   */
+  readonly keep: (status: DocumentStatus) => Promise<boolean>;
+  /** Called for each heartbeat of the request's feed, which it sends before each of its polls. */
+  readonly beat: () => void;
+}
+
+/**
+ * A status object's loop for a document, fed by its request's object where it can be (issue 13:
+ * one request loop for all documents of a request). It polls the document until an answer names
+ * its request (or starts from the request an earlier answer named), then follows the feed of the
+ * request's object instead: from each request status it takes the document's entry, validated
+ * with the poller's `requestEntryStatus` (the rule its scheduler batches by), and yields it as if
+ * polled. Changes only, as `watchStatus` yields them; a terminal status ends the loop.
+ *
+ * It polls the document on its own again when the request's list leaves the document out or
+ * lists it without a valid status, or when the request's feed ends, fails or breaks off without
+ * the document's terminal status: then errors, 404 grace and hold-offs are the document's own, as
+ * without batching. A request is followed once per loop; the document's own answers may name
+ * another (a document that moved), which is followed in turn.
+ *
+ * Right after it attaches, the request's feed replays its latest status, which may be up to one
+ * request poll old: after a poll of its own the document's status is fresher, so a replayed one is
+ * skipped unless it is terminal (a terminal status never goes back).
+ *
+ * @example
+ * ```ts
+ * const source = documentLoopFeed(batchedDocumentStatuses({ documentId, requestId, poll, follow, keep, beat }), remember);
+ * ```
+ */
+export function batchedDocumentStatuses(
+  options: BatchedDocumentOptions,
+): (signal: AbortSignal) => AsyncIterable<DocumentStatus> {
+  return (signal) => statuses(options, signal);
+}
+
+async function* statuses(
+  options: BatchedDocumentOptions,
+  signal: AbortSignal,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  const followed = new Set<string>();
+  let last: string | undefined;
+  /** Whether the stream's news is the document's own poll (fresher than a request replay). */
+  let polled = false;
+  const isNews = (status: DocumentStatus) => {
+    const body = JSON.stringify(status);
+    if (body === last) return false;
+    last = body;
+    return true;
+  };
+  let requestId = options.requestId;
+  for (;;) {
+    if (requestId !== undefined) {
+      followed.add(requestId);
+      for await (const status of fromRequest(options, requestId, polled, signal)) {
+        polled = false;
+        if (isNews(status)) yield status;
+        if (isTerminalDocumentStatus(status)) return;
+      }
+      signal.throwIfAborted();
+      requestId = undefined;
+    }
+    for await (const status of options.poll(signal)) {
+      polled = true;
+      if (isNews(status)) yield status;
+      const named = requestIdOf(status);
+      if (named !== undefined && !followed.has(named) && !isTerminalDocumentStatus(status)) {
+        requestId = named;
+        break; // ends the poll loop (its sleep and call) before the request's feed starts
+      }
+    }
+    if (requestId === undefined) return; // the poll loop ended: the status is terminal
+  }
+}
+
+/** The document's statuses in the request's feed, until the feed stops standing for it. */
+async function* fromRequest(
+  options: BatchedDocumentOptions,
+  requestId: string,
+  polled: boolean,
+  signal: AbortSignal,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  for await (const message of options.follow(requestId, signal)) {
+    if (message.type === 'beat') {
+      options.beat();
+      continue;
+    }
+    if (message.type !== 'status') return;
+    const status = entryStatus(message.body, options.documentId, requestId);
+    if (status === undefined) return;
+    if (message.replay === true && polled && !isTerminalDocumentStatus(status)) continue;
+    if (!(await options.keep(status))) return;
+    yield status;
+  }
+}
+
+/** The document's status in a request status body, if it lists a valid one for this request. */
+function entryStatus(
+  body: string,
+  documentId: string,
+  requestId: string,
+): DocumentStatus | undefined {
+  try {
+    const request = parseRequestStatus(JSON.parse(body));
+    const entry = request.documents.find((each) => each.document_id === documentId);
+    return entry === undefined ? undefined : requestEntryStatus(entry, requestId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request a status names, when it is an id a request may have. */
+function requestIdOf(status: DocumentStatus): string | undefined {
+  try {
+    return assertValidId(status.request_id, 'request');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The request a document status body names (an object's kept answer), when it is a valid status
+ * naming an id a request may have; otherwise `undefined`.
+ *
+ * @example
+ * ```ts
+ * const requestId = reply.status === 200 ? requestIdOfBody(reply.body) : undefined;
+ * ```
+ */
+export function requestIdOfBody(body: string): string | undefined {
+  try {
+    return requestIdOf(parseDocumentStatus(JSON.parse(body)));
+  } catch {
+    return undefined;
+  }
+}
