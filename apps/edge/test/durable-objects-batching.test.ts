@@ -21,6 +21,8 @@ import {
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStatusObjects, statusObjectUrl } from '../src/durable/status-object-address.ts';
+import type { DurableObjectNamespaceLike } from '../src/durable/workers-platform.ts';
 import {
   bundleWorker,
   openStream,
@@ -191,6 +193,21 @@ async function finals(clients: readonly StreamClient[]): Promise<string[][]> {
   );
 }
 
+/** Asks a document's status object directly, as the Worker does on a miss: its `status`. */
+async function askObject(id: string, key: string): Promise<string> {
+  const namespace = (await mf.getDurableObjectNamespace(
+    'STATUS_OBJECTS',
+  )) as unknown as DurableObjectNamespaceLike;
+  const objectFor = await createStatusObjects({ namespace, mode: 'passthrough', secret: SECRET });
+  const authorization = `Bearer ${key}`;
+  const stub = await objectFor({ kind: 'document', id }, authorization);
+  const response = await stub.fetch(statusObjectUrl({ kind: 'document', id }, 'status'), {
+    headers: { authorization },
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { status: string }).status;
+}
+
 describe('document streams of one request on Workers', () => {
   it("are fed by the request object's one loop: no document polls after each document's first answer", async () => {
     const { requestId, documentIds } = processingRequest(DEMO_API_KEY, [
@@ -215,6 +232,11 @@ describe('document streams of one request on Workers', () => {
       ['processing', 'failed', 'end'],
       ['processing', 'completed', 'end'],
     ]);
+    for (const id of documentIds) expect(callsWith(DEMO_API_KEY, id)).toBe(1);
+    // What the request's polls brought is each document's object's own answer now, in its
+    // storage: asked directly (as the Worker asks on a miss), each answers with no upstream call.
+    const answers = await Promise.all(documentIds.map((id) => askObject(id, DEMO_API_KEY)));
+    expect(answers).toEqual(['completed', 'completed', 'failed', 'completed']);
     for (const id of documentIds) expect(callsWith(DEMO_API_KEY, id)).toBe(1);
     // One request loop for all four: its first poll, then at most one per poll interval.
     const requestCalls = callsWith(DEMO_API_KEY, requestId);
