@@ -23,6 +23,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStatusObjects, statusObjectUrl } from '../src/durable/status-object-address.ts';
 import type { DurableObjectNamespaceLike } from '../src/durable/workers-platform.ts';
+import { mintStatusToken } from '../src/status-token.ts';
 import {
   bundleWorker,
   openStream,
@@ -47,6 +48,8 @@ let simulator: RunningSimulator;
 let clock: ManualClock;
 let workDir: string;
 let gateway: Server;
+/** The Worker in workerd, against the gateway; `extra` bindings over passthrough ones. */
+let startWorker: (extra?: Record<string, string>) => Miniflare;
 let mf: Miniflare;
 let origin: string;
 const calls: UpstreamCall[] = [];
@@ -102,23 +105,25 @@ beforeAll(async () => {
     accounts: [...DEFAULT_ACCOUNTS, { apiKey: SAME_ACCOUNT_KEY, userUid: DEMO_USER_UID }],
   });
   const gatewayOrigin = await startGateway(new URL(simulator.apiBaseUrl).origin);
-  const apiPath = new URL(simulator.apiBaseUrl).pathname;
-  mf = new Miniflare({
-    name: 'edge',
-    ...script,
-    bindings: {
-      NEUROLINKER_BASE_URL: `${gatewayOrigin}${apiPath}`,
-      EDGE_MODE: 'passthrough',
-      EDGE_SECRET: SECRET,
-      EDGE_RATE_LIMIT_PER_SECOND: '0',
-      EDGE_HEARTBEAT_SECONDS: '1',
-      EDGE_LOG: 'off',
-    },
-    durableObjects: statusObjectsBinding(),
-    host: '127.0.0.1',
-    port: 0,
-    cf: false,
-  } as MiniflareOptions);
+  startWorker = (extra = {}) =>
+    new Miniflare({
+      name: 'edge',
+      ...script,
+      bindings: {
+        NEUROLINKER_BASE_URL: `${gatewayOrigin}${new URL(simulator.apiBaseUrl).pathname}`,
+        EDGE_MODE: 'passthrough',
+        EDGE_SECRET: SECRET,
+        EDGE_RATE_LIMIT_PER_SECOND: '0',
+        EDGE_HEARTBEAT_SECONDS: '1',
+        EDGE_LOG: 'off',
+        ...extra,
+      },
+      durableObjects: statusObjectsBinding(),
+      host: '127.0.0.1',
+      port: 0,
+      cf: false,
+    } as MiniflareOptions);
+  mf = startWorker();
   origin = (await mf.ready).origin;
 }, 30_000);
 
@@ -171,10 +176,14 @@ async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<voi
   }
 }
 
-function streams(ids: readonly string[], key: string): Promise<StreamClient[]> {
+function streams(
+  ids: readonly string[],
+  key: string,
+  at: string = origin,
+): Promise<StreamClient[]> {
   return Promise.all(
     ids.map((id) =>
-      openStream(fetch, `${origin}/api/v1/document-status/${id}/events`, {
+      openStream(fetch, `${at}/api/v1/document-status/${id}/events`, {
         authorization: `Bearer ${key}`,
       }),
     ),
@@ -299,5 +308,31 @@ describe('document streams of one request on Workers', () => {
       [],
     );
     expect(simulator.simulator.stats().byStatus['404']).toBeUndefined();
+  }, 60_000);
+});
+
+describe('document streams of one request on Workers in scoped-token mode', () => {
+  it("are fed by the request object of the proxy's own key, for token holders too", async () => {
+    const scoped = startWorker({ EDGE_MODE: 'scoped-token', NEUROLINKER_API_KEY: DEMO_API_KEY });
+    try {
+      const at = (await scoped.ready).origin;
+      const { requestId, documentIds } = processingRequest(DEMO_API_KEY, ['completed', 'failed']);
+      const token = await mintStatusToken({ secret: SECRET, documentIds });
+      const clients = await streams(documentIds, token, at);
+      await Promise.all(clients.map((client) => client.until(1)));
+      complete();
+      const events = await finals(clients);
+
+      expect(events).toEqual([
+        ['processing', 'completed', 'end'],
+        ['processing', 'failed', 'end'],
+      ]);
+      for (const id of documentIds) expect(callsWith(DEMO_API_KEY, id)).toBe(1);
+      expect(callsWith(DEMO_API_KEY, requestId)).toBeGreaterThanOrEqual(1);
+      // The token never reaches Neurolinker: every call carried the proxy's key.
+      expect(calls.every((call) => call.key !== token)).toBe(true);
+    } finally {
+      await scoped.dispose();
+    }
   }, 60_000);
 });
