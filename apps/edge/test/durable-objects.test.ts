@@ -284,7 +284,7 @@ describe('status objects in workerd', () => {
     // detaches from it; the request's object notices at its next poll (<= 1.76 s), whose call may
     // still land. workerd's alarms run on real time, so the absence of calls after that is shown
     // by waiting: longer than two calls of a running loop.
-    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     const calls = loopCallsFor(id);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
 
