@@ -27,7 +27,10 @@ export interface AdaptiveIntervalOptions {
    * seen within this, about half of it on median. Default 3 750.
    */
   maxIntervalMs?: number;
-  /** Relative jitter: each wait is scaled by a uniform draw in [1 - jitter, 1 + jitter]. Default 0.1. */
+  /**
+   * Relative jitter: each wait inside and after the window, and without an estimate, is scaled by
+   * a uniform draw in [1 - jitter, 1 + jitter] (never past `maxIntervalMs`). Default 0.1.
+   */
   jitter?: number;
 }
 

@@ -18,9 +18,13 @@ interface FirstPollGroup {
  *
  * @example
  * ```ts
+ * const loopOf = (documentId: string) =>
+ *   new ScheduledLoop(client, documentId, createWatchState(documentSource(client, documentId, estimator), options), () => {});
  * const firstPolls = new FirstPolls();
- * if (!firstPolls.hold(loop)) queue.now(loop); // the pioneer polls; the others wait for it
- * const held = firstPolls.settle(pioneer); // its answer came: what waited for it
+ * const pioneer = loopOf(id);
+ * firstPolls.hold(pioneer); // false: it polls
+ * firstPolls.hold(loopOf(newId)); // true: it waits for the pioneer's first answer
+ * const held = firstPolls.settle(pioneer); // the answer came: [the loop of newId]
  * ```
  */
 export class FirstPolls {

@@ -171,6 +171,18 @@ describe('the scheduler polls documents of one request together', () => {
     await stuckNext;
   });
 
+  it("polls a batch at its documents' policy's pace, with no ceiling of its own", async () => {
+    const { requestId, documentIds } = submit([doc(30_000), doc(40_000)]);
+    const { clock, client, log, run } = setup();
+    await run(
+      collect(watchMany(client, documentIds, { clock, requestId, policy: fixedInterval(10_000) })),
+    );
+    const times = log.startedAt.filter((_, i) => log.ids[i] === requestId);
+    const gaps = times.slice(1).map((at, i) => at - times[i]!);
+    expect(gaps.length).toBeGreaterThan(2);
+    for (const gap of gaps) expect(gap).toBe(10_000);
+  });
+
   it('makes far fewer calls than a loop per document for the same statuses', async () => {
     const documents = Array.from({ length: 10 }, (_, i) => doc(5_000 + 2_000 * i));
     const calls = async (batchByRequest: boolean) => {
