@@ -22,6 +22,12 @@ export interface AdaptiveIntervalOptions {
   /** Shortest wait inside the window (at its end), in ms; never above `nearIntervalMs`. Default 1 000. */
   nearMinIntervalMs?: number;
   /**
+   * `nearIntervalMs` for a poll that answers for several unfinished documents
+   * (`context.sharedBy > 1`: a request batch), in ms; never above `nearIntervalMs`. One request
+   * poll serves them all, so each document's window can be watched more closely for less. Default 2 200.
+   */
+  sharedNearIntervalMs?: number;
+  /**
    * Longest wait while the document is unfinished, in every phase (before, inside and after the
    * expected window, and without an estimate), in ms. A document that fails partway through is
    * seen within this, about half of it on median. Default 3 750.
@@ -47,6 +53,7 @@ export const ADAPTIVE_INTERVAL_DEFAULTS = Object.freeze({
   growth: 1.6,
   nearIntervalMs: 2_600,
   nearMinIntervalMs: 1_000,
+  sharedNearIntervalMs: 2_200,
   maxIntervalMs: 3_750,
   jitter: 0.1,
 });
@@ -67,6 +74,8 @@ export const ADAPTIVE_INTERVAL_DEFAULTS = Object.freeze({
  *   trades lag against requests best goes as 1 / sqrt(hazard): so the wait shrinks with the
  *   square root of the window still ahead, from `nearIntervalMs` to `nearMinIntervalMs`. A poll
  *   late in the window is cheap, since only the documents still unfinished make it.
+ * - A request poll that answers for several documents (`sharedBy > 1`) costs each of them a
+ *   share of one call, so their windows start at the shorter `sharedNearIntervalMs`.
  *
  * @example
  * ```ts
@@ -80,6 +89,7 @@ export function adaptiveInterval(options: AdaptiveIntervalOptions = {}): Interva
     initialIntervalMs,
     nearIntervalMs,
     nearMinIntervalMs: settings.nearMinIntervalMs,
+    sharedNearIntervalMs: settings.sharedNearIntervalMs,
     maxIntervalMs,
   })) {
     if (!Number.isFinite(value) || value <= 0) {
@@ -93,8 +103,9 @@ export function adaptiveInterval(options: AdaptiveIntervalOptions = {}): Interva
   if (!(jitter >= 0 && jitter < 1))
     throw new TypeError('adaptiveInterval(): `jitter` must be in [0, 1).');
   const nearMinIntervalMs = Math.min(settings.nearMinIntervalMs, nearIntervalMs);
+  const sharedNearIntervalMs = Math.min(settings.sharedNearIntervalMs, nearIntervalMs);
 
-  return ({ now, unchangedPolls, expected, random }) => {
+  return ({ now, unchangedPolls, sharedBy, expected, random }) => {
     const jittered = (ms: number) =>
       Math.min(maxIntervalMs, ms * (1 - jitter + 2 * jitter * random()));
     // A NaN or infinite estimate (a custom estimator's bug) says nothing: without this guard it
@@ -116,7 +127,8 @@ export function adaptiveInterval(options: AdaptiveIntervalOptions = {}): Interva
       // A window too wide for a double (a custom estimator's absurd spread) counts as ending now.
       const span = windowEnd - windowStart;
       const ahead = span > 0 && Number.isFinite(span) ? (windowEnd - now) / span : 0;
-      return jittered(Math.max(nearMinIntervalMs, nearIntervalMs * Math.sqrt(ahead)));
+      const near = sharedBy > 1 ? sharedNearIntervalMs : nearIntervalMs;
+      return jittered(Math.max(Math.min(nearMinIntervalMs, near), near * Math.sqrt(ahead)));
     }
     // Late: the estimate was wrong; back off gently, in proportion to how late it is.
     return jittered(nearMinIntervalMs + (now - windowEnd) / 4);

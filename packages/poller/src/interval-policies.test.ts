@@ -20,6 +20,7 @@ const adaptiveOptions = fc
     initialIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
     nearIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
     nearMinIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
+    sharedNearIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
     extraMaxMs: fc.double({ min: 0, max: 600_000, noNaN: true }),
     growth: fc.double({ min: 1, max: 10, noNaN: true }),
     jitter: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
@@ -60,6 +61,7 @@ const pollContext = fc
     elapsedMs: fc.double({ min: 0, max: 1e9, noNaN: true }),
     polls: fc.nat({ max: 100_000 }),
     unchangedPolls: fc.nat({ max: 100_000 }),
+    sharedBy: fc.integer({ min: 1, max: 1_000 }),
     expected: expectedCompletion,
     draw: unitDraw,
   })
@@ -78,6 +80,7 @@ function context(overrides: Partial<PollContext> = {}): PollContext {
     elapsedMs: 0,
     polls: 1,
     unchangedPolls: 0,
+    sharedBy: 1,
     status: undefined,
     expected: undefined,
     random: () => 0.5,
@@ -143,7 +146,12 @@ describe('adaptiveInterval', () => {
       const raw = adaptiveInterval(options)(pollContextValue);
       expect(Number.isFinite(raw)).toBe(true);
       const floor =
-        Math.min(options.initialIntervalMs, options.nearIntervalMs, options.nearMinIntervalMs) *
+        Math.min(
+          options.initialIntervalMs,
+          options.nearIntervalMs,
+          options.nearMinIntervalMs,
+          options.sharedNearIntervalMs,
+        ) *
         (1 - options.jitter);
       // A hair of slack for the float product `ms * (1 - jitter + ...)`.
       expect(raw).toBeGreaterThanOrEqual(floor * (1 - 1e-12));
@@ -243,6 +251,22 @@ describe('adaptiveInterval', () => {
     expect(at(10_000_000)).toBe(3_750);
   });
 
+  it('starts the window at sharedNearIntervalMs (2.2 s) when one poll answers for several documents', () => {
+    const policy = adaptiveInterval({ jitter: 0 });
+    const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
+    const at = (offset: number, sharedBy: number) =>
+      policy(context({ now: NOW + offset, expected, sharedBy }));
+    expect(at(90_000, 1)).toBe(2_600);
+    expect(at(90_000, 2)).toBe(2_200);
+    expect(at(90_000, 50)).toBe(2_200);
+    expect(at(100_000, 10)).toBeCloseTo(2_200 * Math.sqrt(0.5));
+    expect(at(109_000, 10)).toBe(1_000);
+    // Before and after the window, and without an estimate, sharing changes nothing.
+    expect(at(0, 10)).toBe(at(0, 1));
+    expect(at(120_000, 10)).toBe(at(120_000, 1));
+    expect(policy(context({ unchangedPolls: 2, sharedBy: 10 }))).toBeCloseTo(2_560);
+  });
+
   it('keeps the wait inside the window at most nearIntervalMs when nearMinIntervalMs is above it', () => {
     const policy = adaptiveInterval({ jitter: 0, nearIntervalMs: 500 });
     const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
@@ -268,6 +292,7 @@ describe('adaptiveInterval', () => {
       { nearIntervalMs: Number.POSITIVE_INFINITY },
       { nearMinIntervalMs: 0 },
       { nearMinIntervalMs: Number.NaN },
+      { sharedNearIntervalMs: 0 },
       { maxIntervalMs: 0 },
       { growth: 0.5 },
       { growth: Number.NaN },

@@ -373,7 +373,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       return;
     }
     let wish = Number.POSITIVE_INFINITY;
-    for (const member of batch.members.values()) wish = Math.min(wish, member.state.nextDelayMs());
+    const sharedBy = batch.members.size;
+    for (const member of batch.members.values())
+      wish = Math.min(wish, member.state.nextDelayMs(sharedBy));
     queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
   };
 

@@ -2,6 +2,7 @@ import type { DocumentStatus, RequestDocument } from '@neurostatus/core';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
+import type { PollContext } from './interval-policy.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
 import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
@@ -169,6 +170,23 @@ describe('the scheduler polls documents of one request together', () => {
     expect(mine.at(-1)?.status).toBe('completed');
     await stuck.return?.();
     await stuckNext;
+  });
+
+  it('tells the policy how many unfinished documents a request poll answers for', async () => {
+    const { requestId, documentIds } = submit([doc(3_000), doc(6_000), doc(9_000)]);
+    const { clock, client, run } = setup();
+    const seen = new Set<number>();
+    const policy = (context: PollContext) => {
+      seen.add(context.sharedBy);
+      return 1_000;
+    };
+    await run(collect(watchMany(client, documentIds, { clock, requestId, policy })));
+    // Three, then two and one as the documents finish.
+    expect([...seen].sort()).toEqual([1, 2, 3]);
+    seen.clear();
+    const alone = submit([doc(3_000)]).documentIds[0]!;
+    await run(collect(watchMany(client, [alone], { clock, policy })));
+    expect([...seen]).toEqual([1]);
   });
 
   it("polls a batch at its documents' policy's pace, with no ceiling of its own", async () => {
