@@ -123,7 +123,9 @@ function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
  * can) and several watched documents belong to one request, that request is polled once a round
  * for all of them (`batchByRequest`): each document's status comes from `documents[].result`,
  * validated like a document poll's, and a document the list does not stand for (missing, invalid,
- * moved) goes back to polls of its own. Batches never mix clients.
+ * moved) goes back to polls of its own. Batches never mix clients. While one new document of a
+ * client waits for its first answer, the client's next new documents wait with it, and the poll of
+ * the request that answer names answers for them (`FirstPolls`).
  *
  * @example
  * ```ts
