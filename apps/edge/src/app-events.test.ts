@@ -69,7 +69,8 @@ describe('document event streams', () => {
 
   it('sends a heartbeat comment every EDGE_HEARTBEAT_SECONDS while nothing changes', async () => {
     const h = await createEdgeHarness({ EDGE_HEARTBEAT_SECONDS: '5' });
-    const response = await h.get(events('document', REPORT)); // processing for 40 s
+    h.clock.advance(2_000); // past its 1.5 s pending: processing for the next 38 s
+    const response = await h.get(events('document', REPORT));
     const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
     if (reader === undefined) throw new Error('no body');
     let text = '';

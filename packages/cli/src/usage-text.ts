@@ -16,7 +16,7 @@ const EXIT_CODES_TEXT = `Exit codes:
 
 const WATCH_OPTIONS = `  --request ID          watch a whole request instead of documents
   --timeout DURATION    give up after this long, exit 5 (e.g. 90s, 10m, 1h; default: none)
-  --interval DURATION   poll at this fixed interval (default: adaptive, 1 s to 30 s)
+  --interval DURATION   poll at this fixed interval (default: adaptive, at most 3.75s apart)
   --not-found-grace DURATION
                         treat 404 as "not visible yet" this long after starting (default: 10s)
   --json                NDJSON output, one event per line`;

@@ -1,6 +1,6 @@
 // Benchmark: watching requests of many documents through the scheduler, batched by request
-// (one request poll a round) against today's loop per document and a fixed 1 s loop per
-// document, on virtual time against the simulator's timing model (in process). Measures upstream
+// (one request poll a round) against a loop per document (with today's policy, and with the
+// policy before 2026-12-01) and a fixed 1 s loop per document, on virtual time against the simulator's timing model (in process). Measures upstream
 // requests per document and the detection lag (when the watcher saw the terminal status minus the
 // `completed_at` the simulator reports), completed and failed documents apart.
 //
@@ -11,6 +11,8 @@
 // learned), 4 of them failing, durations 0.5x or 2x the prior with lognormal jitter; 25 such
 // batches per case. Run: pnpm --filter @neurostatus/poller bench batches (or `pnpm bench`).
 import {
+  ADAPTIVE_INTERVAL_DEFAULTS,
+  adaptiveInterval,
   createPollScheduler,
   fixedInterval,
   type PollSchedulerOptions,
@@ -30,7 +32,19 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'batched by request (default)', options: {} },
   { name: 'batched, request id given', options: {}, givesRequestId: true },
-  { name: 'loop per document (before)', options: { batchByRequest: false } },
+  { name: 'loop per document', options: { batchByRequest: false } },
+  {
+    // The scheduler and policy until 2026-12-01: no batching, 1.6 s in the window, 30 s ceiling.
+    name: 'loop per document, policy before',
+    options: {
+      batchByRequest: false,
+      policy: adaptiveInterval({
+        nearIntervalMs: 1_600,
+        nearMinIntervalMs: 1_600,
+        maxIntervalMs: 30_000,
+      }),
+    },
+  },
   {
     name: 'fixed 1 s per document',
     options: { batchByRequest: false, policy: fixedInterval(1_000) },
@@ -52,6 +66,8 @@ interface Result {
   requests: number;
   completed: number[];
   failed: number[];
+  /** Summed over requests: submission to the `completed_at` of its last document, in ms. */
+  watchedMs: number;
 }
 
 /** Submits the plan on virtual time and watches each request with `watchMany` through one scheduler per process. */
@@ -63,7 +79,7 @@ async function run(
 ): Promise<Result> {
   const { simulator, clock, client, requestTimes, inFlight } = setUp(seed);
   const random = seededRandom(seed);
-  const result: Result = { documents: 0, requests: 0, completed: [], failed: [] };
+  const result: Result = { documents: 0, requests: 0, completed: [], failed: [], watchedMs: 0 };
   let open = 0;
   for (let round = 0; round < processes; round++) {
     // A fresh process each time: its own scheduler and so its own estimator (nothing learned).
@@ -85,6 +101,7 @@ async function run(
           documents: request.documents,
         });
         result.documents += documentIds.length;
+        let lastEnd = clock.now();
         void (async () => {
           for await (const update of watchMany(client, documentIds, {
             scheduler,
@@ -95,7 +112,9 @@ async function run(
             if (status.status !== 'completed' && status.status !== 'failed') continue;
             const lag = clock.now() - Date.parse(status.completed_at ?? '');
             (status.status === 'failed' ? result.failed : result.completed).push(lag);
+            lastEnd = Math.max(lastEnd, Date.parse(status.completed_at ?? ''));
           }
+          result.watchedMs += lastEnd - request.at;
           open--;
         })().catch((error: unknown) => {
           console.error('watch failed', error);
@@ -161,12 +180,19 @@ const verdicts: Array<[string, boolean]> = [];
 console.log(`batches benchmark: seed ${SEED}, virtual time, simulator timing model`);
 console.log(`\npart 1: requests of 1, 10 and 50 documents (500 documents each, 10% failing)`);
 for (const line of header) console.log(line);
+const floors: string[] = [];
 for (const size of [1, 10, 50]) {
   const results = [];
   for (const variant of VARIANTS) results.push(await run(bySize(size), variant, 1, SEED));
-  const [batched, given, perDocument] = results as [Result, Result, Result, Result];
+  const [batched, given, perDocument, before] = results as [Result, Result, Result, Result, Result];
   for (const [i, r] of results.entries())
     console.log(row(`${size} per request`, VARIANTS[i]!.name, r, perDocument));
+  // What the failure ceiling alone costs a batch: one request poll per ceiling for as long as
+  // the request has an unfinished document, shared by its documents.
+  const ceilingMs = ADAPTIVE_INTERVAL_DEFAULTS.maxIntervalMs;
+  floors.push(
+    `${size} per request: requests watched ${seconds(batched.watchedMs / (batched.documents / size))} s on average; one poll per ${seconds(ceilingMs)} s over that = ${(batched.watchedMs / ceilingMs / batched.documents).toFixed(2)} requests/doc; 1/3 of the policy before = ${(before.requests / before.documents / 3).toFixed(2)}`,
+  );
   verdicts.push([
     `${size} per request: failed median lag <= 2 s (batched)`,
     percentile(batched.failed, 50) <= 2_000,
@@ -185,6 +211,16 @@ for (const size of [1, 10, 50]) {
         percentile(r.completed, 50) <= percentile(perDocument.completed, 50) &&
           percentile(r.completed, 95) <= percentile(perDocument.completed, 95),
       ]);
+      verdicts.push([
+        `${size} per request, ${label}: requests/doc <= 1/3 of loop per document, policy before`,
+        r.requests / r.documents <= before.requests / before.documents / 3,
+      ]);
+      verdicts.push([
+        `${size} per request, ${label}: completed median / p95 and failed median lag no worse than loop per document, policy before`,
+        percentile(r.completed, 50) <= percentile(before.completed, 50) &&
+          percentile(r.completed, 95) <= percentile(before.completed, 95) &&
+          percentile(r.failed, 50) <= percentile(before.failed, 50),
+      ]);
     }
   }
 }
@@ -196,7 +232,7 @@ for (const line of header) console.log(line);
 for (const factor of [0.5, 2]) {
   const results = [];
   for (const variant of VARIANTS) results.push(await run(coldBatch(factor), variant, 25, SEED));
-  const [batched, given, perDocument] = results as [Result, Result, Result, Result];
+  const [batched, given, perDocument] = results as [Result, Result, Result, Result, Result];
   for (const [i, r] of results.entries())
     console.log(row(`${factor}x the prior`, VARIANTS[i]!.name, r, perDocument));
   for (const [label, r] of [
@@ -211,6 +247,8 @@ for (const factor of [0.5, 2]) {
     ]);
   }
 }
+console.log('');
+for (const line of floors) console.log(line);
 console.log('');
 for (const [label, ok] of verdicts) console.log(`${ok ? 'MET' : 'MISSED'}: ${label}`);
 console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s real)`);

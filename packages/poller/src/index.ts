@@ -1,4 +1,8 @@
-export { type AdaptiveIntervalOptions, adaptiveInterval } from './adaptive-interval.ts';
+export {
+  ADAPTIVE_INTERVAL_DEFAULTS,
+  type AdaptiveIntervalOptions,
+  adaptiveInterval,
+} from './adaptive-interval.ts';
 export { type PollerClock, systemClock } from './clock.ts';
 export {
   type CompletionEstimator,

@@ -1,6 +1,10 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { type AdaptiveIntervalOptions, adaptiveInterval } from './adaptive-interval.ts';
+import {
+  ADAPTIVE_INTERVAL_DEFAULTS,
+  type AdaptiveIntervalOptions,
+  adaptiveInterval,
+} from './adaptive-interval.ts';
 import { exponentialInterval } from './exponential-interval.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { clampDelay, MAX_TIMER_MS, type PollContext } from './interval-policy.ts';
@@ -15,6 +19,8 @@ const adaptiveOptions = fc
   .record({
     initialIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
     nearIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
+    nearMinIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
+    sharedNearIntervalMs: fc.double({ min: 1, max: 60_000, noNaN: true }),
     extraMaxMs: fc.double({ min: 0, max: 600_000, noNaN: true }),
     growth: fc.double({ min: 1, max: 10, noNaN: true }),
     jitter: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
@@ -55,6 +61,7 @@ const pollContext = fc
     elapsedMs: fc.double({ min: 0, max: 1e9, noNaN: true }),
     polls: fc.nat({ max: 100_000 }),
     unchangedPolls: fc.nat({ max: 100_000 }),
+    sharedBy: fc.integer({ min: 1, max: 1_000 }),
     expected: expectedCompletion,
     draw: unitDraw,
   })
@@ -73,6 +80,7 @@ function context(overrides: Partial<PollContext> = {}): PollContext {
     elapsedMs: 0,
     polls: 1,
     unchangedPolls: 0,
+    sharedBy: 1,
     status: undefined,
     expected: undefined,
     random: () => 0.5,
@@ -133,12 +141,18 @@ describe('adaptiveInterval', () => {
   );
 
   test.prop([adaptiveOptions, pollContext], { numRuns: 1_000 })(
-    'returns a finite raw delay between min(initial, near) x (1 - jitter) and maxIntervalMs',
+    'returns a finite raw delay between min(initial, near, nearMin) x (1 - jitter) and maxIntervalMs',
     (options, pollContextValue) => {
       const raw = adaptiveInterval(options)(pollContextValue);
       expect(Number.isFinite(raw)).toBe(true);
       const floor =
-        Math.min(options.initialIntervalMs, options.nearIntervalMs) * (1 - options.jitter);
+        Math.min(
+          options.initialIntervalMs,
+          options.nearIntervalMs,
+          options.nearMinIntervalMs,
+          options.sharedNearIntervalMs,
+        ) *
+        (1 - options.jitter);
       // A hair of slack for the float product `ms * (1 - jitter + ...)`.
       expect(raw).toBeGreaterThanOrEqual(floor * (1 - 1e-12));
       expect(raw).toBeLessThanOrEqual(options.maxIntervalMs);
@@ -161,28 +175,46 @@ describe('adaptiveInterval', () => {
   );
 
   test.prop([adaptiveOptions, unitDraw, fc.double({ min: 0, max: 1, noNaN: true })])(
-    'polls about every nearIntervalMs inside the expected window',
+    'inside the expected window, waits nearIntervalMs x sqrt(share of the window ahead), at least nearMinIntervalMs',
     (options, draw, position) => {
       const spreadMs = 60_000;
       const atMs = NOW + 120_000;
       // Anywhere in [atMs - spread, atMs + spread].
       const now = atMs - spreadMs + position * 2 * spreadMs;
-      const delay = adaptiveInterval(options)(
-        context({ now, expected: { atMs, spreadMs }, random: () => draw }),
+      const policy = adaptiveInterval(options);
+      const at = (when: number) =>
+        policy(context({ now: when, expected: { atMs, spreadMs }, random: () => draw }));
+      const floor = Math.min(options.nearMinIntervalMs, options.nearIntervalMs);
+      const ahead = (atMs + spreadMs - now) / (2 * spreadMs);
+      const factor = 1 - options.jitter + 2 * options.jitter * draw;
+      expect(at(now)).toBeCloseTo(
+        Math.min(
+          options.maxIntervalMs,
+          Math.max(floor, options.nearIntervalMs * Math.sqrt(ahead)) * factor,
+        ),
       );
-      expect(delay).toBeGreaterThanOrEqual(options.nearIntervalMs * (1 - options.jitter) - 1e-9);
-      expect(delay).toBeLessThanOrEqual(
-        Math.min(options.maxIntervalMs, options.nearIntervalMs * (1 + options.jitter)),
+      // As the window runs out, the wait never grows.
+      expect(at(Math.min(atMs + spreadMs, now + 1_000))).toBeLessThanOrEqual(at(now) + 1e-9);
+    },
+  );
+
+  test.prop([adaptiveOptions, pollContext], { numRuns: 1_000 })(
+    'never waits longer than maxIntervalMs, in any phase',
+    (options, pollContextValue) => {
+      expect(adaptiveInterval(options)(pollContextValue)).toBeLessThanOrEqual(
+        options.maxIntervalMs,
       );
     },
   );
 
-  it('uses the defaults: 1 s first, x1.6 per unchanged poll, capped at 30 s', () => {
+  it('uses the defaults without an estimate: 1 s first, x1.6 per unchanged poll, capped at 3.75 s', () => {
     const policy = adaptiveInterval({ jitter: 0 });
     expect(policy(context({ unchangedPolls: 0 }))).toBe(1_000);
     expect(policy(context({ unchangedPolls: 1 }))).toBe(1_600);
     expect(policy(context({ unchangedPolls: 2 }))).toBeCloseTo(2_560);
-    expect(policy(context({ unchangedPolls: 50 }))).toBe(30_000);
+    expect(policy(context({ unchangedPolls: 3 }))).toBe(3_750);
+    expect(policy(context({ unchangedPolls: 50 }))).toBe(3_750);
+    expect(policy(context({ unchangedPolls: 50 }))).toBe(ADAPTIVE_INTERVAL_DEFAULTS.maxIntervalMs);
     expect(policy(context({ unchangedPolls: 0 }))).toBe(1_000);
   });
 
@@ -193,22 +225,53 @@ describe('adaptiveInterval', () => {
     expect(policy(context({ random: () => 0.999_999 }))).toBeCloseTo(1_100, 0);
   });
 
-  it('sleeps to the start of the expected window when far from it, split by maxIntervalMs', () => {
+  it('walks towards the expected window in steps of maxIntervalMs (3.75 s), so that a failure before it shows', () => {
     const policy = adaptiveInterval({ jitter: 0 });
     const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
-    expect(policy(context({ now: NOW + 80_000, expected }))).toBe(10_000);
-    expect(policy(context({ now: NOW, expected }))).toBe(30_000);
+    expect(policy(context({ now: NOW, expected }))).toBe(3_750);
+    expect(policy(context({ now: NOW + 80_000, expected }))).toBe(3_750);
     // Just before the window: never less than nearIntervalMs.
-    expect(policy(context({ now: NOW + 89_900, expected }))).toBe(1_600);
+    expect(policy(context({ now: NOW + 89_900, expected }))).toBe(2_600);
+    // A longer ceiling, for callers who would rather see failures late than poll often.
+    const patient = adaptiveInterval({ jitter: 0, maxIntervalMs: 30_000 });
+    expect(patient(context({ now: NOW + 80_000, expected }))).toBe(10_000);
+    expect(patient(context({ now: NOW, expected }))).toBe(30_000);
   });
 
-  it('polls every nearIntervalMs inside the window and backs off gently when late', () => {
+  it('polls more often as the window runs out, and backs off gently when late, up to maxIntervalMs', () => {
     const policy = adaptiveInterval({ jitter: 0 });
     const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
-    expect(policy(context({ now: NOW + 90_000, expected }))).toBe(1_600);
-    expect(policy(context({ now: NOW + 110_000, expected }))).toBe(1_600);
-    expect(policy(context({ now: NOW + 130_000, expected }))).toBe(1_600 + 20_000 / 4);
-    expect(policy(context({ now: NOW + 10_000_000, expected }))).toBe(30_000);
+    const at = (offset: number) => policy(context({ now: NOW + offset, expected }));
+    expect(at(90_000)).toBe(2_600);
+    expect(at(100_000)).toBeCloseTo(2_600 * Math.sqrt(0.5));
+    expect(at(105_000)).toBeCloseTo(1_300);
+    expect(at(109_000)).toBe(1_000);
+    expect(at(110_000)).toBe(1_000);
+    expect(at(114_000)).toBe(1_000 + 4_000 / 4);
+    expect(at(10_000_000)).toBe(3_750);
+  });
+
+  it('starts the window at sharedNearIntervalMs (2.2 s) when one poll answers for several documents', () => {
+    const policy = adaptiveInterval({ jitter: 0 });
+    const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
+    const at = (offset: number, sharedBy: number) =>
+      policy(context({ now: NOW + offset, expected, sharedBy }));
+    expect(at(90_000, 1)).toBe(2_600);
+    expect(at(90_000, 2)).toBe(2_200);
+    expect(at(90_000, 50)).toBe(2_200);
+    expect(at(100_000, 10)).toBeCloseTo(2_200 * Math.sqrt(0.5));
+    expect(at(109_000, 10)).toBe(1_000);
+    // Before and after the window, and without an estimate, sharing changes nothing.
+    expect(at(0, 10)).toBe(at(0, 1));
+    expect(at(120_000, 10)).toBe(at(120_000, 1));
+    expect(policy(context({ unchangedPolls: 2, sharedBy: 10 }))).toBeCloseTo(2_560);
+  });
+
+  it('keeps the wait inside the window at most nearIntervalMs when nearMinIntervalMs is above it', () => {
+    const policy = adaptiveInterval({ jitter: 0, nearIntervalMs: 500 });
+    const expected = { atMs: NOW + 100_000, spreadMs: 10_000 };
+    for (const offset of [90_000, 100_000, 109_999])
+      expect(policy(context({ now: NOW + offset, expected }))).toBeLessThanOrEqual(500);
   });
 
   it('treats an expectation that is not a number as no expectation', () => {
@@ -227,6 +290,9 @@ describe('adaptiveInterval', () => {
       { initialIntervalMs: -5 },
       { initialIntervalMs: Number.NaN },
       { nearIntervalMs: Number.POSITIVE_INFINITY },
+      { nearMinIntervalMs: 0 },
+      { nearMinIntervalMs: Number.NaN },
+      { sharedNearIntervalMs: 0 },
       { maxIntervalMs: 0 },
       { growth: 0.5 },
       { growth: Number.NaN },

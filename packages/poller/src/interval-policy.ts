@@ -32,6 +32,11 @@ export interface PollContext {
   readonly polls: number;
   /** Consecutive answered polls that brought no change. 0 right after a change. */
   readonly unchangedPolls: number;
+  /**
+   * How many unfinished documents the next poll answers for: 1 for a document polled on its own,
+   * the batch's size for a document of a request batch (one request poll serves them all).
+   */
+  readonly sharedBy: number;
   /** The last status seen, if any. */
   readonly status: DocumentStatus | undefined;
   /** The completion estimate, when the status tells enough (pages, size, `started_at`). */

@@ -257,7 +257,14 @@ describe('createPollScheduler over real HTTP', () => {
     const [hanging, waiting] = submit([QUICK, QUICK]).documentIds as [string, string];
     harness.server.simulator.setFault({ kind: 'hang', id: hanging });
     const { clock, client } = setup();
-    const scheduler = createPollScheduler({ clock, concurrency: 1, ratePerSecond: 4 });
+    // One loop per document here (holding first polls behind a sibling's, and batches by
+    // request, have tests of their own).
+    const scheduler = createPollScheduler({
+      clock,
+      batchByRequest: false,
+      concurrency: 1,
+      ratePerSecond: 4,
+    });
     expect(scheduler.stats()).toEqual({
       loops: 0,
       batches: 0,
@@ -305,7 +312,9 @@ describe('createPollScheduler over real HTTP', () => {
   it('ends every consumer without error on close(), stops polling and refuses new watches', async () => {
     const [one, two] = submit([QUICK, QUICK]).documentIds as [string, string];
     const { clock, client } = setup();
-    const scheduler = createPollScheduler({ clock });
+    // One loop per document here (holding first polls behind a sibling's, and batches by
+    // request, have tests of their own).
+    const scheduler = createPollScheduler({ clock, batchByRequest: false });
     const watches = [
       collect(scheduler.watch(client, one)),
       collect(scheduler.watch(client, one)),
@@ -378,8 +387,11 @@ describe('createPollScheduler over real HTTP', () => {
     const documents = Array.from({ length: 12 }, () => QUICK);
     const ids = submit(documents).documentIds;
     const { clock, client, log, run } = setup();
+    // One loop per document here (holding first polls behind a sibling's, and batches by
+    // request, have tests of their own).
     const scheduler = createPollScheduler({
       clock,
+      batchByRequest: false,
       ratePerSecond: 1_000,
       concurrency: 3,
       policy: fixedInterval(1_000),

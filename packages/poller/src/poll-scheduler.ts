@@ -1,6 +1,7 @@
 import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
+import { FirstPolls } from './first-polls.ts';
 import { type PollStep, pollStep } from './poll-step.ts';
 import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -122,7 +123,9 @@ function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
  * can) and several watched documents belong to one request, that request is polled once a round
  * for all of them (`batchByRequest`): each document's status comes from `documents[].result`,
  * validated like a document poll's, and a document the list does not stand for (missing, invalid,
- * moved) goes back to polls of its own. Batches never mix clients.
+ * moved) goes back to polls of its own. Batches never mix clients. While one new document of a
+ * client waits for its first answer, the client's next new documents wait with it, and the poll of
+ * the request that answer names answers for them (`FirstPolls`).
  *
  * @example
  * ```ts
@@ -140,6 +143,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   const allLoops = new Set<ScheduledLoop>();
   const allBatches = new Set<RequestBatch>();
   const batches = new RequestBatches();
+  const firstPolls = new FirstPolls();
   const queue: RunQueue<ScheduledLoop | RequestBatch> = new RunQueue(
     clock,
     limiter,
@@ -163,10 +167,26 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     return batch;
   };
 
+  /**
+   * Loops whose first poll was held back: they poll on their own now, unless answered meanwhile.
+   * Through the timer rather than at once: a release often comes while a consumer leaves, and
+   * the loops it releases may be the next to stop (no poll should start only to be aborted).
+   */
+  const release = (held: Iterable<ScheduledLoop>) => {
+    if (closed) return;
+    for (const loop of held) {
+      const waits = loop.batch === undefined && loop.inFlight === undefined;
+      if (!loop.stopped && waits && loop.state.last === undefined) queue.at(loop, clock.now());
+    }
+  };
+
   const stop = (loop: ScheduledLoop) => {
     if (loop.stopped) return;
     loop.stopped = true;
     loop.inFlight?.abort();
+    // A pioneer gone before its first answer: the documents held behind it poll on their own.
+    if (firstPolls.isHeld(loop)) firstPolls.forget(loop);
+    else release(firstPolls.settle(loop));
     allLoops.delete(loop);
     const byId = loops.get(loop.client);
     if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
@@ -183,6 +203,36 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     allBatches.delete(batch);
     batches.close(batch, refuse);
     queue.drop(batch);
+    releaseWaiting(batch);
+  };
+
+  const releaseWaiting = (batch: RequestBatch) => {
+    const waiting = [...batch.waiting];
+    batch.waiting.clear();
+    release(waiting);
+  };
+
+  /**
+   * A pioneer's first poll is back: the documents held behind it wait for one poll of the request
+   * its answer names (returned, to be queued), or poll on their own when there is no answer (an
+   * error, a 404: a bad id must not hold the others up) or no request that can be batched.
+   */
+  const passOnFirstAnswer = (loop: ScheduledLoop): RequestBatch | undefined => {
+    const held = firstPolls.settle(loop);
+    if (held.length === 0) return undefined;
+    const requestId = loop.state.last?.request_id;
+    if (
+      requestId === undefined ||
+      loop.unbatchable ||
+      !canBatch(loop.client) ||
+      !batches.allowed(loop.client, requestId)
+    ) {
+      release(held);
+      return undefined;
+    }
+    const batch = batches.open(loop.client, requestId, newBatch(loop.client, requestId));
+    for (const waiting of held) batch.waiting.add(waiting);
+    return batch;
   };
 
   /** Ends a loop after its terminal status (already published). */
@@ -222,10 +272,16 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     );
   };
 
-  const afterLoopStep = (
-    loop: ScheduledLoop,
-    { result, nextDelayMs }: PollStep<DocumentStatus>,
-  ) => {
+  const afterLoopStep = (loop: ScheduledLoop, step: PollStep<DocumentStatus>) => {
+    const forHeld = passOnFirstAnswer(loop);
+    placeLoop(loop, step);
+    // The held documents' request poll: now, unless one is already out (its answer serves them).
+    if (forHeld !== undefined && !forHeld.stopped && forHeld.inFlight === undefined)
+      queue.now(forHeld, true);
+  };
+
+  /** After a loop's own poll: publish, end, or queue its next poll (alone or through a batch). */
+  const placeLoop = (loop: ScheduledLoop, { result, nextDelayMs }: PollStep<DocumentStatus>) => {
     if (!loop.stopped && result !== undefined) loop.publish(result);
     if (!loop.stopped && nextDelayMs === undefined) finish(loop);
     // Stopped, or it joined a batch while this poll was out: the batch polls it now.
@@ -251,6 +307,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       ({ result }) => {
         batch.inFlight = undefined;
         if (!batch.stopped && result !== undefined) feedMembers(batch, result.value);
+        // Held first polls the request did not answer for poll on their own.
+        releaseWaiting(batch);
         if (!batch.stopped) scheduleBatch(batch);
         queue.release();
       },
@@ -307,18 +365,19 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   /**
-   * The next request poll: when the most eager member's own policy wants its next poll, and, for
-   * two members or more, at least every `batchMaxIntervalMs` (a failure shows at the next request
-   * poll); never sooner than the request's own errors and the server's hints allow.
+   * The next request poll: when the most eager member's own policy wants its next poll (the
+   * policy's ceiling, `adaptiveInterval`'s `maxIntervalMs` by default, bounds how late a failure
+   * shows, batched or not); never sooner than the request's own errors and the server's hints allow.
    */
   const scheduleBatch = (batch: RequestBatch) => {
     if (batch.members.size === 0) {
       stopBatch(batch);
       return;
     }
-    // The cap is for a poll shared by several documents; one alone keeps its own pace.
-    let wish = batch.members.size > 1 ? resolved.batchMaxIntervalMs : Number.POSITIVE_INFINITY;
-    for (const member of batch.members.values()) wish = Math.min(wish, member.state.nextDelayMs());
+    let wish = Number.POSITIVE_INFINITY;
+    const sharedBy = batch.members.size;
+    for (const member of batch.members.values())
+      wish = Math.min(wish, member.state.nextDelayMs(sharedBy));
     queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
   };
 
@@ -354,7 +413,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       if (fresh) queue.now(batch, true);
       return loop;
     }
-    queue.now(loop);
+    // Nothing known: while a sibling of this client waits for its first answer, wait with it.
+    if (!canBatch(client) || !firstPolls.hold(loop)) queue.now(loop);
     return loop;
   };
 

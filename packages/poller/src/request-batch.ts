@@ -23,6 +23,11 @@ export class RequestBatch implements Runnable {
   readonly client: DocumentStatusReader;
   readonly requestId: string;
   readonly members = new Map<string, ScheduledLoop>();
+  /**
+   * Documents with no answer yet whose first poll was held back for this batch's next poll: it
+   * answers for those it lists, and the others are released to polls of their own after it.
+   */
+  readonly waiting = new Set<ScheduledLoop>();
   /** The request poll's own state: its errors, back-off, 404 grace and the server's hints. */
   readonly state: WatchState<RequestStatus>;
   ticket = 0;

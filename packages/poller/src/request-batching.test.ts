@@ -2,6 +2,7 @@ import type { DocumentStatus, RequestDocument } from '@neurostatus/core';
 import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
+import type { PollContext } from './interval-policy.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
 import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
@@ -53,21 +54,151 @@ async function watchAll(
 }
 
 describe('the scheduler polls documents of one request together', () => {
-  it('turns per-document polls into one request poll a round once two documents name the request', async () => {
+  it('learns the request from the first answer of documents watched together, then polls only the request', async () => {
     const { requestId, documentIds } = submit([doc(6_000), doc(9_000), doc(12_000), doc(15_000)]);
     const { clock, client, log, run } = setup();
     const updates = await run(
       collect(watchMany(client, documentIds, { clock, policy: fixedInterval(1_000) })),
     );
-    // Each document: its first poll of its own, then nothing but request polls.
-    for (const id of documentIds) expect(count(log.ids, id)).toBe(1);
-    expect(count(log.ids, requestId)).toBeGreaterThan(5);
-    expect(log.ids.length).toBe(documentIds.length + count(log.ids, requestId));
+    // The first document's poll names the request; the others' first polls wait for it and are
+    // answered by the request's first poll: one document poll in all.
+    const [first, ...others] = documentIds as [string, ...string[]];
+    expect(log.ids.slice(0, 2)).toEqual([first, requestId]);
+    expect(count(log.ids, first)).toBe(1);
+    for (const id of others) expect(count(log.ids, id)).toBe(0);
+    expect(log.ids.length).toBe(1 + count(log.ids, requestId));
     for (const id of documentIds) {
       const seen = updates.filter((u) => u.documentId === id).map((u) => u.status?.status);
       // Deduplicated changes, ending with the terminal one.
       expect(seen).toEqual(['pending', 'processing', 'completed']);
     }
+  });
+
+  it('turns documents that answered on their own into one request poll a round once two name the request', async () => {
+    const { requestId, documentIds } = submit([doc(20_000), doc(20_000)]);
+    const [early, late] = documentIds as [string, string];
+    const { clock, client, log, run } = setup();
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
+    const earlyWatch = collect(scheduler.watch(client, early));
+    await run(clock.sleep(2_500));
+    // Alone so far: polled on its own.
+    expect(count(log.ids, early)).toBe(3);
+    expect(count(log.ids, requestId)).toBe(0);
+    const lateWatch = collect(scheduler.watch(client, late));
+    const [a, b] = await run(Promise.all([earlyWatch, lateWatch]));
+    expect([a.at(-1)?.status, b.at(-1)?.status]).toEqual(['completed', 'completed']);
+    // The late one's own first poll named the same request: from then on, request polls only.
+    const pairedAt = log.ids.indexOf(late);
+    expect(count(log.ids, late)).toBe(1);
+    expect(new Set(log.ids.slice(pairedAt + 1))).toEqual(new Set([requestId]));
+  });
+
+  it('releases the held documents the request does not list to polls of their own', async () => {
+    const first = submit([doc(5_000), doc(6_000)]);
+    const second = submit([doc(7_000)]);
+    const ids = [...first.documentIds, ...second.documentIds];
+    const { clock, client, log, run } = setup();
+    const updates = await run(
+      collect(watchMany(client, ids, { clock, policy: fixedInterval(1_000) })),
+    );
+    const [pioneer, sibling, stranger] = ids as [string, string, string];
+    expect(log.ids.slice(0, 3)).toEqual([pioneer, first.requestId, stranger]);
+    expect(count(log.ids, sibling)).toBe(0);
+    expect(count(log.ids, second.requestId)).toBe(0);
+    expect(updates.filter((u) => u.status?.status === 'completed')).toHaveLength(3);
+  });
+
+  it('does not hold the others up behind an id that answers 404: they poll on their own at once', async () => {
+    const { documentIds } = submit([doc(5_000), doc(6_000)]);
+    const unknown = '00000000-0000-4000-8000-00000000dead';
+    const { clock, client, log, run } = setup();
+    const start = clock.now();
+    const updates = await run(
+      collect(
+        watchMany(client, [unknown, ...documentIds], {
+          clock,
+          notFoundGraceMs: 5_000,
+          policy: fixedInterval(1_000),
+        }),
+      ),
+    );
+    for (const id of documentIds) {
+      const firstPoll = log.ids.indexOf(id);
+      expect(firstPoll).toBeGreaterThan(0);
+      expect(log.startedAt[firstPoll]).toBe(start);
+    }
+    expect(updates.filter((u) => u.status?.status === 'completed')).toHaveLength(2);
+    expect(updates.filter((u) => u.error !== undefined)).toHaveLength(1);
+  });
+
+  it('releases the documents held behind a first poll whose consumer leaves before its answer', async () => {
+    const [gone, held] = submit([doc(4_000), doc(5_000)]).documentIds as [string, string];
+    harness.server.simulator.setFault({ kind: 'hang', id: gone });
+    const { clock, client, log, run } = setup();
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
+    const unsubscribe = scheduler.subscribe(client, gone, {
+      status: () => {},
+      end: () => {},
+      error: () => {},
+    });
+    const heldWatch = collect(scheduler.watch(client, held));
+    // The first poll is out (and hangs); the second document waits for its answer.
+    await expect.poll(() => harness.requestsFor(gone)).toBe(1);
+    expect(count(log.ids, held)).toBe(0);
+    unsubscribe();
+    const statuses = await run(heldWatch);
+    expect(statuses.at(-1)?.status).toBe('completed');
+    expect(count(log.ids, held)).toBeGreaterThan(0);
+    expect(log.inFlight).toBe(0);
+  });
+
+  it("never holds a document behind another client's first poll", async () => {
+    const { documentIds } = submit([doc(4_000)]);
+    const theirs = submit([doc(4_000)], SECOND_API_KEY).documentIds[0]!;
+    harness.server.simulator.setFault({ kind: 'hang', id: theirs });
+    const clock = harness.clock();
+    const owner = trackRequests(clock, harness.client());
+    const other = trackRequests(clock, harness.client({ apiKey: SECOND_API_KEY }));
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
+    const stuck = scheduler.watch(other.client, theirs)[Symbol.asyncIterator]();
+    const stuckNext = stuck.next();
+    const mine = await driveWhenIdle(
+      clock,
+      collect(scheduler.watch(owner.client, documentIds[0] as string)),
+      owner.log,
+    );
+    expect(mine.at(-1)?.status).toBe('completed');
+    await stuck.return?.();
+    await stuckNext;
+  });
+
+  it('tells the policy how many unfinished documents a request poll answers for', async () => {
+    const { requestId, documentIds } = submit([doc(3_000), doc(6_000), doc(9_000)]);
+    const { clock, client, run } = setup();
+    const seen = new Set<number>();
+    const policy = (context: PollContext) => {
+      seen.add(context.sharedBy);
+      return 1_000;
+    };
+    await run(collect(watchMany(client, documentIds, { clock, requestId, policy })));
+    // Three, then two and one as the documents finish.
+    expect([...seen].sort()).toEqual([1, 2, 3]);
+    seen.clear();
+    const alone = submit([doc(3_000)]).documentIds[0]!;
+    await run(collect(watchMany(client, [alone], { clock, policy })));
+    expect([...seen]).toEqual([1]);
+  });
+
+  it("polls a batch at its documents' policy's pace, with no ceiling of its own", async () => {
+    const { requestId, documentIds } = submit([doc(30_000), doc(40_000)]);
+    const { clock, client, log, run } = setup();
+    await run(
+      collect(watchMany(client, documentIds, { clock, requestId, policy: fixedInterval(10_000) })),
+    );
+    const times = log.startedAt.filter((_, i) => log.ids[i] === requestId);
+    const gaps = times.slice(1).map((at, i) => at - times[i]!);
+    expect(gaps.length).toBeGreaterThan(2);
+    for (const gap of gaps) expect(gap).toBe(10_000);
   });
 
   it('makes far fewer calls than a loop per document for the same statuses', async () => {
@@ -133,8 +264,8 @@ describe('the scheduler polls documents of one request together', () => {
       })(),
     );
     expect(lags).toHaveLength(1);
-    // At most one request-poll interval (4 s by default) late.
-    expect(lags[0]).toBeLessThanOrEqual(4_000);
+    // At most the default policy's longest wait (3.75 s) late.
+    expect(lags[0]).toBeLessThanOrEqual(3_750);
   });
 
   it('polls a document on its own when the request list leaves it out', async () => {

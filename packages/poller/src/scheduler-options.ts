@@ -30,12 +30,6 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
    * Default true.
    */
   batchByRequest?: boolean;
-  /**
-   * The longest wait between two polls of a batched request, in ms. One request poll serves all
-   * its documents, so a batch can afford to look often: a document that fails partway shows
-   * within about half of this. Default 4 000.
-   */
-  batchMaxIntervalMs?: number;
 }
 
 /**
@@ -53,7 +47,6 @@ export interface ResolvedSchedulerOptions {
   readonly batchWatch: ResolvedWatchOptions;
   readonly limiter: RateLimiterOptions;
   readonly batchByRequest: boolean;
-  readonly batchMaxIntervalMs: number;
 }
 
 /**
@@ -72,7 +65,6 @@ export const SCHEDULER_DEFAULTS = {
   /** `recoveryPerSecond` = `ratePerSecond` x this: 30 s from 0 back to the full rate. */
   recoveryFraction: 1 / 30,
   batchByRequest: true,
-  batchMaxIntervalMs: 4_000,
 } as const;
 
 function positive(name: string, value: number, allowZero = false): number {
@@ -113,16 +105,11 @@ export function resolveSchedulerOptions(options: PollSchedulerOptions): Resolved
   const batchByRequest = options.batchByRequest ?? SCHEDULER_DEFAULTS.batchByRequest;
   if (typeof batchByRequest !== 'boolean')
     throw new TypeError('`batchByRequest` must be a boolean.');
-  const batchMaxIntervalMs = positive(
-    'batchMaxIntervalMs',
-    options.batchMaxIntervalMs ?? SCHEDULER_DEFAULTS.batchMaxIntervalMs,
-  );
   return {
     watch,
     // The batch polls when its members' policies want (and the request's errors and hints allow).
     batchWatch: { ...watch, policy: () => 0 },
     batchByRequest,
-    batchMaxIntervalMs,
     limiter: {
       clock: watch.clock,
       concurrency,

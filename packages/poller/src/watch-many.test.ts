@@ -210,11 +210,12 @@ describe('watchMany over real HTTP', () => {
     }
     await expect.poll(() => log.inFlight).toBe(0);
     expect(clock.pending).toEqual([]);
-    const requests = ids.map((id) => harness.requestsFor(id));
-    expect(requests).toEqual([1, 1, 1]);
+    // The first document's poll, then one poll of their request for the other two.
+    const calls = log.ids.length;
+    expect(calls).toBe(2);
     clock.advance(10 * 60_000);
     await flush();
-    expect(ids.map((id) => harness.requestsFor(id))).toEqual(requests);
+    expect(log.ids.length).toBe(calls);
   });
 
   it('aborts in-flight requests when the consumer breaks during a poll', async () => {
@@ -264,9 +265,10 @@ describe('watchMany over real HTTP', () => {
     expect(seen).toHaveLength(2);
     await expect.poll(() => log.inFlight).toBe(0);
     expect(clock.pending).toEqual([]);
+    const calls = log.ids.length;
     clock.advance(60_000);
     await flush();
-    expect(ids.map((id) => harness.requestsFor(id))).toEqual([1, 1]);
+    expect(log.ids.length).toBe(calls);
   });
 
   it('throws an already-aborted signal reason before any update', async () => {

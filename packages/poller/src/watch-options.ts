@@ -22,7 +22,11 @@ export interface WatchOptions {
   policy?: IntervalPolicy;
   /** No wait is shorter than this, whatever the policy says, in ms. Default 250. */
   minIntervalMs?: number;
-  /** No policy wait is longer than this, in ms (a server's `Retry-After` may be). Default 30 000. */
+  /**
+   * No policy wait is longer than this, in ms (a server's `Retry-After` may be); also the
+   * ceiling of the error back-off. Default 30 000. The default policy has its own, shorter
+   * ceiling (`adaptiveInterval({ maxIntervalMs })`, 3 750): raising this one does not lengthen it.
+   */
   maxIntervalMs?: number;
   /** Transient failures in a row before the watch gives up and throws the last one. Default 5. */
   maxConsecutiveErrors?: number;
@@ -63,7 +67,7 @@ export interface ResolvedWatchOptions {
  *
  * @example
  * ```ts
- * console.log(`polls at most every ${WATCH_DEFAULTS.maxIntervalMs} ms by default`);
+ * console.log(`errors back off to at most ${WATCH_DEFAULTS.maxIntervalMs} ms apart`);
  * ```
  */
 export const WATCH_DEFAULTS = {
@@ -149,7 +153,8 @@ export function resolveWatchOptions(options: WatchOptions = {}): ResolvedWatchOp
     signal: options.signal,
     timeoutMs: checkTimeoutMs(options.timeoutMs),
     emit,
-    policy: options.policy ?? adaptiveInterval({ maxIntervalMs }),
+    // Its own ceiling (3.75 s) is below the default maxIntervalMs; a lower maxIntervalMs still clamps it.
+    policy: options.policy ?? adaptiveInterval(),
     minIntervalMs,
     maxIntervalMs,
     maxConsecutiveErrors,

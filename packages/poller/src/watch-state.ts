@@ -49,9 +49,10 @@ export interface WatchState<T> {
   record(answer: WithMeta<T>): PollResult<T>;
   /**
    * The wait before the next poll, in ms; never past the deadline (0 once it has passed: the
-   * next `poll` then rejects with the `WatchTimeoutError`).
+   * next `poll` then rejects with the `WatchTimeoutError`). `sharedBy`: how many unfinished
+   * documents that poll answers for (the policy's `PollContext.sharedBy`), 1 by default.
    */
-  nextDelayMs(): number;
+  nextDelayMs(sharedBy?: number): number;
   /** The last value seen. */
   readonly last: T | undefined;
   /** What the server said about the last value (freshness, `Date`, request id). */
@@ -157,7 +158,7 @@ class WatchStateImpl<T> implements WatchState<T> {
     return undefined;
   }
 
-  nextDelayMs(): number {
+  nextDelayMs(sharedBy = 1): number {
     const options = this.#options;
     const now = options.clock.now();
     // The policy sees the server's time: expected completions are in server time (`started_at`).
@@ -168,6 +169,7 @@ class WatchStateImpl<T> implements WatchState<T> {
       elapsedMs: now - this.#startedAt,
       polls: this.#polls,
       unchangedPolls: this.#unchangedPolls,
+      sharedBy,
       status,
       expected,
       random: options.random,
