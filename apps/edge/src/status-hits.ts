@@ -45,8 +45,8 @@ interface HitRoute {
   readonly steps: AdmissionSteps;
 }
 
-/** What a request's access-log record and metrics need, known before its status. */
-type Exchange = Omit<AnsweredRequest, 'status' | 'cache'>;
+/** What a request's access-log record and metrics need; its status and cache filled in last. */
+type Exchange = { -readonly [K in keyof AnsweredRequest]: AnsweredRequest[K] };
 
 const ignore = (): void => {};
 
@@ -85,7 +85,9 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
       reply.status,
       reply.headers,
     );
-    framing.record({ ...exchange, status: reply.status, cache: read });
+    exchange.status = reply.status;
+    exchange.cache = read;
+    framing.record(exchange);
     return response;
   };
   const answer = (request: Request, env: unknown, path: string, hit: HitRoute) => {
@@ -113,6 +115,8 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
       method: request.method,
       route: hit.route,
       path,
+      status: 0,
+      cache: undefined,
       tenant,
     };
     const refused = hit.steps.limit(tenant, request, env);
