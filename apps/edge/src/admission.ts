@@ -1,6 +1,7 @@
 import { assertValidId } from '@neurostatus/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { getQueryParam } from 'hono/utils/url';
 import type { Authenticate, AuthRefusal, Tenant } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import type { ClientRateLimiter } from './client-rate-limiter.ts';
@@ -64,11 +65,7 @@ export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
   return (c) => {
     // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
     c.set('route', routePath(c));
-    const outcome = identify({
-      rawId: c.req.param('id'),
-      authorization: c.req.header('authorization'),
-      accessToken: () => c.req.query('access_token'),
-    });
+    const outcome = identify(c.req.param('id'), c.req.header('authorization'), c.req.url);
     return outcome instanceof Promise
       ? outcome.then((settled) => identified(c, settled))
       : identified(c, outcome);
@@ -81,20 +78,17 @@ export interface Admitted {
   readonly tenant: Tenant;
 }
 
-/** What a status request presents to {@link AdmissionSteps.identify}. */
-export interface PresentedRequest {
-  /** The `:id` of the route, as routed. */
-  readonly rawId: string | undefined;
-  readonly authorization: string | undefined;
-  /** The `access_token` query parameter, read only without an `Authorization` header. */
-  readonly accessToken: () => string | undefined;
-}
-
 /** See {@link admissionSteps}. */
 export interface AdmissionSteps {
-  /** The id (400) and the credentials (401/403); no side effects. */
+  /**
+   * The id (400) and the credentials (401/403), from the route's `:id` as routed, the
+   * `Authorization` header and the request URL (whose `access_token` is read only without the
+   * header); no side effects.
+   */
   readonly identify: (
-    presented: PresentedRequest,
+    rawId: string | undefined,
+    authorization: string | undefined,
+    url: string,
   ) => Admitted | JsonErrorReply | Promise<Admitted | JsonErrorReply>;
   /** The per-client rate limit (429): takes from the client's bucket. */
   readonly limit: (tenant: Tenant, request: Request, env: unknown) => JsonErrorReply | undefined;
@@ -109,7 +103,7 @@ export interface AdmissionSteps {
  * @example
  * ```ts
  * const { identify, limit } = admissionSteps({ kind: 'document', ...parts });
- * const outcome = identify({ rawId, authorization, accessToken: () => undefined });
+ * const outcome = identify(rawId, request.headers.get('authorization') ?? undefined, request.url);
  * ```
  */
 export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
@@ -123,16 +117,19 @@ export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
     return { id, tenant: who };
   };
   return {
-    identify(presented) {
+    identify(rawId, authorization, url) {
       let id: string;
       try {
-        id = assertValidId(presented.rawId, kind);
+        id = assertValidId(rawId, kind);
       } catch (error) {
         return jsonErrorReply('INVALID_ID', (error as Error).message, 400);
       }
-      const { authorization } = presented;
       // The query is parsed only without a header: a header wins, and most requests send one.
-      const accessToken = authorization === undefined ? presented.accessToken() : undefined;
+      // (What `c.req.query('access_token')` reads: one key gives one value.)
+      const accessToken =
+        authorization === undefined
+          ? (getQueryParam(url, 'access_token') as string | undefined)
+          : undefined;
       const who = authenticate({ authorization, accessToken }, kind, id);
       return who instanceof Promise
         ? who.then((tenant) => identified(id, tenant))

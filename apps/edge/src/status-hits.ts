@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { getQueryParam } from 'hono/utils/url';
 import type { AdmissionSteps, Admitted } from './admission.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
 import type { CompressedBodies } from './compressed-bodies.ts';
@@ -93,12 +92,11 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
   const answer = (request: Request, env: unknown, path: string, hit: HitRoute) => {
     const started = now();
     const { headers } = request;
-    const outcome = hit.steps.identify({
-      rawId: path.slice(hit.start.length),
-      authorization: headers.get('authorization') ?? undefined,
-      // What `c.req.query('access_token')` reads: one key gives one value.
-      accessToken: () => getQueryParam(request.url, 'access_token') as string | undefined,
-    });
+    const outcome = hit.steps.identify(
+      path.slice(hit.start.length),
+      headers.get('authorization') ?? undefined,
+      request.url,
+    );
     if (outcome instanceof Promise) {
       // The full app asks again, and answers; this promise's outcome is not needed.
       outcome.catch(ignore);
