@@ -57,7 +57,7 @@ export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
     return refused === undefined ? undefined : sendJsonError(c, refused);
   };
   const identified = (c: Context<AdmittedEnv>, outcome: Admitted | JsonErrorReply) => {
-    if (!('tenant' in outcome)) return sendJsonError(c, outcome);
+    if (!isAdmitted(outcome)) return sendJsonError(c, outcome);
     c.set('tenant', outcome.tenant);
     c.set('id', outcome.id);
     return limitFor(c);
@@ -76,6 +76,11 @@ export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
 export interface Admitted {
   readonly id: string;
   readonly tenant: Tenant;
+}
+
+/** Whether {@link AdmissionSteps.identify} admitted the request (else it is the refusal). */
+export function isAdmitted(outcome: Admitted | JsonErrorReply): outcome is Admitted {
+  return 'tenant' in outcome;
 }
 
 /** See {@link admissionSteps}. */

@@ -28,7 +28,8 @@ export interface StatusAnswerRequest {
  *
  * @example
  * ```ts
- * const reply = statusAnswerReply({ outcome: 'hit', entry }, now(), { ifNoneMatch, acceptEncoding }, options);
+ * const request = { ifNoneMatch, acceptEncoding };
+ * const reply = statusAnswerReply({ outcome: 'hit', entry }, now(), request, options);
  * ```
  */
 export function statusAnswerReply(
