@@ -1,16 +1,24 @@
 import { assertValidId } from '@neurostatus/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { getQueryParam } from 'hono/utils/url';
 import type { Authenticate, AuthRefusal, Tenant } from './authenticate.ts';
 import type { StatusKind } from './cache-key.ts';
 import type { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { TenancyMode } from './config.ts';
-import { jsonError } from './json-error.ts';
+import { type JsonErrorReply, jsonErrorReply, sendJsonError } from './json-error.ts';
 import type { EdgeVariables } from './request-context.ts';
 import { retryAfterSeconds } from './retry-after-seconds.ts';
 
 /** What a status route's handler finds on `c.var` once {@link admission} let the request in. */
 export type AdmittedEnv = { Variables: EdgeVariables & { id: string; tenant: Tenant } };
+
+/**
+ * The client's network address, for the per-client rate limit (runtime-specific), from the
+ * request and what the runtime's server passed along with it (the app's `env`: Node's
+ * `{ incoming }`, Deno's handler info, Bun's server).
+ */
+export type ClientAddress = (request: Request, env: unknown) => string | undefined;
 
 /** Options of {@link admission}. */
 export interface AdmissionOptions {
@@ -19,15 +27,13 @@ export interface AdmissionOptions {
   readonly authenticate: Authenticate;
   /** Absent when the per-client rate limit is off. */
   readonly rateLimiter: ClientRateLimiter | undefined;
-  /** The client's network address (runtime-specific). */
-  readonly clientAddress: ((c: Context) => string | undefined) | undefined;
+  readonly clientAddress: ClientAddress | undefined;
 }
 
 /**
  * The checks of {@link admission} as a plain function: `undefined` once the request is admitted
  * (its `id` and `tenant` then on `c.var`), else the refusal to send. It answers without a promise
- * when nothing needs one (a known passthrough key), so the cache-hit route calls it directly,
- * without a middleware step of its own.
+ * when nothing needs one (a known passthrough key).
  */
 export type AdmissionCheck = (
   c: Context<AdmittedEnv>,
@@ -46,66 +52,104 @@ export type AdmissionCheck = (
  */
 export function admissionCheck(options: AdmissionOptions): AdmissionCheck {
   const { identify, limit } = admissionSteps(options);
-  return (c) => {
-    const identified = identify(c);
-    if (identified instanceof Promise) {
-      return identified.then((refused) => refused ?? limit(c));
-    }
-    return identified ?? limit(c);
+  const limitFor = (c: Context<AdmittedEnv>) => {
+    const refused = limit(c.get('tenant'), c.req.raw, c.env);
+    return refused === undefined ? undefined : sendJsonError(c, refused);
   };
+  const identified = (c: Context<AdmittedEnv>, outcome: Admitted | JsonErrorReply) => {
+    if (!isAdmitted(outcome)) return sendJsonError(c, outcome);
+    c.set('tenant', outcome.tenant);
+    c.set('id', outcome.id);
+    return limitFor(c);
+  };
+  return (c) => {
+    // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
+    c.set('route', routePath(c));
+    const outcome = identify(c.req.param('id'), c.req.header('authorization'), c.req.url);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => identified(c, settled))
+      : identified(c, outcome);
+  };
+}
+
+/** A request admitted by {@link AdmissionSteps.identify}: its valid id, and who asks. */
+export interface Admitted {
+  readonly id: string;
+  readonly tenant: Tenant;
+}
+
+/** Whether {@link AdmissionSteps.identify} admitted the request (else it is the refusal). */
+export function isAdmitted(outcome: Admitted | JsonErrorReply): outcome is Admitted {
+  return 'tenant' in outcome;
 }
 
 /** See {@link admissionSteps}. */
 export interface AdmissionSteps {
-  readonly identify: AdmissionCheck;
-  readonly limit: (c: Context<AdmittedEnv>) => Response | undefined;
+  /**
+   * The id (400) and the credentials (401/403), from the route's `:id` as routed, the
+   * `Authorization` header and the request URL (whose `access_token` is read only without the
+   * header); no side effects.
+   */
+  readonly identify: (
+    rawId: string | undefined,
+    authorization: string | undefined,
+    url: string,
+  ) => Admitted | JsonErrorReply | Promise<Admitted | JsonErrorReply>;
+  /** The per-client rate limit (429): takes from the client's bucket. */
+  readonly limit: (tenant: Tenant, request: Request, env: unknown) => JsonErrorReply | undefined;
 }
 
 /**
- * {@link admissionCheck} in its two steps, for a caller that decides between them: `identify`
- * (route pattern, id, credentials: no side effects; the `id` and `tenant` then on `c.var`) and
- * `limit` (takes from the client's rate-limit bucket). Each gives `undefined` to go on, or the
- * refusal to send.
+ * {@link admissionCheck}'s rules as plain functions of what the request presents, for the Hono
+ * routes and for the cache-hit fast path that answers before Hono (the one owner of both):
+ * `identify` gives the admitted id and tenant or the refusal to send (no promise unless the
+ * credential needs crypto); `limit` gives `undefined` to go on, or the 429 to send.
+ *
+ * @example
+ * ```ts
+ * const { identify, limit } = admissionSteps({ kind: 'document', ...parts });
+ * const outcome = identify(rawId, request.headers.get('authorization') ?? undefined, request.url);
+ * ```
  */
 export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
   const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
-  const identified = (c: Context<AdmittedEnv>, id: string, who: Tenant | AuthRefusal) => {
+  const identified = (id: string, who: Tenant | AuthRefusal): Admitted | JsonErrorReply => {
     if ('code' in who) {
       const headers: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
-      return jsonError(c, who.code, who.message, who.status, headers);
+      return jsonErrorReply(who.code, who.message, who.status, headers);
     }
-    c.set('tenant', who);
-    c.set('id', id);
-    return undefined;
+    return { id, tenant: who };
   };
   return {
-    identify(c) {
-      // The pattern as mounted (`/api/v1/document-status/:id`), under whichever prefix matched.
-      c.set('route', routePath(c));
+    identify(rawId, authorization, url) {
       let id: string;
       try {
-        id = assertValidId(c.req.param('id'), kind);
+        id = assertValidId(rawId, kind);
       } catch (error) {
-        return jsonError(c, 'INVALID_ID', (error as Error).message, 400);
+        return jsonErrorReply('INVALID_ID', (error as Error).message, 400);
       }
-      const authorization = c.req.header('authorization');
       // The query is parsed only without a header: a header wins, and most requests send one.
-      const accessToken = authorization === undefined ? c.req.query('access_token') : undefined;
+      // (What `c.req.query('access_token')` reads: one key gives one value.)
+      const accessToken =
+        authorization === undefined
+          ? (getQueryParam(url, 'access_token') as string | undefined)
+          : undefined;
       const who = authenticate({ authorization, accessToken }, kind, id);
       return who instanceof Promise
-        ? who.then((tenant) => identified(c, id, tenant))
-        : identified(c, id, who);
+        ? who.then((tenant) => identified(id, tenant))
+        : identified(id, who);
     },
-    limit(c) {
+    limit(tenant, request, env) {
       if (rateLimiter === undefined) return undefined;
       // Clients are told apart by address; without one (an unknown runtime, a test), only a
       // passthrough tenant is a client of its own: one shared bucket would limit everyone at once.
-      const label = c.get('tenant').label;
-      const client = clientAddress?.(c) ?? (mode === 'passthrough' ? `tenant:${label}` : undefined);
+      const client =
+        clientAddress?.(request, env) ??
+        (mode === 'passthrough' ? `tenant:${tenant.label}` : undefined);
       const decision = client === undefined ? { allowed: true as const } : rateLimiter.take(client);
       if (decision.allowed) return undefined;
-      return jsonError(c, 'RATE_LIMITED', 'Too many requests from this client.', 429, {
+      return jsonErrorReply('RATE_LIMITED', 'Too many requests from this client.', 429, {
         'retry-after': retryAfterSeconds(decision.retryAfterMs),
       });
     },

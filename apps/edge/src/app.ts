@@ -134,13 +134,16 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   });
   // CORS adds headers per request in middleware: with it on, every request takes the full app.
   if (!cache.canPeek || crossOrigin) return app;
-  return createStatusHits({
+  // The fast path is the app's own `fetch`, so every entry and `app.request()` go through it.
+  app.fetch = createStatusHits({
     mode: config.mode,
     cache,
     compressed,
     metrics,
+    now,
     framing,
     steps: (kind) => admissionSteps(admissionOf(kind)),
-    app,
+    fallback: app.fetch,
   });
+  return app;
 }

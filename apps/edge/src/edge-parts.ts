@@ -5,7 +5,7 @@ import {
   systemClock,
 } from '@neurostatus/poller';
 import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
-import type { Context } from 'hono';
+import type { ClientAddress } from './admission.ts';
 import type { EdgeConfig } from './config.ts';
 import type { EventFeedRequest } from './event-routes.ts';
 import type { FeedSource } from './feed-hub.ts';
@@ -51,7 +51,7 @@ export interface EdgeParts {
    */
   readonly logWriter?: (text: string) => void;
   /** The client's network address, for the per-client rate limit (runtime-specific). Default: none. */
-  readonly clientAddress?: (c: Context) => string | undefined;
+  readonly clientAddress?: ClientAddress;
   /** What `/metrics` renders. Default: `createProxyMetrics()`. */
   readonly metrics?: ProxyMetrics;
   /**
@@ -111,7 +111,7 @@ export interface ResolvedEdgeParts {
   readonly log: ((record: LogRecord) => void) | undefined;
   /** Writes the log lines still batched (the runtime entries call it before they exit). */
   readonly flushLogs: () => void;
-  readonly clientAddress: ((c: Context) => string | undefined) | undefined;
+  readonly clientAddress: ClientAddress | undefined;
   readonly metrics: ProxyMetrics;
   readonly shareEventLoops: boolean;
   readonly shutdown: AbortSignal | undefined;

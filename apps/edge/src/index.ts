@@ -1,3 +1,4 @@
+export type { ClientAddress } from './admission.ts';
 export { createApp } from './app.ts';
 export { type Authenticate, createAuthenticator, type Tenant } from './authenticate.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';

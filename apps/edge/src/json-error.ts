@@ -2,6 +2,39 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 
+/** A JSON error answer before it becomes a Response: what {@link jsonError} sends. */
+export interface JsonErrorReply {
+  readonly body: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The body and headers of a JSON error answer (never stored by a cache), for a path that builds
+ * its Response without a Hono context; {@link jsonError} sends the same.
+ *
+ * @example
+ * ```ts
+ * const { body, status, headers } = jsonErrorReply('RATE_LIMITED', 'Too many requests.', 429);
+ * ```
+ */
+export function jsonErrorReply(
+  code: EdgeErrorCode,
+  message: string,
+  status: number,
+  headers: Record<string, string> = {},
+): JsonErrorReply {
+  return {
+    body: errorBody(code, message),
+    status,
+    headers: {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+    },
+  };
+}
+
 /** A JSON error answer, built in one go with every header (see `statusReply` for why). */
 export function jsonError(
   c: Context,
@@ -10,9 +43,10 @@ export function jsonError(
   status: number,
   headers: Record<string, string> = {},
 ): Response {
-  return c.body(errorBody(code, message), status as ContentfulStatusCode, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-  });
+  return sendJsonError(c, jsonErrorReply(code, message, status, headers));
+}
+
+/** A {@link jsonErrorReply} as a route's answer. */
+export function sendJsonError(c: Context, reply: JsonErrorReply): Response {
+  return c.body(reply.body, reply.status as ContentfulStatusCode, reply.headers);
 }

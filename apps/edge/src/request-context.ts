@@ -51,11 +51,45 @@ function secureHeaders(crossOrigin: boolean): Readonly<Record<string, string>> {
 }
 
 /**
- * Answers with a Response built in one go from a plain header record, adding the security headers
- * and the request id that every response of the proxy carries. Hono's `c.body()` turns more than
- * one header into a `Headers` object (and `@hono/node-server` turns that back into a record); a
- * plain record skips both, which is most of what a cache hit costs beyond the socket write.
- * Headers another middleware set before (CORS) are still merged in by Hono's `c.res` setter.
+ * The request id a request answers with (the one owner of this rule): the caller's `X-Request-Id`
+ * when it looks like one, else a fresh UUID.
+ *
+ * @example
+ * ```ts
+ * requestIdOf(request.headers.get('x-request-id') ?? undefined);
+ * ```
+ */
+export function requestIdOf(incoming: string | undefined): string {
+  return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+/**
+ * A Response built in one go from a plain header record, with the security headers and the
+ * request id that every response of the proxy carries. Hono's `c.body()` turns more than one
+ * header into a `Headers` object (and `@hono/node-server` turns that back into a record); a plain
+ * record skips both, which is most of what a cache hit costs beyond the socket write.
+ *
+ * @example
+ * ```ts
+ * return framedResponse(framing.securityHeaders, requestId, entry.body, 200, { etag: entry.etag });
+ * ```
+ */
+export function framedResponse(
+  security: Readonly<Record<string, string>>,
+  requestId: string,
+  body: string | Uint8Array | null,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): Response {
+  const all: Record<string, string> = { ...security };
+  all['x-request-id'] = requestId;
+  for (const name in headers) all[name] = headers[name] as string;
+  return new Response(body as BodyInit | null, { status, headers: all });
+}
+
+/**
+ * {@link framedResponse} for a route's context, marking it framed. Headers another middleware set
+ * before (CORS) are still merged in by Hono's `c.res` setter.
  *
  * @example
  * ```ts
@@ -71,14 +105,28 @@ export function respond<E extends EdgeAppEnv>(
   // Every proxy env extends EdgeAppEnv; Hono's `Set<E>` is invariant, so the widening is by hand.
   const c = context as unknown as Context<EdgeAppEnv>;
   c.set('framed', true);
-  const all: Record<string, string> = { ...c.get('securityHeaders') };
-  all['x-request-id'] = c.get('requestId');
-  for (const name in headers) all[name] = headers[name] as string;
-  return new Response(body as BodyInit | null, { status, headers: all });
+  return framedResponse(c.get('securityHeaders'), c.get('requestId'), body, status, headers);
+}
+
+/** An answered request, as the request metrics and the access log record it. */
+export interface AnsweredRequest {
+  /** When the request started, epoch ms (from the framing's clock). */
+  readonly started: number;
+  readonly requestId: string;
+  readonly method: string;
+  /** The route pattern, or `unmatched`. */
+  readonly route: string;
+  /** The path only: a query string may hold an access token. */
+  readonly path: string;
+  readonly status: number;
+  readonly cache: CacheRead['outcome'] | undefined;
+  readonly tenant: Tenant | undefined;
 }
 
 /** What {@link requestContext} does around a route, as two calls; see {@link createRequestFraming}. */
 export interface RequestFraming {
+  /** The security headers every response carries. */
+  readonly securityHeaders: Readonly<Record<string, string>>;
   /** Before the route: the request id and the security headers on `c.var`. Returns the start time. */
   begin(c: Context<EdgeAppEnv>): number;
   /**
@@ -87,6 +135,11 @@ export interface RequestFraming {
    * (a copy when `response`'s headers were immutable).
    */
   end(c: Context<EdgeAppEnv>, started: number, response: Response): Response;
+  /**
+   * Counts an answered request and writes its access-log record (when request logs are on): what
+   * `end` does once the response is framed, for a path that answers without a Hono context.
+   */
+  record(answered: AnsweredRequest): void;
 }
 
 /**
@@ -105,41 +158,50 @@ export function createRequestFraming(options: RequestContextOptions): RequestFra
   const { now, metrics, log } = options;
   const security = secureHeaders(options.crossOrigin);
   const isoTime = createIsoTime();
+  const record = (answered: AnsweredRequest) => {
+    const { started, route, status } = answered;
+    const durationMs = now() - started;
+    metrics.request(route, status, durationMs);
+    if (log === undefined) return;
+    log({
+      time: isoTime(started),
+      level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
+      msg: 'request',
+      requestId: answered.requestId,
+      method: answered.method,
+      route,
+      path: answered.path,
+      status,
+      durationMs,
+      cache: answered.cache,
+      tenant: answered.tenant?.label,
+    });
+  };
   return {
+    securityHeaders: security,
     begin(c) {
       const started = now();
-      const incoming = c.req.header('x-request-id');
-      const id =
-        incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-      c.set('requestId', id);
+      c.set('requestId', requestIdOf(c.req.header('x-request-id')));
       c.set('securityHeaders', security);
       return started;
     },
     end(c, started, response) {
-      const id = c.get('requestId');
-      const res = c.get('framed') === true ? response : frame(response, id, security);
+      const requestId = c.get('requestId');
+      const res = c.get('framed') === true ? response : frame(response, requestId, security);
       // `c.get`, not `c.var`: each read of `c.var` copies every variable into a new object.
-      const route = c.get('route') ?? 'unmatched';
-      const status = res.status;
-      const durationMs = now() - started;
-      metrics.request(route, status, durationMs);
-      if (log === undefined) return res;
-      log({
-        time: isoTime(started),
-        level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
-        msg: 'request',
-        requestId: id,
+      record({
+        started,
+        requestId,
         method: c.req.method,
-        route,
-        // The path only: a query string may hold an access token.
+        route: c.get('route') ?? 'unmatched',
         path: c.req.path,
-        status,
-        durationMs,
+        status: res.status,
         cache: c.get('cache'),
-        tenant: c.get('tenant')?.label,
+        tenant: c.get('tenant'),
       });
       return res;
     },
+    record,
   };
 }
 

@@ -3,7 +3,7 @@ import type { CompressedBodies } from './compressed-bodies.ts';
 import type { TenancyMode } from './config.ts';
 import { type EdgeAppEnv, respond } from './request-context.ts';
 import type { CacheRead } from './status-cache.ts';
-import { encodeStatusReply } from './status-encoding.ts';
+import { type EncodedStatusReply, encodeStatusReply } from './status-encoding.ts';
 import { statusReply } from './status-response.ts';
 
 /** Options of {@link statusAnswer}. */
@@ -13,12 +13,39 @@ export interface StatusAnswerOptions {
   readonly compressed: CompressedBodies | undefined;
 }
 
+/** The request headers a status answer depends on. */
+export interface StatusAnswerRequest {
+  readonly ifNoneMatch: string | undefined;
+  readonly acceptEncoding: string | undefined;
+}
+
 /**
- * The Response to a cache read, for this request: {@link statusReply} (ETag or 304, Age,
+ * The reply to a cache read, for this request: {@link statusReply} (ETag or 304, Age,
  * Cache-Control, Cache-Status), `Vary: Authorization` unless the mode is `open`, the encoding the
- * client accepts ({@link encodeStatusReply}), built with {@link respond}. The one owner of a status
- * answer: the status routes and the cache-hit shortcut both answer with it, so they cannot drift.
- * Without a promise unless a gzipped copy is still being made.
+ * client accepts ({@link encodeStatusReply}). The one owner of a status answer: the status routes
+ * (through {@link statusAnswer}) and the cache-hit fast path both answer with it, so they cannot
+ * drift. Without a promise unless a gzipped copy is still being made.
+ *
+ * @example
+ * ```ts
+ * const request = { ifNoneMatch, acceptEncoding };
+ * const reply = statusAnswerReply({ outcome: 'hit', entry }, now(), request, options);
+ * ```
+ */
+export function statusAnswerReply(
+  read: CacheRead,
+  now: number,
+  request: StatusAnswerRequest,
+  options: StatusAnswerOptions,
+): EncodedStatusReply | Promise<EncodedStatusReply> {
+  const plain = statusReply(read, now, request.ifNoneMatch);
+  // The answer depends on the credential (a key's tenant, or what a token names).
+  if (options.mode !== 'open') plain.headers.vary = 'Authorization';
+  return encodeStatusReply(plain, read.entry, request.acceptEncoding, options.compressed);
+}
+
+/**
+ * {@link statusAnswerReply} as a route's Response, built with {@link respond}.
  *
  * @example
  * ```ts
@@ -31,14 +58,11 @@ export function statusAnswer<E extends EdgeAppEnv>(
   now: number,
   options: StatusAnswerOptions,
 ): Response | Promise<Response> {
-  const plain = statusReply(read, now, c.req.header('if-none-match'));
-  // The answer depends on the credential (a key's tenant, or what a token names).
-  if (options.mode !== 'open') plain.headers.vary = 'Authorization';
-  const reply = encodeStatusReply(
-    plain,
-    read.entry,
-    c.req.header('accept-encoding'),
-    options.compressed,
+  const reply = statusAnswerReply(
+    read,
+    now,
+    { ifNoneMatch: c.req.header('if-none-match'), acceptEncoding: c.req.header('accept-encoding') },
+    options,
   );
   return reply instanceof Promise
     ? reply.then((encoded) => respond(c, encoded.body, encoded.status, encoded.headers))

@@ -2,10 +2,12 @@ import {
   DEMO_API_KEY,
   DEMO_DOCUMENT_IDS,
   DEMO_REQUEST_ID,
+  DOCUMENTED_EXAMPLE,
   SECOND_API_KEY,
 } from '@neurostatus/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeEnv } from './config.ts';
+import { createEdge } from './create-edge.ts';
 import { createFleetStore } from './fleet-store.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
@@ -78,9 +80,13 @@ async function seen(res: Response, askedId: boolean) {
 interface Step {
   readonly name: string;
   readonly path: string;
+  /** `GET` unless given. */
+  readonly method?: string;
   readonly headers: Record<string, string>;
   /** Whether the shortcut knows the credential without a promise (else the full app answers). */
   readonly known: boolean;
+  /** A request no status route takes (neither path reads the store). */
+  readonly routeless?: boolean;
   /** Virtual ms to let pass before it. */
   readonly advanceMs?: number;
 }
@@ -104,6 +110,8 @@ async function credentialOf(mode: Mode): Promise<Record<string, string>> {
  */
 function steps(mode: Mode, path: string, credential: Record<string, string>, etag: string): Step[] {
   const id = (n: number) => ({ 'x-request-id': `req-${n}` });
+  const bearer = credential.authorization?.replace(/^Bearer /, '') ?? 'none';
+  const lastId = path.slice(path.lastIndexOf('/') + 1);
   const gzip = { 'accept-encoding': 'gzip, deflate, br' };
   // Scoped tokens are verified (a promise) on every request: the full app answers them all.
   const known = mode !== 'scoped-token';
@@ -197,6 +205,44 @@ function steps(mode: Mode, path: string, credential: Record<string, string>, eta
       headers: { ...credential, 'x-test-client': 'second', ...id(13) },
       known,
     },
+    { name: 'HEAD', path, method: 'HEAD', headers: { ...credential, ...id(16) }, known },
+    {
+      name: 'HEAD, strong ETag, gzip accepted',
+      path,
+      method: 'HEAD',
+      headers: { ...credential, ...gzip, 'if-none-match': etag, ...id(17) },
+      known,
+    },
+    { name: 'a query string', path: `${path}?x=1`, headers: { ...credential, ...id(18) }, known },
+    {
+      // Read only without an Authorization header: a token for EventSource-style clients.
+      name: 'access_token in the query',
+      path: `${path}?access_token=${encodeURIComponent(bearer)}`,
+      headers: { ...id(19) },
+      known: mode === 'open',
+    },
+    {
+      // Hono decodes a path with `%`: the full app answers it (the same id, a hit).
+      name: 'percent-encoded id',
+      path: `${path.slice(0, -lastId.length)}${lastId.replace('-', '%2D')}`,
+      headers: { ...credential, ...id(22) },
+      known: false,
+    },
+    {
+      name: 'a trailing slash (no route)',
+      path: `${path}/`,
+      headers: { ...credential, ...id(23) },
+      known: false,
+      routeless: true,
+    },
+    {
+      name: 'POST (no route)',
+      path,
+      method: 'POST',
+      headers: { ...credential, ...id(24) },
+      known: false,
+      routeless: true,
+    },
     ...other,
     {
       name: 'no credentials',
@@ -287,13 +333,17 @@ describe('the hit shortcut and the full app answer alike', () => {
         }
         const gets = fast.gets();
         const askedId = /^req-\d+$/.test(step.headers['x-request-id'] ?? '');
-        const expected = await seen(await full.h.get(step.path, step.headers), askedId);
-        const actual = await seen(await fast.h.get(step.path, step.headers), askedId);
+        const init = { method: step.method ?? 'GET', headers: step.headers };
+        const expected = await seen(await full.h.app.request(step.path, init), askedId);
+        const actual = await seen(await fast.h.app.request(step.path, init), askedId);
         expect({ step: step.name, ...actual }).toEqual({ step: step.name, ...expected });
         // The shortcut answers a fresh hit for a credential it knows, and the rate limit's
         // refusal on the way; refusals of credentials never reach the cache on either path.
         const freshHit = /; hit; ttl=\d+$/.test(expected.headers['cache-status'] ?? '');
-        const withoutStore = [401, 403, 429].includes(expected.status) || (step.known && freshHit);
+        const withoutStore =
+          step.routeless === true ||
+          [401, 403, 429].includes(expected.status) ||
+          (step.known && freshHit);
         expect({ step: step.name, withoutStore: fast.gets() === gets }).toEqual({
           step: step.name,
           withoutStore,
@@ -307,4 +357,41 @@ describe('the hit shortcut and the full app answer alike', () => {
       );
     },
   );
+});
+
+describe('the rate limit tells clients apart by what the runtime passes to fetch', () => {
+  it('gives the client address function the request and the env, on the fast path too', async () => {
+    const envs: unknown[] = [];
+    const edge = await createEdge(
+      {
+        EDGE_MODE: 'open',
+        EDGE_ALLOW_OPEN: 'true',
+        EDGE_LOG: 'off',
+        EDGE_RATE_LIMIT_PER_SECOND: '1',
+        EDGE_RATE_LIMIT_BURST: '2',
+      },
+      {
+        clientAddress: (request, env) => {
+          envs.push(env);
+          expect(request.url).toContain('/document-status/');
+          return (env as { address: string }).address;
+        },
+      },
+    );
+    const url = `http://proxy.test/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`;
+    const statuses = [];
+    // A miss (the full app), then hits (the fast path): the third is over the first client's burst.
+    for (const address of ['a', 'a', 'a', 'b']) {
+      const res = await edge.app.fetch(new Request(url), { address });
+      statuses.push([res.status, res.headers.get('cache-status')?.split(';')[1]?.trim()]);
+    }
+    edge.close();
+    expect(statuses).toEqual([
+      [200, 'fwd=miss'],
+      [200, 'hit'],
+      [429, undefined],
+      [200, 'hit'],
+    ]);
+    expect(envs).toEqual([{ address: 'a' }, { address: 'a' }, { address: 'a' }, { address: 'b' }]);
+  });
 });

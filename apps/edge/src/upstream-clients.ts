@@ -42,10 +42,13 @@ export interface UpstreamClients {
 export function createUpstreamClients(options: UpstreamClientsOptions): UpstreamClients {
   const maxClients = options.maxClients ?? 1_000;
   const clients = new Map<string, NeurolinkerClient>();
+  /** The id last moved to the end: asking for it again (every hit of one tenant) needs no move. */
+  let newest: string | undefined;
   return {
     clientFor(id, apiKey) {
       let client = clients.get(id);
       if (client !== undefined) {
+        if (id === newest) return client;
         clients.delete(id);
       } else {
         client = createNeurolinkerClient({
@@ -60,6 +63,7 @@ export function createUpstreamClients(options: UpstreamClientsOptions): Upstream
         });
       }
       clients.set(id, client);
+      newest = id;
       if (clients.size > maxClients) {
         const oldest = clients.keys().next().value;
         if (oldest !== undefined) clients.delete(oldest);

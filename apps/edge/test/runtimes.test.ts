@@ -95,8 +95,12 @@ function spawnChild(command: string, args: readonly string[], env: NodeJS.Proces
  * Starts a proxy and resolves with the origin from its ready line. On timeout or an early exit it
  * kills the child and rejects with what the child printed.
  */
-function startProxy(command: string, args: readonly string[]): Promise<string> {
-  const child = spawnChild(command, args, proxyEnv());
+function startProxy(
+  command: string,
+  args: readonly string[],
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const child = spawnChild(command, args, proxyEnv(extra));
   let output = '';
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
@@ -308,6 +312,28 @@ describe.each(PROCESS_RUNTIMES)('the proxy on $name', ({ command, args }) => {
     expect(requests).toHaveLength(300);
     expect(new Set(requests.map((line) => line.requestId)).size).toBe(300);
   }, 30_000);
+
+  // In `open` mode only a client address tells clients apart: without one nothing is limited.
+  it('limits each client by the address its runtime reports, cache hits included', async () => {
+    const limited = await startProxy(command, args, {
+      EDGE_MODE: 'open',
+      EDGE_ALLOW_OPEN: 'true',
+      EDGE_RATE_LIMIT_PER_SECOND: '1',
+      EDGE_RATE_LIMIT_BURST: '2',
+    });
+    const ask = async () => {
+      const response = await get(`${limited}${DOCUMENT_PATH}`);
+      await response.arrayBuffer();
+      return [response.status, response.headers.get('cache-status')?.includes('; hit;')];
+    };
+    const first = await ask();
+    // At once, so that at most one token comes back meanwhile (one per second).
+    const rest = await Promise.all(Array.from({ length: 5 }, ask));
+
+    expect(first).toEqual([200, false]);
+    expect(rest.filter(([status]) => status === 429).length).toBeGreaterThanOrEqual(3);
+    expect(rest.filter(([status]) => status === 200).every(([, hit]) => hit)).toBe(true);
+  });
 
   it('exits with code 78 and one line naming the variable when the configuration is bad', async () => {
     const outcome = await runToExit(command, args, proxyEnv({ EDGE_MODE: 'bogus' }));

@@ -59,7 +59,7 @@ try {
     connectFleet: connectRedis,
     logWriter: writeStdout,
     // What `getConnInfo` from `hono/bun` does, without the adapter (deprecated for Hono 5).
-    clientAddress: (c) => server?.requestIP(c.req.raw)?.address,
+    clientAddress: (request) => server?.requestIP(request)?.address,
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

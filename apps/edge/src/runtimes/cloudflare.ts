@@ -40,7 +40,7 @@ function build(bindings: WorkerBindings): Promise<EdgeInstance | ConfigError> {
     createEdge(env, {
       store: createCacheApiStore({ cache: () => caches.open('neurostatus-edge') }),
       // Set by Cloudflare's edge and not forgeable by the client (Cloudflare overwrites it).
-      clientAddress: (c) => c.req.header('cf-connecting-ip'),
+      clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
       // Without status objects a poll loop belongs to the request that started it: one per stream.
       shareEventLoops: false,
       // Cloudflare compresses responses at its edge (gzip, brotli) by itself.

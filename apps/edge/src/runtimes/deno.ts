@@ -2,7 +2,6 @@
 // `deno run --allow-net --allow-env --no-prompt src/runtimes/deno.ts` with apps/edge/deno.json
 // (bare imports resolve from node_modules; loading modules needs no --allow-read). Configuration:
 // environment variables (`--allow-env` as a whole, since `Deno.env.toObject()` reads them all).
-import type { Context } from 'hono';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { connectRedis } from '../redis-connection.ts';
@@ -53,7 +52,7 @@ try {
     logWriter: writeStdout,
     // What `getConnInfo` from `hono/deno` does (the handler's info is the app's env), without the
     // adapter, which is deprecated for Hono 5.
-    clientAddress: (c: Context) => (c.env as ServeHandlerInfo | undefined)?.remoteAddr.hostname,
+    clientAddress: (_request, env) => (env as ServeHandlerInfo | undefined)?.remoteAddr.hostname,
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -1,6 +1,5 @@
 // The proxy on Node.js: `pnpm start` (tsx) or a bundle. Configuration: environment variables.
-import { serve } from '@hono/node-server';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { type HttpBindings, serve } from '@hono/node-server';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { connectRedis } from '../redis-connection.ts';
@@ -11,7 +10,7 @@ const shutdown = new AbortController();
 let edge: EdgeInstance;
 try {
   edge = await createEdge(process.env, {
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    clientAddress: (_request, env) => (env as HttpBindings).incoming.socket.remoteAddress,
     shutdown: shutdown.signal,
     connectFleet: connectRedis,
     // Synchronous for files and pipes on Linux, so what is written is written before an exit.

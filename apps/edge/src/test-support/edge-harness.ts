@@ -80,7 +80,7 @@ export async function createEdgeHarness(
       clock,
       log: (record) => logs.push(record),
       // Each test client names itself, for the per-client rate limit.
-      clientAddress: (c) => c.req.header('x-test-client') ?? 'test-client',
+      clientAddress: (request) => request.headers.get('x-test-client') ?? 'test-client',
       fetch: async (input, init) => {
         inFlight++;
         upstreamCalls++;
