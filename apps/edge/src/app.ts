@@ -96,7 +96,13 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
 
   const app = new Hono<EdgeAppEnv>();
   const crossOrigin = config.corsOrigins.length > 0;
-  const framing = createRequestFraming({ now, metrics, log, crossOrigin });
+  const framing = createRequestFraming({
+    now,
+    metrics,
+    log,
+    crossOrigin,
+    headerForm: parts.responseHeaders,
+  });
   app.use(requestContext({ now, metrics, log, crossOrigin }));
   if (crossOrigin) app.use(edgeCors(config.corsOrigins));
   for (const prefix of STATUS_PREFIXES) app.route(prefix, statusRoutes).route(prefix, eventRoutes);

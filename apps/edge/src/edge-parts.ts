@@ -14,6 +14,7 @@ import { createLineBuffer } from './line-buffer.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
+import type { ResponseHeaderForm } from './request-context.ts';
 import type { StatusStore } from './status-store.ts';
 import { budgetUpstream } from './upstream-budget.ts';
 
@@ -95,6 +96,12 @@ export interface EdgeParts {
    * Default true; false where the runtime's server compresses already (Workers, Deno).
    */
   readonly compress?: boolean;
+  /**
+   * How cache hits hand their headers to the runtime's server (`ResponseHeaderForm`): `'record'`
+   * (a plain object; Node, Deno, Workers) or `'headers'` (a `Headers` object copied from one made
+   * once; the Bun entry passes it). Default `'record'`.
+   */
+  readonly responseHeaders?: ResponseHeaderForm;
 }
 
 /** {@link EdgeParts} after defaults, with the configuration they were resolved for. */
@@ -119,6 +126,7 @@ export interface ResolvedEdgeParts {
   readonly connectFleet: ConnectFleet | undefined;
   readonly fleet: Fleet | undefined;
   readonly compress: boolean;
+  readonly responseHeaders: ResponseHeaderForm;
   /** The embedded simulator, when the upstream is the simulator and no `baseUrl` was given. */
   readonly simulator: Simulator | undefined;
 }
@@ -232,6 +240,7 @@ export function resolveEdgeParts(
     connectFleet: parts.connectFleet,
     fleet,
     compress: parts.compress ?? true,
+    responseHeaders: parts.responseHeaders ?? 'record',
     simulator,
   };
 }

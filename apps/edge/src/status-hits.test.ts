@@ -12,6 +12,7 @@ import { createFleetStore } from './fleet-store.ts';
 import type { LogRecord } from './log-record.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { connectRedis, type FleetConnection } from './redis-connection.ts';
+import type { ResponseHeaderForm } from './request-context.ts';
 import type { StatusStore } from './status-store.ts';
 import { mintStatusToken } from './status-token.ts';
 import { createEdgeHarness, type EdgeHarness, TEST_SECRET } from './test-support/edge-harness.ts';
@@ -49,10 +50,17 @@ function countedStore(kind: StoreKind, now: () => number, peek: boolean) {
 }
 
 /** One proxy of a pair: the same configuration, with the shortcut in front or not. */
-async function proxy(env: EdgeEnv, compress: boolean, kind: StoreKind, shortcut: boolean) {
+async function proxy(
+  env: EdgeEnv,
+  compress: boolean,
+  kind: StoreKind,
+  shortcut: boolean,
+  responseHeaders: ResponseHeaderForm = 'record',
+) {
   let counter = { gets: 0 };
   const h = await createEdgeHarness(env, undefined, {
     compress,
+    responseHeaders,
     store: (clock) => {
       const counted = countedStore(kind, () => clock.now(), shortcut);
       counter = counted.counter;
@@ -282,6 +290,7 @@ const table = [
           mode,
           compress,
           tightLimit,
+          headers: 'record' as ResponseHeaderForm,
           what,
           path,
         })),
@@ -295,9 +304,24 @@ const table = [
       mode,
       compress: true,
       tightLimit: false,
+      headers: 'record' as ResponseHeaderForm,
       what,
       path,
     })),
+  ),
+  // What the Bun entry passes: the headers in a `Headers` object copied from a template.
+  ...MODES.flatMap((mode) =>
+    [false, true].flatMap((tightLimit) =>
+      paths.map(([what, path]) => ({
+        store: 'memory' as const,
+        mode,
+        compress: true,
+        tightLimit,
+        headers: 'headers' as ResponseHeaderForm,
+        what,
+        path,
+      })),
+    ),
   ),
 ];
 
@@ -312,13 +336,13 @@ afterAll(async () => {
 
 describe('the hit shortcut and the full app answer alike', () => {
   it.each(table)(
-    '$store store, $mode, compress $compress, tight rate limit $tightLimit: $what',
-    async ({ store, mode, compress, tightLimit, path }) => {
+    '$store store, $mode, compress $compress, tight rate limit $tightLimit, $headers headers: $what',
+    async ({ store, mode, compress, tightLimit, headers, path }) => {
       const env: EdgeEnv = {
         EDGE_MODE: mode,
         ...(tightLimit ? { EDGE_RATE_LIMIT_PER_SECOND: '1', EDGE_RATE_LIMIT_BURST: '8' } : {}),
       };
-      const fast = await proxy(env, compress, store, true);
+      const fast = await proxy(env, compress, store, true, headers);
       const full = await proxy(env, compress, store, false);
       const credential = await credentialOf(mode);
       const warm = await seen(await full.h.get(path, credential), false);

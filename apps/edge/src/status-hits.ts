@@ -8,7 +8,6 @@ import type { ProxyMetrics } from './proxy-metrics.ts';
 import {
   type AnsweredRequest,
   type EdgeAppEnv,
-  framedResponse,
   type RequestFraming,
   requestIdOf,
 } from './request-context.ts';
@@ -77,13 +76,7 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
     }),
   );
   const sent = (exchange: Exchange, read: 'hit' | undefined, reply: Reply) => {
-    const response = framedResponse(
-      framing.securityHeaders,
-      exchange.requestId,
-      reply.body,
-      reply.status,
-      reply.headers,
-    );
+    const response = framing.response(exchange.requestId, reply.body, reply.status, reply.headers);
     exchange.status = reply.status;
     exchange.cache = read;
     framing.record(exchange);

@@ -6,12 +6,20 @@ import { DEMO_API_KEY, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { Hono } from 'hono';
 import { createEdge } from '../../src/create-edge.ts';
 
-const edge = await createEdge({
-  EDGE_MODE: 'passthrough',
-  EDGE_SECRET: 'x'.repeat(40),
-  EDGE_LOG: process.env.EDGE_LOG ?? 'off',
-  EDGE_RATE_LIMIT_PER_SECOND: '0',
-});
+const edge = await createEdge(
+  {
+    EDGE_MODE: 'passthrough',
+    EDGE_SECRET: 'x'.repeat(40),
+    EDGE_LOG: process.env.EDGE_LOG ?? 'off',
+    EDGE_RATE_LIMIT_PER_SECOND: '0',
+  },
+  {
+    // What the runtime's entry passes (RESPONSE_HEADERS=record|headers overrides it).
+    responseHeaders:
+      (process.env.RESPONSE_HEADERS as 'record' | 'headers' | undefined) ??
+      ('Bun' in globalThis ? 'headers' : 'record'),
+  },
+);
 const url = `http://127.0.0.1/api/v1/document-status/${DOCUMENTED_EXAMPLE.document_id}`;
 const init = { headers: { authorization: `Bearer ${DEMO_API_KEY}` } };
 await (await edge.app.fetch(new Request(url, init))).text();

@@ -52,7 +52,9 @@ export async function createEdgeHarness(
   /** Replaces the simulator as the upstream: receives what the proxy would send it. */
   upstream?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
   /** Further parts of the app (what a runtime entry would choose); a store is made on the clock. */
-  parts: Pick<EdgeParts, 'compress'> & { store?: (clock: VirtualClock) => StatusStore } = {},
+  parts: Pick<EdgeParts, 'compress' | 'responseHeaders'> & {
+    store?: (clock: VirtualClock) => StatusStore;
+  } = {},
 ): Promise<EdgeHarness> {
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
@@ -75,6 +77,7 @@ export async function createEdgeHarness(
     },
     {
       ...(parts.compress === undefined ? {} : { compress: parts.compress }),
+      ...(parts.responseHeaders === undefined ? {} : { responseHeaders: parts.responseHeaders }),
       ...(parts.store === undefined ? {} : { store: parts.store(clock) }),
       shutdown: shutdown.signal,
       clock,
