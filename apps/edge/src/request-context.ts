@@ -3,6 +3,7 @@ import type { Tenant } from './authenticate.ts';
 import type { LogRecord } from './log-record.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import type { CacheRead } from './status-cache.ts';
+import { createTemplatedResponses, type TemplatedResponses } from './templated-responses.ts';
 
 /** What every request carries on `c.var`; the routes fill in what they learn. */
 export type EdgeVariables = {
@@ -98,29 +99,6 @@ export function framedResponse(
 }
 
 /**
- * What {@link framedResponse} builds, with the headers in a `Headers` object: a copy of
- * `security` (made once, by the caller) with the request id and `headers` set on it.
- *
- * @example
- * ```ts
- * const security = new Headers(securityRecord); // once
- * return templatedResponse(security, requestId, entry.body, 200, { etag: entry.etag });
- * ```
- */
-export function templatedResponse(
-  security: Headers,
-  requestId: string,
-  body: string | Uint8Array | null,
-  status: number,
-  headers: Readonly<Record<string, string>>,
-): Response {
-  const all = new Headers(security);
-  all.set('x-request-id', requestId);
-  for (const name in headers) all.set(name, headers[name] as string);
-  return new Response(body as BodyInit | null, { status, headers: all });
-}
-
-/**
  * {@link framedResponse} for a route's context, marking it framed. Headers another middleware set
  * before (CORS) are still merged in by Hono's `c.res` setter.
  *
@@ -162,14 +140,10 @@ export interface RequestFraming {
   readonly securityHeaders: Readonly<Record<string, string>>;
   /**
    * A response with the security headers, the request id and `headers`, in the runtime's cheapest
-   * form (`headerForm`): {@link framedResponse} or {@link templatedResponse}.
+   * form (`headerForm`): {@link framedResponse}, or `createTemplatedResponses`' (which reuses the
+   * headers of the last answer built for the same `basis`, such as a cached entry).
    */
-  response(
-    requestId: string,
-    body: string | Uint8Array | null,
-    status: number,
-    headers: Readonly<Record<string, string>>,
-  ): Response;
+  readonly response: TemplatedResponses;
   /** Before the route: the request id and the security headers on `c.var`. Returns the start time. */
   begin(c: Context<EdgeAppEnv>): number;
   /**
@@ -220,13 +194,13 @@ export function createRequestFraming(options: RequestContextOptions): RequestFra
       tenant: answered.tenant?.label,
     });
   };
-  const template = options.headerForm === 'headers' ? new Headers(security) : undefined;
   return {
     securityHeaders: security,
-    response: (requestId, body, status, headers) =>
-      template === undefined
-        ? framedResponse(security, requestId, body, status, headers)
-        : templatedResponse(template, requestId, body, status, headers),
+    response:
+      options.headerForm === 'headers'
+        ? createTemplatedResponses(security)
+        : (requestId, body, status, headers) =>
+            framedResponse(security, requestId, body, status, headers),
     begin(c) {
       const started = now();
       c.set('requestId', requestIdOf(c.req.header('x-request-id')));

@@ -75,8 +75,15 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
       return { kind, route, start: route.slice(0, route.indexOf(':')), steps: options.steps(kind) };
     }),
   );
-  const sent = (exchange: Exchange, read: 'hit' | undefined, reply: Reply) => {
-    const response = framing.response(exchange.requestId, reply.body, reply.status, reply.headers);
+  // `basis`: the cached entry a hit answers from (its headers mostly stay from one hit to the next).
+  const sent = (exchange: Exchange, read: 'hit' | undefined, reply: Reply, basis?: object) => {
+    const response = framing.response(
+      exchange.requestId,
+      reply.body,
+      reply.status,
+      reply.headers,
+      basis,
+    );
     exchange.status = reply.status;
     exchange.cache = read;
     framing.record(exchange);
@@ -122,8 +129,8 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
     );
     // A promise only while the entry's gzipped copy is being made (once per body).
     return reply instanceof Promise
-      ? reply.then((encoded) => sent(exchange, 'hit', encoded))
-      : sent(exchange, 'hit', reply);
+      ? reply.then((encoded) => sent(exchange, 'hit', encoded, entry))
+      : sent(exchange, 'hit', reply, entry);
   };
   return (request, env, executionCtx) => {
     const { method } = request;
