@@ -55,8 +55,9 @@ function learningClient(
     options,
   ) => {
     const answer = await client.getRequestStatusWithMeta(requestId, options);
-    // Awaited: the documents are stored before anyone sees the request's answer (a store's own
-    // deadline bounds the wait); a failure to store them never fails the call.
+    // Awaited: the documents are stored before anyone sees the request's answer. The wait is the
+    // store's write time (microseconds in memory; at most Redis's command timeout in a fleet), and
+    // counts toward the read's upstream deadline; a failure to store them never fails the call.
     await learn(answer.data).catch(() => undefined);
     return answer;
   };

@@ -40,7 +40,9 @@ export class FirstPolls {
       group.held.add(loop);
       return true;
     }
-    this.#byClient.set(loop.client, { pioneer: loop, held: new Set() });
+    // A group whose pioneer is done keeps what still waits (never dropped): the new pioneer
+    // leads it, and its first answer settles them all.
+    this.#byClient.set(loop.client, { pioneer: loop, held: group?.held ?? new Set() });
     return false;
   }
 

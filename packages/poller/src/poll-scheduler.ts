@@ -343,6 +343,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         if (candidate.state.last !== undefined) continue;
         batches.join(batch, candidate);
         queue.drop(candidate);
+        // A pioneer answered for by the request: what waited behind its first poll waits for
+        // this answer instead (adopted below if listed, released after it otherwise).
+        for (const held of firstPolls.settle(candidate)) batch.waiting.add(held);
         member = candidate;
       }
       seen.add(member);

@@ -152,6 +152,31 @@ describe('the scheduler polls documents of one request together', () => {
     expect(log.inFlight).toBe(0);
   });
 
+  it('releases the documents held behind a first poll that a request poll took over', async () => {
+    // A (request id given) and P share a request; Q is of another request. P's first poll is the
+    // one Q waits behind, but the request poll for A lists P and answers for it first.
+    const { requestId, documentIds } = submit([doc(4_000), doc(5_000)]);
+    const [a, p] = documentIds as [string, string];
+    const q = submit([doc(6_000)]).documentIds[0] as string;
+    const s = submit([doc(7_000)]).documentIds[0] as string;
+    const { clock, client, log, run } = setup();
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000), concurrency: 1 });
+    const watches = [
+      collect(scheduler.watch(client, a, { requestId })),
+      collect(scheduler.watch(client, p)),
+      collect(scheduler.watch(client, q)),
+    ];
+    // A document watched after the take-over must not strand the ones still held.
+    await expect.poll(() => count(log.ids, requestId) === 1 && log.inFlight === 0).toBe(true);
+    watches.push(collect(scheduler.watch(client, s)));
+    const finals = (await run(Promise.all(watches))).map((statuses) => statuses.at(-1)?.status);
+    expect(finals).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(count(log.ids, p)).toBe(0);
+    // Q polls right after the request poll that answered for P, not once P is done.
+    expect(log.ids.indexOf(q)).toBeGreaterThan(0);
+    expect(log.ids.indexOf(q)).toBeLessThanOrEqual(2);
+  });
+
   it("never holds a document behind another client's first poll", async () => {
     const { documentIds } = submit([doc(4_000)]);
     const theirs = submit([doc(4_000)], SECOND_API_KEY).documentIds[0]!;
