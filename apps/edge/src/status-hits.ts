@@ -89,13 +89,21 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
     framing.record(exchange);
     return response;
   };
-  const answer = (request: Request, env: unknown, path: string, hit: HitRoute) => {
+  // `url` and `method` as the wrapper read them: on Bun each read of a getter makes a new string.
+  const answer = (
+    request: Request,
+    env: unknown,
+    url: string,
+    method: string,
+    path: string,
+    hit: HitRoute,
+  ) => {
     const started = now();
     const { headers } = request;
     const outcome = hit.steps.identify(
       path.slice(hit.start.length),
       headers.get('authorization') ?? undefined,
-      request.url,
+      url,
     );
     if (outcome instanceof Promise) {
       // The full app asks again, and answers; this promise's outcome is not needed.
@@ -110,7 +118,7 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
     const exchange: Exchange = {
       started,
       requestId: requestIdOf(headers.get('x-request-id') ?? undefined),
-      method: request.method,
+      method,
       route: hit.route,
       path,
       status: 0,
@@ -134,11 +142,13 @@ export function createStatusHits(options: StatusHitsOptions): EdgeFetch {
   };
   return (request, env, executionCtx) => {
     const { method } = request;
-    const hit = method === 'GET' || method === 'HEAD' ? hitOf(request.url, routes) : undefined;
+    if (method !== 'GET' && method !== 'HEAD') return fallback(request, env, executionCtx);
+    const { url } = request;
+    const hit = hitOf(url, routes);
     if (hit === undefined) return fallback(request, env, executionCtx);
     let answered: Response | Promise<Response> | undefined;
     try {
-      answered = answer(request, env, hit.path, hit.route);
+      answered = answer(request, env, url, method, hit.path, hit.route);
     } catch {
       answered = undefined;
     }
