@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestStatus } from '@neurostatus/core';
+import { ADAPTIVE_INTERVAL_DEFAULTS } from '@neurostatus/poller';
 import {
   createManualClock,
   DEFAULT_ACCOUNTS,
@@ -34,8 +35,12 @@ import {
 const SECRET = 'durable-batching-test-secret-0123456789abcdef';
 /** A second key of the demo account: it sees the same requests, and is another tenant. */
 const SAME_ACCOUNT_KEY = `nl_${'s'.repeat(31)}3`;
-/** The shortest gap between two polls of one loop inside the expected completion window. */
-const MIN_LOOP_GAP_MS = 1_440;
+/**
+ * The shortest gap between two polls of one loop: the default policy's shortest wait, inside the
+ * expected completion window (`nearMinIntervalMs`), less its jitter.
+ */
+const MIN_LOOP_GAP_MS =
+  ADAPTIVE_INTERVAL_DEFAULTS.nearMinIntervalMs * (1 - ADAPTIVE_INTERVAL_DEFAULTS.jitter);
 
 /** One upstream call as the gateway saw it. */
 interface UpstreamCall {

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADAPTIVE_INTERVAL_DEFAULTS } from '@neurostatus/poller';
 import {
   createManualClock,
   DEMO_API_KEY,
@@ -29,10 +30,11 @@ const SECRET = 'durable-objects-test-secret-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${DEMO_API_KEY}` };
 const SECOND_AUTH = { authorization: `Bearer ${SECOND_API_KEY}` };
 /**
- * The shortest gap between two polls of one loop while a document is inside its expected
- * completion window: the poller's `nearIntervalMs` (1.6 s) less its 10% jitter.
+ * The shortest gap between two polls of one loop: the default policy's shortest wait, inside the
+ * expected completion window (`nearMinIntervalMs`), less its jitter.
  */
-const MIN_LOOP_GAP_MS = 1_440;
+const MIN_LOOP_GAP_MS =
+  ADAPTIVE_INTERVAL_DEFAULTS.nearMinIntervalMs * (1 - ADAPTIVE_INTERVAL_DEFAULTS.jitter);
 
 let simulator: RunningSimulator;
 let clock: ManualClock;
