@@ -78,7 +78,7 @@ export {
   type StoreChange,
 } from './redis-store.ts';
 export { assertRedisUrl, RedisUrlError, redactRedisUrl } from './redis-url.ts';
-export type { EdgeAppEnv, EdgeVariables } from './request-context.ts';
+export type { EdgeAppEnv, EdgeVariables, ResponseHeaderForm } from './request-context.ts';
 export { retryAfterSeconds } from './retry-after-seconds.ts';
 export {
   type CacheRead,
