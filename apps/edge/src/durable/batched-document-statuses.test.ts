@@ -66,6 +66,7 @@ const status = (body: string, extra: { replay?: true } = {}): FeedMessage => ({
 async function run(options: {
   readonly id: string;
   readonly requestId?: string | undefined;
+  readonly kept?: DocumentStatus | undefined;
   readonly polls: ReadonlyArray<readonly DocumentStatus[]>;
   readonly feeds: Record<string, readonly FeedMessage[]>;
 }) {
@@ -73,6 +74,7 @@ async function run(options: {
   const iterate = batchedDocumentStatuses({
     documentId: options.id,
     requestId: options.requestId,
+    kept: options.kept,
     async *poll() {
       const script = options.polls[seen.polls++] ?? [];
       yield* script;
@@ -131,6 +133,32 @@ describe('a document loop fed by its request', () => {
     // The replay is its first news; the feed then ended without the terminal status: own polls.
     expect(result.yielded).toEqual(['processing']);
     expect(result.polls).toBe(1);
+  });
+
+  it('skips a replay that would step its kept answer back to an earlier stage', async () => {
+    const { requestId, documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 5_000, processingMs: 60_000 }],
+    });
+    const id = documentIds[0]!;
+    const requestPending = await get(`request-status/${requestId}`);
+    clock.set(clock.now() + 6_000);
+    const kept = parseDocumentStatus(JSON.parse(await get(`document-status/${id}`)));
+    const requestProcessing = await get(`request-status/${requestId}`);
+    expect(kept.status).toBe('processing');
+    const result = await run({
+      id,
+      requestId,
+      kept,
+      polls: [],
+      feeds: {
+        // The request object's latest status is older than the kept answer: pending.
+        [requestId]: [status(requestPending, { replay: true }), status(requestProcessing)],
+      },
+    });
+
+    expect(result.yielded).toEqual(['processing']);
+    expect(result.kept).toEqual(['processing']);
   });
 
   it("polls on its own when the request's list leaves the document out, and follows that request no more", async () => {

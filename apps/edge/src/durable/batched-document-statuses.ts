@@ -13,6 +13,11 @@ export interface BatchedDocumentOptions {
   readonly documentId: string;
   /** The request an earlier answer of the document named (the object's kept answer), if any. */
   readonly requestId: string | undefined;
+  /**
+   * The object's kept answer the loop starts from, if any: the request feed's replay right after
+   * attaching may be older, and is skipped when it would step this status back.
+   */
+  readonly kept?: DocumentStatus | undefined;
   /** The document's own poll loop (`watchStatus` through its object): the fallback. */
   readonly poll: (signal: AbortSignal) => AsyncIterable<DocumentStatus>;
   /**
@@ -45,7 +50,9 @@ export interface BatchedDocumentOptions {
  *
  * Right after it attaches, the request's feed replays its latest status, which may be up to one
  * request poll old: after a poll of its own the document's status is fresher, so a replayed one is
- * skipped unless it is terminal (a terminal status never goes back).
+ * skipped unless it is terminal (a terminal status never goes back); started from the object's
+ * kept answer, a replay is skipped when it is an earlier stage than that answer (`pending` after
+ * `processing`).
  *
  * @example
  * ```ts
@@ -73,10 +80,14 @@ async function* statuses(
     return true;
   };
   let requestId = options.requestId;
+  /** What a replay must not step back from: the kept answer, until the loop has news of its own. */
+  let floor = options.kept;
   for (;;) {
     if (requestId !== undefined) {
       followed.add(requestId);
-      for await (const status of fromRequest(options, requestId, polled, signal)) {
+      const stand = { polled, floor };
+      floor = undefined;
+      for await (const status of fromRequest(options, requestId, stand, signal)) {
         polled = false;
         if (isNews(status)) yield status;
         if (isTerminalDocumentStatus(status)) return;
@@ -87,7 +98,7 @@ async function* statuses(
     for await (const status of options.poll(signal)) {
       polled = true;
       if (isNews(status)) yield status;
-      const named = requestIdOf(status);
+      const named = requestIdOfStatus(status);
       if (named !== undefined && !followed.has(named) && !isTerminalDocumentStatus(status)) {
         requestId = named;
         break; // ends the poll loop (its sleep and call) before the request's feed starts
@@ -101,7 +112,7 @@ async function* statuses(
 async function* fromRequest(
   options: BatchedDocumentOptions,
   requestId: string,
-  polled: boolean,
+  stand: { readonly polled: boolean; readonly floor: DocumentStatus | undefined },
   signal: AbortSignal,
 ): AsyncGenerator<DocumentStatus, void, undefined> {
   for await (const message of options.follow(requestId, signal)) {
@@ -112,10 +123,30 @@ async function* fromRequest(
     if (message.type !== 'status') return;
     const status = entryStatus(message.body, options.documentId, requestId);
     if (status === undefined) return;
-    if (message.replay === true && polled && !isTerminalDocumentStatus(status)) continue;
+    if (message.replay === true && isStale(status, stand)) continue;
     if (!(await options.keep(status))) return;
     yield status;
   }
+}
+
+/** How far a status is along: a document never goes from a later stage back to an earlier one. */
+function stageOf(status: DocumentStatus): number {
+  if (isTerminalDocumentStatus(status)) return 2;
+  return status.status === 'processing' ? 1 : 0;
+}
+
+/**
+ * Whether a replayed (possibly one poll old) status is older than what the loop stands on: any
+ * non-terminal replay after a poll of the document's own, or one an earlier stage than the kept
+ * answer. A terminal status is never stale.
+ */
+function isStale(
+  status: DocumentStatus,
+  stand: { readonly polled: boolean; readonly floor: DocumentStatus | undefined },
+): boolean {
+  if (isTerminalDocumentStatus(status)) return false;
+  if (stand.polled) return true;
+  return stand.floor !== undefined && stageOf(status) < stageOf(stand.floor);
 }
 
 /** The document's status in a request status body, if it lists a valid one for this request. */
@@ -133,8 +164,15 @@ function entryStatus(
   }
 }
 
-/** The request a status names, when it is an id a request may have. */
-function requestIdOf(status: DocumentStatus): string | undefined {
+/**
+ * The request a document status names, when it is an id a request may have.
+ *
+ * @example
+ * ```ts
+ * const requestId = requestIdOfStatus(status); // undefined for a malformed id
+ * ```
+ */
+export function requestIdOfStatus(status: DocumentStatus): string | undefined {
   try {
     return assertValidId(status.request_id, 'request');
   } catch {
@@ -152,8 +190,21 @@ function requestIdOf(status: DocumentStatus): string | undefined {
  * ```
  */
 export function requestIdOfBody(body: string): string | undefined {
+  const status = documentStatusOfBody(body);
+  return status === undefined ? undefined : requestIdOfStatus(status);
+}
+
+/**
+ * The document status a kept body holds, or undefined when it holds none (not JSON, not valid).
+ *
+ * @example
+ * ```ts
+ * const kept = documentStatusOfBody(reply.body);
+ * ```
+ */
+export function documentStatusOfBody(body: string): DocumentStatus | undefined {
   try {
-    return requestIdOf(parseDocumentStatus(JSON.parse(body)));
+    return parseDocumentStatus(JSON.parse(body));
   } catch {
     return undefined;
   }

@@ -12,7 +12,11 @@ import { createHoldOff, type HoldOff } from '../hold-off.ts';
 import { documentLoopFeed, requestFeed } from '../status-feeds.ts';
 import { statusAnswer } from '../status-loader.ts';
 import { type AlarmClock, createAlarmClock } from './alarm-clock.ts';
-import { batchedDocumentStatuses, requestIdOfBody } from './batched-document-statuses.ts';
+import {
+  batchedDocumentStatuses,
+  documentStatusOfBody,
+  requestIdOfStatus,
+} from './batched-document-statuses.ts';
 import { feedResponse } from './feed-response.ts';
 import { callUpstream, type ObjectUpstream, objectUpstream } from './object-upstream.ts';
 import { requestObjectFeed } from './request-object-feed.ts';
@@ -300,10 +304,13 @@ export class StatusObject {
     const poll = (signal: AbortSignal) => watchStatus(client, id, { signal, clock: setup.clock });
     if (setup.objects === undefined) return poll;
     const kept = this.#reply;
+    // A kept terminal status needs no request: the loop's first poll answers it from storage.
+    const keptStatus =
+      kept?.status === 200 && !kept.terminal ? documentStatusOfBody(kept.body) : undefined;
     return batchedDocumentStatuses({
       documentId: id,
-      // A kept terminal status needs no request: the loop's first poll answers it from storage.
-      requestId: kept?.status === 200 && !kept.terminal ? requestIdOfBody(kept.body) : undefined,
+      requestId: keptStatus === undefined ? undefined : requestIdOfStatus(keptStatus),
+      kept: keptStatus,
       poll,
       // The credential the document's own attachment came with: the same tenant, never stored.
       follow: requestObjectFeed(
