@@ -19,22 +19,17 @@
 //   BENCH_FLEET_OUT=bench/fleet-results.md   ('' = nowhere)
 //   REDIS_SERVER=/path/to/redis-server   WRK=/path/to/wrk
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCleanups, runBench } from './bench-session.mjs';
 import { bundleForNode } from './bundle.mjs';
 import { readEventStream } from './event-stream-reader.mjs';
 import { renderFleetReport } from './fleet-report.mjs';
 import { quantile } from './load.mjs';
 import { runPaced } from './paced-load.mjs';
-import {
-  cpuSeconds,
-  machineCpuSeconds,
-  startChild,
-  stopAllChildren,
-  stopChild,
-} from './processes.mjs';
+import { cpuSeconds, machineCpuSeconds, startChild, stopChild } from './processes.mjs';
 import { benchSecret, PROXY_RUNTIMES, proxyEnv, startProxy } from './proxy-targets.mjs';
 import { redisCommandsProcessed, startRedisServer } from './redis-process.mjs';
 
@@ -57,40 +52,9 @@ const report = {
   broken: [],
 };
 
-const cleanups = [];
-let cleaningUp;
-function cleanup() {
-  cleaningUp ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((error) => log(`cleanup: ${error}`));
-    await stopAllChildren();
-  })();
-  return cleaningUp;
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping every child process...`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
+const cleanups = createCleanups();
 
-try {
-  await main();
-} catch (error) {
-  report.broken.push(`bench aborted: ${error.stack ?? error}`);
-} finally {
-  await cleanup();
-}
-
-const markdown = renderFleetReport(report);
-process.stdout.write(`${markdown}\n`);
-if (config.out !== '') {
-  writeFileSync(config.out, `${markdown}\n`);
-  log(`written to ${relative(process.cwd(), config.out) || config.out}`);
-}
-if (report.broken.length > 0) {
-  for (const problem of report.broken) console.error(`BROKEN: ${problem}`);
-  process.exitCode = 1;
-}
+await runBench({ report, main, cleanups, render: renderFleetReport, out: config.out, log });
 
 async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'edge-bench-fleet-'));

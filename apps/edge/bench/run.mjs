@@ -19,23 +19,17 @@
 //   BENCH_OUT=bench/results.md    where the markdown goes ('' = nowhere)
 //   NGINX=/path/to/nginx
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createCleanups, runBench } from './bench-session.mjs';
 import { bundleForNode } from './bundle.mjs';
 import { captureHit, hitTargets, measureHits, SERVER_CORE } from './hit-phase.mjs';
 import { failures, quantile, runLoad } from './load.mjs';
 import { findNginx, NGINX_INSTALL_HINT, nginxVersion, startNginx } from './nginx.mjs';
 import { runPaced } from './paced-load.mjs';
-import {
-  cpuSeconds,
-  machineCpuSeconds,
-  memoryOf,
-  startChild,
-  stopAllChildren,
-  stopChild,
-} from './processes.mjs';
+import { cpuSeconds, machineCpuSeconds, memoryOf, startChild, stopChild } from './processes.mjs';
 import { benchSecret, PROXY_RUNTIMES, proxyEnv, startProxy } from './proxy-targets.mjs';
 import { startRedisServer } from './redis-process.mjs';
 import { renderReport } from './report.mjs';
@@ -55,30 +49,7 @@ const MEMORY_TARGET_IDS = 1_000_000;
 const MEMORY_DEFAULT_SECONDS = 60;
 
 const config = readConfig(process.env);
-const cleanups = [];
-let cleaningUp;
-
-/** Stops every child by pid and removes temp dirs; safe to call twice (finally + signal). */
-function cleanup() {
-  cleaningUp ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`);
-      }
-    }
-    await stopAllChildren();
-  })();
-  return cleaningUp;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping every child process...`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
+const cleanups = createCleanups();
 
 const log = (message) => console.error(`[bench] ${message}`);
 const report = {
@@ -94,24 +65,7 @@ const report = {
   memory: undefined,
 };
 
-try {
-  await main();
-} catch (error) {
-  report.broken.push(`bench aborted: ${error.stack ?? error}`);
-} finally {
-  await cleanup();
-}
-
-const markdown = renderReport(report);
-process.stdout.write(`${markdown}\n`);
-if (config.out !== '') {
-  writeFileSync(config.out, `${markdown}\n`);
-  log(`written to ${relative(process.cwd(), config.out) || config.out}`);
-}
-if (report.broken.length > 0) {
-  for (const problem of report.broken) console.error(`BROKEN: ${problem}`);
-  process.exitCode = 1;
-}
+await runBench({ report, main, cleanups, render: renderReport, out: config.out, log });
 
 async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
