@@ -338,6 +338,20 @@ export class InvalidIdError extends NeurolinkerError {
 }
 
 /**
+ * Whether `value` is one of the codes of core's error classes (`NeurolinkerErrorCode`), say in an
+ * error that crossed a boundary as data.
+ *
+ * @example
+ * ```ts
+ * const code: unknown = JSON.parse('{"code":"NOT_FOUND"}').code;
+ * if (isNeurolinkerErrorCode(code)) throw errorForCode(code, 'failed');
+ * ```
+ */
+export function isNeurolinkerErrorCode(value: unknown): value is NeurolinkerErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
  * True for any error thrown by `@neurostatus/core`, even one created in another realm or by
  * another copy of the package, where `instanceof` would say false.
  *
@@ -349,7 +363,5 @@ export class InvalidIdError extends NeurolinkerError {
 export function isNeurolinkerError(value: unknown): value is NeurolinkerError {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { [BRAND]?: unknown; code?: unknown };
-  return (
-    candidate[BRAND] === true && typeof candidate.code === 'string' && CODES.has(candidate.code)
-  );
+  return candidate[BRAND] === true && isNeurolinkerErrorCode(candidate.code);
 }

@@ -30,6 +30,7 @@ export {
   type KnownDocumentState,
 } from './document-status-schema.ts';
 export { type ErrorBody, ErrorBodySchema } from './error-body-schema.ts';
+export { type ErrorForCodeContext, errorForCode } from './error-for-code.ts';
 export { errorForStatus } from './error-for-status.ts';
 export {
   AuthenticationError,
@@ -39,6 +40,7 @@ export {
   InvalidIdError,
   InvalidResponseError,
   isNeurolinkerError,
+  isNeurolinkerErrorCode,
   NeurolinkerError,
   type NeurolinkerErrorCode,
   type NeurolinkerErrorContext,

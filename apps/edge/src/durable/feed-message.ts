@@ -1,17 +1,8 @@
 import {
-  AuthenticationError,
-  ConnectionError,
-  InsufficientCreditsError,
-  InvalidIdError,
-  InvalidResponseError,
+  errorForCode,
   isNeurolinkerError,
+  isNeurolinkerErrorCode,
   type NeurolinkerError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  UnexpectedStatusError,
 } from '@neurostatus/core';
 
 /** What a failed feed sends: the error's code and the context the proxy's answer is built from. */
@@ -124,32 +115,10 @@ export function toWireError(error: unknown): WireError {
  * ```
  */
 export function fromWireError(wire: WireError): NeurolinkerError | Error {
-  const message = 'Neurolinker answered the status object with an error.';
-  const context = wire.status === undefined ? {} : { status: wire.status };
-  switch (wire.code) {
-    case 'AUTHENTICATION_FAILED':
-      return new AuthenticationError(message, context);
-    case 'PERMISSION_DENIED':
-      return new PermissionDeniedError(message, context);
-    case 'INSUFFICIENT_CREDITS':
-      return new InsufficientCreditsError(message, context);
-    case 'NOT_FOUND':
-      return new NotFoundError(message, context);
-    case 'RATE_LIMITED':
-      return new RateLimitError(message, { ...context, retryAfterMs: wire.retryAfterMs });
-    case 'SERVER_ERROR':
-      return new ServerError(message, { ...context, retryAfterMs: wire.retryAfterMs });
-    case 'UNEXPECTED_STATUS':
-      return new UnexpectedStatusError(message, context);
-    case 'TIMEOUT':
-      return new TimeoutError(message, { ...context, timeoutMs: wire.timeoutMs ?? 0 });
-    case 'CONNECTION_FAILED':
-      return new ConnectionError(message, context);
-    case 'INVALID_RESPONSE':
-      return new InvalidResponseError(message, context);
-    case 'INVALID_ID':
-      return new InvalidIdError(message, { ...context, reason: 'invalid' });
-    default:
-      return new Error('The status feed failed.');
-  }
+  if (!isNeurolinkerErrorCode(wire.code)) return new Error('The status feed failed.');
+  return errorForCode(wire.code, 'Neurolinker answered the status object with an error.', {
+    ...(wire.status === undefined ? {} : { status: wire.status }),
+    retryAfterMs: wire.retryAfterMs,
+    timeoutMs: wire.timeoutMs,
+  });
 }
