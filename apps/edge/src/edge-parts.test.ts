@@ -28,6 +28,19 @@ describe('resolveEdgeParts', () => {
     }
   });
 
+  it('refuses a response header form it does not know, with a TypeError that names it', () => {
+    const wrong = { responseHeaders: 'object' } as unknown as Parameters<
+      typeof resolveEdgeParts
+    >[1];
+    expect(() => resolveEdgeParts(apiConfig, wrong)).toThrow(
+      new TypeError("resolveEdgeParts: `responseHeaders` must be 'record' or 'headers'."),
+    );
+    expect(resolveEdgeParts(apiConfig, { responseHeaders: 'headers' }).responseHeaders).toBe(
+      'headers',
+    );
+    expect(resolveEdgeParts(apiConfig).responseHeaders).toBe('record');
+  });
+
   it('takes the upstream from the configuration, and embeds nothing', () => {
     const parts = resolveEdgeParts(apiConfig);
     expect(parts.simulator).toBeUndefined();

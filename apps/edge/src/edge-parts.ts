@@ -206,6 +206,10 @@ export function resolveEdgeParts(
   if (baseUrl === undefined) {
     throw new TypeError('resolveEdgeParts: `baseUrl` is required for this upstream.');
   }
+  const responseHeaders = parts.responseHeaders ?? 'record';
+  if (responseHeaders !== 'record' && responseHeaders !== 'headers') {
+    throw new TypeError("resolveEdgeParts: `responseHeaders` must be 'record' or 'headers'.");
+  }
   const fleet = parts.fleet;
   const upstreamFetch =
     parts.statusFetch ??
@@ -240,7 +244,7 @@ export function resolveEdgeParts(
     connectFleet: parts.connectFleet,
     fleet,
     compress: parts.compress ?? true,
-    responseHeaders: parts.responseHeaders ?? 'record',
+    responseHeaders,
     simulator,
   };
 }
