@@ -20,13 +20,42 @@ export const TEST_BASE_URL = 'http://simulator.test/api/v1';
 /** The start of virtual time: 2026-01-01. */
 const START = Date.UTC(2026, 0, 1);
 
+/** WebCrypto calls of the proxy (ETags, HMAC keys) under way, in every harness of this process. */
+let cryptoInFlight = 0;
+
+/**
+ * Counts the proxy's WebCrypto calls while they run on the platform's thread pool: work between a
+ * poll and its next sleep (a request poll stores its documents, each with a SHA-256 ETag, before
+ * it answers) that `driveWhenIdle` must see as in flight, or virtual time jumps past polls still
+ * being answered on a busy machine. Installed once per process, for test harnesses only.
+ */
+function countCryptoCalls(): void {
+  const subtle = globalThis.crypto.subtle as SubtleCrypto & { counted?: true };
+  if (subtle.counted) return;
+  subtle.counted = true;
+  for (const name of ['digest', 'sign', 'verify', 'importKey'] as const) {
+    const original = subtle[name].bind(subtle) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(subtle, name, {
+      configurable: true,
+      value: async (...args: unknown[]) => {
+        cryptoInFlight++;
+        try {
+          return await original(...args);
+        } finally {
+          cryptoInFlight--;
+        }
+      },
+    });
+  }
+}
+
 /** A proxy on an in-process simulator, both on one virtual clock. */
 export interface EdgeHarness {
   readonly app: Hono<EdgeAppEnv>;
   readonly simulator: Simulator;
   readonly clock: VirtualClock;
   readonly logs: LogRecord[];
-  /** Upstream calls in flight (for `driveWhenIdle`). */
+  /** Upstream calls and the proxy's WebCrypto calls in flight (for `driveWhenIdle`). */
   readonly inFlight: number;
   /** Upstream calls made so far. */
   readonly upstreamCalls: number;
@@ -56,6 +85,7 @@ export async function createEdgeHarness(
     store?: (clock: VirtualClock) => StatusStore;
   } = {},
 ): Promise<EdgeHarness> {
+  countCryptoCalls();
   const simulatorClock = createManualClock(START);
   const simulator = createSimulator({ clock: simulatorClock, demo: true });
   const clock = createVirtualClock(START, (now) => simulatorClock.set(now));
@@ -103,7 +133,7 @@ export async function createEdgeHarness(
     clock,
     logs,
     get inFlight() {
-      return inFlight;
+      return inFlight + cryptoInFlight;
     },
     get upstreamCalls() {
       return upstreamCalls;
