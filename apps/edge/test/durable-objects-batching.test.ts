@@ -62,14 +62,17 @@ const calls: UpstreamCall[] = [];
 let dropped: string | undefined;
 
 /**
- * The gateway in front of the simulator: records each status call and forwards it, leaving
- * `dropped` out of request answers.
+ * The gateway in front of the simulator: forwards each status call and records it once the
+ * simulator has answered, leaving `dropped` out of request answers.
  */
 function startGateway(target: string): Promise<string> {
   gateway = createServer(async (incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', target);
     const match = /\/(document|request)-status\/([^/]+)$/.exec(url.pathname);
     const authorization = incoming.headers.authorization ?? '';
+    const response = await fetch(url, { headers: { authorization } });
+    // Recorded once answered: a call counted here was answered with the simulator's state of
+    // that moment (a test that changes it after seeing N calls knows what those N said).
     if (match !== null) {
       calls.push({
         key: authorization.replace(/^Bearer /, ''),
@@ -77,7 +80,6 @@ function startGateway(target: string): Promise<string> {
         id: decodeURIComponent(match[2]!),
       });
     }
-    const response = await fetch(url, { headers: { authorization } });
     let body = await response.text();
     if (match?.[1] === 'request' && response.status === 200 && dropped !== undefined) {
       const request = JSON.parse(body) as RequestStatus;
