@@ -169,6 +169,39 @@ describe('document streams of one request', () => {
   });
 });
 
+describe('a request stream and the document streams of its request', () => {
+  it('share one request poll a round, not one loop each', async () => {
+    const documents = [doc(20_000), doc(26_000), doc(32_000)];
+    /** Streams `paths(ids)` of a fresh request in a fresh proxy; the upstream calls by route. */
+    const callsFor = async (
+      paths: (ids: { requestId: string; documentIds: readonly string[] }) => string[],
+    ) => {
+      const h = await createEdgeHarness();
+      const request = h.simulator.createRequest({ apiKey: DEMO_API_KEY, documents });
+      const finals = await streamAll(h, paths(request));
+      expect(finals.every((status) => status === 'completed')).toBe(true);
+      return h.simulator.stats().byRoute;
+    };
+    const requestAlone = await callsFor(({ requestId }) => [eventsPath('request', requestId)]);
+    const documentsAlone = await callsFor(({ documentIds }) =>
+      documentIds.map((id) => eventsPath('document', id)),
+    );
+    const together = await callsFor(({ requestId, documentIds }) => [
+      eventsPath('request', requestId),
+      ...documentIds.map((id) => eventsPath('document', id)),
+    ]);
+    const requestPolls = (routes: Record<string, number>) => routes['request-status'] ?? 0;
+    // One poll serves both kinds of stream: about what the busier of the two needs alone, far
+    // from the sum of two loops.
+    const busier = Math.max(requestPolls(requestAlone), requestPolls(documentsAlone));
+    expect(requestPolls(together)).toBeLessThanOrEqual(busier + 2);
+    expect(requestPolls(together)).toBeLessThan(
+      0.8 * (requestPolls(requestAlone) + requestPolls(documentsAlone)),
+    );
+    expect(together['document-status'] ?? 0).toBeLessThanOrEqual(documents.length);
+  });
+});
+
 describe('what a request poll learns about its documents', () => {
   it('makes a GET of each document a hit after a GET of the request', async () => {
     const h = await createEdgeHarness();

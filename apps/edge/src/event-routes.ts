@@ -23,6 +23,7 @@ import {
   type RememberAnswer,
   requestFeed,
   sharedDocumentFeed,
+  sharedRequestFeed,
 } from './status-feeds.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import type { StoredStatus } from './status-store.ts';
@@ -91,14 +92,19 @@ function requestIdOf(cached: StoredStatus | undefined): string | undefined {
 
 /**
  * Where a stream's statuses come from: a finished status in the cache needs no poll loop; a
- * request gets a loop of its own (stopped by `shutdown`); a document shares the scheduler's loop,
- * or, where loops cannot be shared (Workers), gets its own.
+ * document or a request shares the scheduler's poll (a request's is also the poll its watched
+ * documents are batched on), or, where loops cannot be shared (Workers), gets a loop of its own
+ * (a request's stopped by `shutdown`).
  */
 function chooseFeed(choice: FeedChoice): FeedSource<string> {
   const { kind, id, tenant, cached, clock, remember } = choice;
   if (cached?.terminal === true) return finishedFeed(cached.body);
   if (choice.eventFeed !== undefined) return notFoundRemembered(kind, choice.eventFeed(), remember);
-  if (kind === 'request') return requestFeed(tenant.client, id, clock, choice.shutdown, remember);
+  if (kind === 'request') {
+    return choice.shareEventLoops
+      ? sharedRequestFeed(choice.scheduler, tenant.client, id, remember)
+      : requestFeed(tenant.client, id, clock, choice.shutdown, remember);
+  }
   if (choice.shareEventLoops) {
     const requestId = requestIdOf(cached);
     return sharedDocumentFeed(choice.scheduler, tenant.client, id, remember, requestId);

@@ -76,6 +76,42 @@ export function sharedDocumentFeed(
   remember: RememberAnswer,
   requestId?: string,
 ): FeedSource<string> {
+  const options = requestId === undefined ? {} : { requestId };
+  return sharedFeed('document', remember, (listener) =>
+    scheduler.subscribe(client, id, listener, options),
+  );
+}
+
+/**
+ * A request's event feed through the scheduler's shared request poll (one per client and
+ * request): the same poll that the client's watched documents of that request are batched on, in
+ * the scheduler's rate budget. Each status also goes to `remember` (the cache).
+ *
+ * @example
+ * ```ts
+ * hub.subscribe(key, sharedRequestFeed(scheduler, client, id, remember), listener);
+ * ```
+ */
+export function sharedRequestFeed(
+  scheduler: PollScheduler,
+  client: NeurolinkerClient,
+  id: string,
+  remember: RememberAnswer,
+): FeedSource<string> {
+  return sharedFeed('request', remember, (listener) =>
+    scheduler.subscribeRequest(client, id, listener),
+  );
+}
+
+/**
+ * A feed from one of the scheduler's shared polls: `subscribe` attaches a listener and returns how
+ * to detach it. A status that cannot be served detaches it (the poll stops with its last one).
+ */
+function sharedFeed(
+  kind: 'document' | 'request',
+  remember: RememberAnswer,
+  subscribe: (listener: FeedListener<unknown>) => () => void,
+): FeedSource<string> {
   return (sink) => {
     let abandoned = false;
     let unsubscribe: (() => void) | undefined;
@@ -83,12 +119,7 @@ export function sharedDocumentFeed(
       abandoned = true;
       unsubscribe?.();
     };
-    unsubscribe = scheduler.subscribe(
-      client,
-      id,
-      remembering('document', sink, remember, abandon),
-      requestId === undefined ? {} : { requestId },
-    );
+    unsubscribe = subscribe(remembering(kind, sink, remember, abandon));
     if (abandoned) unsubscribe();
     return unsubscribe;
   };
@@ -131,8 +162,9 @@ export function documentLoopFeed(
 }
 
 /**
- * A request's event feed: one `watchRequest` loop, stopped when its last listener leaves or when
- * `shutdown` aborts; each status also goes to `remember` (the cache).
+ * A request's event feed with a `watchRequest` loop of its own (Workers, where a loop cannot be
+ * shared between requests, and a status object's loop), stopped when its last listener leaves or
+ * when `shutdown` aborts; each status also goes to `remember` (the cache).
  *
  * @example
  * ```ts

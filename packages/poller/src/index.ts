@@ -38,6 +38,7 @@ export {
   createPollScheduler,
   type PollScheduler,
   type PollSchedulerStats,
+  type RequestWatchOptions,
   type ScheduledWatchOptions,
   type SubscribeOptions,
 } from './poll-scheduler.ts';

@@ -1,16 +1,18 @@
 import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
+import type { Subscription } from './consumer-set.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import { FirstPolls } from './first-polls.ts';
 import { type PollStep, pollStep } from './poll-step.ts';
 import { RateLimitWaves } from './rate-limit-waves.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { RequestBatch, requestBatchSource } from './request-batch.ts';
+import { RequestBatch } from './request-batch.ts';
 import { RequestBatches } from './request-batches.ts';
 import { requestEntryStatus } from './request-entry-status.ts';
-import { canReadRequests } from './request-status-reader.ts';
+import { requestSource } from './request-source.ts';
+import { canReadRequests, type RequestStatusReader } from './request-status-reader.ts';
 import { RunQueue } from './run-queue.ts';
-import { ScheduledLoop, type Subscription } from './scheduled-loop.ts';
+import { ScheduledLoop } from './scheduled-loop.ts';
 import { scheduledWatch } from './scheduled-watch.ts';
 import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
@@ -50,6 +52,23 @@ export interface SubscribeOptions {
 }
 
 /**
+ * Per-consumer options of `scheduler.watchRequest()` and `scheduler.subscribeRequest()`.
+ *
+ * @example
+ * ```ts
+ * scheduler.watchRequest(client, requestId, { timeoutMs: 600_000 } satisfies RequestWatchOptions);
+ * ```
+ */
+export interface RequestWatchOptions {
+  /** `'changes'` (default): each request status that differs from the last; `'every'`: every poll's. */
+  emit?: 'changes' | 'every';
+  /** Only `watchRequest`: stops this consumer. */
+  signal?: AbortSignal;
+  /** Only `watchRequest`: this consumer's own deadline (ms; default none), a `WatchTimeoutError`. */
+  timeoutMs?: number;
+}
+
+/**
  * What a scheduler is doing right now.
  *
  * @example
@@ -62,7 +81,7 @@ export interface PollSchedulerStats {
   readonly loops: number;
   /** Requests whose documents are polled together (one request poll a round for all of them). */
   readonly batches: number;
-  /** Consumers across all loops. */
+  /** Consumers across all loops, and subscribers of requests. */
   readonly consumers: number;
   readonly inFlight: number;
   /** Polls that are due and wait for a slot or a token. */
@@ -97,6 +116,35 @@ export interface PollScheduler {
     documentId: string,
     listener: StatusListener,
     options?: SubscribeOptions,
+  ): () => void;
+  /**
+   * Watches a request through the shared poll of that request: the latest known request status
+   * first (if any), then each change, then the terminal one (the request is `completed`, `failed`,
+   * or `partial` with nothing left processing). The request poll is the one the documents of that
+   * request watched through the same client are batched on: one upstream call a round serves the
+   * request's watchers and its documents' watchers, within the scheduler's rate budget. It is
+   * paced like `watchRequest()` (when the request's next document is due to finish), or faster
+   * when one of its watched documents wants a poll sooner.
+   *
+   * For statuses, not progress: `watchRequest()` (the function) turns statuses into counts and an
+   * ETA.
+   *
+   * @throws TypeError when the client cannot read requests (`getRequestStatusWithMeta`).
+   */
+  watchRequest(
+    client: RequestStatusReader,
+    requestId: string,
+    options?: RequestWatchOptions,
+  ): AsyncIterable<RequestStatus>;
+  /**
+   * The same as `watchRequest`, with callbacks instead of an iterator (for servers fanning one
+   * request poll out to many connections). Returns the function that unsubscribes.
+   */
+  subscribeRequest(
+    client: RequestStatusReader,
+    requestId: string,
+    listener: StatusListener<RequestStatus>,
+    options?: Pick<RequestWatchOptions, 'emit'>,
   ): () => void;
   stats(): PollSchedulerStats;
   /** The scheduler's clock (its `now()` and `sleep()`), for timers that must run on the same time. */
@@ -157,14 +205,20 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     resolved.batchByRequest && canReadRequests(client);
 
   const newBatch = (client: DocumentStatusReader, requestId: string) => () => {
-    const source = requestBatchSource(waves.reader(client), requestId);
+    const source = requestSource(waves.reader(client), requestId, resolved.watch.estimator);
     const batch = new RequestBatch(
       client,
       requestId,
-      createWatchState(source, resolved.batchWatch),
+      createWatchState(source, resolved.watch),
+      stopIfIdle,
     );
     allBatches.add(batch);
     return batch;
+  };
+
+  /** A batch that nobody needs any more (no member, no follower) stops. */
+  const stopIfIdle = (batch: RequestBatch) => {
+    if (batch.members.size === 0 && batch.followers.size === 0) stopBatch(batch);
   };
 
   /**
@@ -192,7 +246,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
     const batch = loop.batch;
     batches.forget(loop);
-    if (batch !== undefined && batch.members.size === 0) stopBatch(batch);
+    if (batch !== undefined) stopIfIdle(batch);
     queue.drop(loop);
   };
 
@@ -237,15 +291,15 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
 
   /** Ends a loop after its terminal status (already published). */
   const finish = (loop: ScheduledLoop) => {
-    const consumers = [...loop.consumers];
+    const consumers = loop.consumers.snapshot();
     stop(loop);
-    loop.end(consumers);
+    loop.consumers.end(consumers);
   };
 
   const fail = (loop: ScheduledLoop, error: unknown) => {
-    const consumers = [...loop.consumers];
+    const consumers = loop.consumers.snapshot();
     stop(loop);
-    loop.fail(consumers, error);
+    loop.consumers.fail(consumers, error);
   };
 
   /** Takes a loop out of its batch: it polls on its own, after `delayMs`. */
@@ -282,7 +336,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
 
   /** After a loop's own poll: publish, end, or queue its next poll (alone or through a batch). */
   const placeLoop = (loop: ScheduledLoop, { result, nextDelayMs }: PollStep<DocumentStatus>) => {
-    if (!loop.stopped && result !== undefined) loop.publish(result);
+    if (!loop.stopped && result !== undefined) loop.consumers.publish(result);
     if (!loop.stopped && nextDelayMs === undefined) finish(loop);
     // Stopped, or it joined a batch while this poll was out: the batch polls it now.
     if (loop.stopped || loop.batch !== undefined || nextDelayMs === undefined) return;
@@ -306,17 +360,24 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     pollStep(batch.state, controller.signal).then(
       ({ result }) => {
         batch.inFlight = undefined;
-        if (!batch.stopped && result !== undefined) feedMembers(batch, result.value);
+        if (!batch.stopped && result !== undefined) {
+          batch.followers.publish(result);
+          feedMembers(batch, result.value);
+          if (result.terminal) batch.followers.end(batch.followers.clear());
+        }
         // Held first polls the request did not answer for poll on their own.
         releaseWaiting(batch);
         if (!batch.stopped) scheduleBatch(batch);
         queue.release();
       },
-      () => {
+      (error: unknown) => {
         batch.inFlight = undefined;
-        // The request cannot be polled (gone, forbidden, failing): its documents go back to polls
-        // of their own, which report their own errors.
-        if (!batch.stopped) dissolve(batch);
+        if (batch.stopped) return queue.release();
+        // The request cannot be polled (gone, forbidden, failing): its followers are told, and its
+        // documents go back to polls of their own, which report their own errors.
+        const followers = batch.followers.clear();
+        dissolve(batch);
+        batch.followers.fail(followers, error);
         queue.release();
       },
     );
@@ -337,7 +398,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       let member = batch.members.get(entry.document_id);
       if (member === undefined) {
         // A watched document of this client with nothing known yet: adopt it (a cold start).
-        const candidate = byId?.get(entry.document_id);
+        const candidate = canBatch(batch.client) ? byId?.get(entry.document_id) : undefined;
         if (candidate === undefined || candidate.batch !== undefined || candidate.unbatchable)
           continue;
         if (candidate.state.last !== undefined) continue;
@@ -356,7 +417,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         continue;
       }
       const result = member.state.record({ data: status, meta });
-      member.publish(result);
+      member.consumers.publish(result);
       if (!member.stopped && result.terminal) finish(member);
     }
     // Not in the list any more (vanished, moved): polled on its own from now on.
@@ -370,18 +431,20 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   /**
    * The next request poll: when the most eager member's own policy wants its next poll (the
    * policy's ceiling, `adaptiveInterval`'s `maxIntervalMs` by default, bounds how late a failure
-   * shows, batched or not); never sooner than the request's own errors and the server's hints allow.
+   * shows, batched or not), or sooner when the request's followers want it (the policy on the
+   * request's next document due); never sooner than the request's own errors and the server's
+   * hints allow.
    */
   const scheduleBatch = (batch: RequestBatch) => {
-    if (batch.members.size === 0) {
+    if (batch.members.size === 0 && batch.followers.size === 0) {
       stopBatch(batch);
       return;
     }
-    let wish = Number.POSITIVE_INFINITY;
+    let wish = batch.followers.size > 0 ? batch.state.nextDelayMs() : Number.POSITIVE_INFINITY;
     const sharedBy = batch.members.size;
     for (const member of batch.members.values())
       wish = Math.min(wish, member.state.nextDelayMs(sharedBy));
-    queue.at(batch, clock.now() + Math.max(wish, batch.state.nextDelayMs()), true);
+    queue.at(batch, clock.now() + Math.max(wish, batch.state.holdOffMs()), true);
   };
 
   /** Ends a batch whose request cannot be polled; its members poll on their own at once. */
@@ -411,9 +474,10 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     allLoops.add(loop);
     if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
       const batch = batches.open(client, requestId, newBatch(client, requestId));
-      const fresh = batch.members.size === 0 && batch.inFlight === undefined;
       batches.join(batch, loop);
-      if (fresh) queue.now(batch, true);
+      // Its first status from the batch's next poll, which is brought forward to now (a poll in
+      // flight answers for it instead).
+      if (batch.inFlight === undefined) queue.now(batch, true);
       return loop;
     }
     // Nothing known: while a sibling of this client waits for its first answer, wait with it.
@@ -432,11 +496,50 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (requestId !== undefined) assertValidId(requestId, 'request');
     if (closed) throw new TypeError('This scheduler is closed.');
     const emit = checkEmit(subscribeOptions.emit ?? 'changes');
-    const subscription: Subscription = { listener, emit };
+    const subscription: Subscription<DocumentStatus> = { listener, emit };
     const loop = loopFor(client, documentId, requestId);
-    loop.add(subscription);
+    loop.consumers.add(subscription, loop.state.last);
     // The last consumer gone: the loop stops at once, in-flight request included.
-    return () => loop.remove(subscription);
+    return () => loop.consumers.remove(subscription);
+  };
+
+  const subscribeRequest: PollScheduler['subscribeRequest'] = (
+    client,
+    requestId,
+    listener,
+    requestOptions = {},
+  ) => {
+    assertValidId(requestId, 'request');
+    if (!canReadRequests(client))
+      throw new TypeError('This client cannot read request status (`getRequestStatusWithMeta`).');
+    if (closed) throw new TypeError('This scheduler is closed.');
+    const subscription: Subscription<RequestStatus> = {
+      listener,
+      emit: checkEmit(requestOptions.emit ?? 'changes'),
+    };
+    // The batch's key: documents watched through the same client object share its request poll. A
+    // client that reads only requests has no document loops, and no document call is made with it.
+    const key = client as RequestStatusReader & DocumentStatusReader;
+    const batch = batches.open(key, requestId, newBatch(key, requestId));
+    const idle = batch.members.size === 0 && batch.followers.size === 0;
+    batch.followers.add(subscription, batch.state.last);
+    // A new batch polls at once; one already polling for its documents serves it from now on.
+    if (idle && batch.inFlight === undefined) queue.now(batch, true);
+    return () => batch.followers.remove(subscription);
+  };
+
+  const watchRequest: PollScheduler['watchRequest'] = (client, requestId, requestOptions = {}) => {
+    const { signal } = requestOptions;
+    const emit = checkEmit(requestOptions.emit ?? 'changes');
+    const timeoutMs = checkTimeoutMs(requestOptions.timeoutMs);
+    assertValidId(requestId, 'request');
+    if (!canReadRequests(client))
+      throw new TypeError('This client cannot read request status (`getRequestStatusWithMeta`).');
+    if (closed) throw new TypeError('This scheduler is closed.');
+    return scheduledWatch<RequestStatus>(
+      (listener) => subscribeRequest(client, requestId, listener, { emit }),
+      { clock, signal, timeoutMs, subject: `request ${requestId}` },
+    );
   };
 
   const watch: PollScheduler['watch'] = (client, documentId, consumerOptions = {}) => {
@@ -458,10 +561,13 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   return {
     subscribe,
     watch,
+    subscribeRequest,
+    watchRequest,
     clock,
     stats() {
       let consumers = 0;
       for (const loop of allLoops) consumers += loop.consumers.size;
+      for (const batch of allBatches) consumers += batch.followers.size;
       return {
         loops: allLoops.size,
         batches: allBatches.size,
@@ -476,7 +582,11 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       closed = true;
       queue.close();
       for (const loop of [...allLoops]) finish(loop);
-      for (const batch of [...allBatches]) stopBatch(batch);
+      for (const batch of [...allBatches]) {
+        const followers = batch.followers.clear();
+        stopBatch(batch);
+        batch.followers.end(followers);
+      }
     },
   };
 }

@@ -19,6 +19,8 @@ import {
   type PollContext,
   type PollSchedulerStats,
   type RequestProgress,
+  type RequestWatchOptions,
+  type StatusListener,
   type WatchManyStream,
   type WatchManyUpdate,
   type WatchTimeoutError,
@@ -50,6 +52,20 @@ describe('public types', () => {
       expectTypeOf(progress.etaMs).toEqualTypeOf<number | undefined>();
       expectTypeOf(progress.newlyCompleted).toEqualTypeOf<readonly string[]>();
     }
+  });
+
+  it('yields RequestStatus from scheduler.watchRequest, and types its listener', () => {
+    const scheduler = createPollScheduler();
+    expectTypeOf(scheduler.watchRequest(client, 'id')).toEqualTypeOf<
+      AsyncIterable<RequestStatus>
+    >();
+    const listener: StatusListener<RequestStatus> = {
+      status: (request) => expectTypeOf(request).toEqualTypeOf<RequestStatus>(),
+      end: () => {},
+      error: () => {},
+    };
+    expectTypeOf(scheduler.subscribeRequest(client, 'id', listener)).toEqualTypeOf<() => void>();
+    expectTypeOf<RequestWatchOptions['emit']>().toEqualTypeOf<'changes' | 'every' | undefined>();
   });
 
   it('yields WatchManyUpdate from watchMany, narrowed by its status', async () => {

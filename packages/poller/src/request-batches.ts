@@ -21,8 +21,9 @@ interface ClientRequests {
  * @example
  * ```ts
  * const batches = new RequestBatches();
- * const source = requestBatchSource(client, requestId);
- * const newBatch = () => new RequestBatch(client, requestId, createWatchState(source, options));
+ * const source = requestSource(client, requestId, estimator);
+ * const newBatch = () =>
+ *   new RequestBatch(client, requestId, createWatchState(source, options), () => {});
  * const batch = batches.open(client, requestId, newBatch);
  * ```
  */

@@ -1,24 +1,9 @@
 import type { DocumentStatus } from '@neurostatus/core';
+import { ConsumerSet } from './consumer-set.ts';
 import type { DocumentStatusReader } from './document-source.ts';
-import { shouldReport } from './poll-step.ts';
 import type { RequestBatch } from './request-batch.ts';
 import type { Runnable } from './run-queue.ts';
-import type { StatusListener } from './status-listener.ts';
-import type { PollResult, WatchState } from './watch-state.ts';
-
-/**
- * One consumer of a loop.
- *
- * @example
- * ```ts
- * const listener: StatusListener = { status: send, end: close, error: fail };
- * const subscription: Subscription = { listener, emit: 'changes' };
- * ```
- */
-export interface Subscription {
-  readonly listener: StatusListener;
-  readonly emit: 'changes' | 'every';
-}
+import type { WatchState } from './watch-state.ts';
 
 /**
  * One loop of the scheduler: a document watched through one client, its watch state, the batch
@@ -33,7 +18,7 @@ export interface Subscription {
  * ```
  */
 export class ScheduledLoop implements Runnable {
-  readonly consumers = new Set<Subscription>();
+  readonly consumers: ConsumerSet<DocumentStatus>;
   readonly client: DocumentStatusReader;
   readonly documentId: string;
   readonly state: WatchState<DocumentStatus>;
@@ -45,7 +30,6 @@ export class ScheduledLoop implements Runnable {
   unbatchable = false;
   /** Aborts the poll in flight; only set while one is. */
   inFlight: AbortController | undefined;
-  readonly #onIdle: (loop: ScheduledLoop) => void;
 
   /** `onIdle` runs when the last consumer leaves (the scheduler then stops the loop). */
   constructor(
@@ -57,58 +41,6 @@ export class ScheduledLoop implements Runnable {
     this.client = client;
     this.documentId = documentId;
     this.state = state;
-    this.#onIdle = onIdle;
-  }
-
-  /** Adds a consumer and gives it the latest known status at once, if there is one. */
-  add(subscription: Subscription): void {
-    this.consumers.add(subscription);
-    const { last } = this.state;
-    if (last !== undefined) this.#tell(subscription, (listener) => listener.status(last));
-  }
-
-  remove(subscription: Subscription): void {
-    if (this.consumers.delete(subscription) && this.consumers.size === 0) this.#onIdle(this);
-  }
-
-  /** Tells each consumer about an answer it wants (a change, or every one). */
-  publish(result: PollResult<DocumentStatus>): void {
-    for (const subscription of [...this.consumers]) {
-      if (shouldReport(result, subscription.emit))
-        this.#tell(subscription, (listener) => listener.status(result.value));
-    }
-  }
-
-  /** Tells these consumers (taken before the loop was stopped) that it is over. */
-  end(consumers: readonly Subscription[]): void {
-    for (const subscription of consumers) this.#tell(subscription, (listener) => listener.end());
-  }
-
-  /** Tells these consumers (taken before the loop was stopped) that it failed. */
-  fail(consumers: readonly Subscription[], error: unknown): void {
-    for (const { listener } of consumers) {
-      try {
-        listener.error(error);
-      } catch {
-        // Nothing more can be told to a listener whose error handler throws.
-      }
-    }
-  }
-
-  /**
-   * Calls a listener. One that throws is detached, and told so through its own `error()`: it must
-   * not break the loop for the other consumers, nor crash the process.
-   */
-  #tell(subscription: Subscription, call: (listener: StatusListener) => void): void {
-    try {
-      call(subscription.listener);
-    } catch (error) {
-      this.remove(subscription);
-      try {
-        subscription.listener.error(error);
-      } catch {
-        // It has been told as well as it can be.
-      }
-    }
+    this.consumers = new ConsumerSet(() => onIdle(this));
   }
 }

@@ -22,7 +22,7 @@ export interface ScheduledWatchConsumer {
 }
 
 /**
- * One consumer of a shared loop as a `for await` stream: subscribes on the first `next()`,
+ * One consumer of a shared loop (a document's, a request's) as a `for await` stream: subscribes on the first `next()`,
  * unsubscribes when the consumer stops, and ends it with a `WatchTimeoutError` (with the last
  * status) when its own `timeoutMs` passes, without touching the loop's other consumers.
  *
@@ -36,12 +36,12 @@ export interface ScheduledWatchConsumer {
  * });
  * ```
  */
-export function scheduledWatch(
-  subscribe: (listener: StatusListener) => () => void,
+export function scheduledWatch<T = DocumentStatus>(
+  subscribe: (listener: StatusListener<T>) => () => void,
   { clock, signal, timeoutMs, subject }: ScheduledWatchConsumer,
-): AsyncIterableIterator<DocumentStatus> {
-  return lazyStream<DocumentStatus>(signal, (channel) => {
-    let last: DocumentStatus | undefined;
+): AsyncIterableIterator<T> {
+  return lazyStream<T>(signal, (channel) => {
+    let last: T | undefined;
     const unsubscribe = subscribe({
       status: (status) => {
         last = status;

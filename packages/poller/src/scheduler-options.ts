@@ -43,8 +43,6 @@ export interface PollSchedulerOptions extends Omit<WatchOptions, 'signal' | 'tim
  */
 export interface ResolvedSchedulerOptions {
   readonly watch: ResolvedWatchOptions;
-  /** The watch options of a request batch's own poll: errors and hints only, no policy wish. */
-  readonly batchWatch: ResolvedWatchOptions;
   readonly limiter: RateLimiterOptions;
   readonly batchByRequest: boolean;
 }
@@ -107,8 +105,6 @@ export function resolveSchedulerOptions(options: PollSchedulerOptions): Resolved
     throw new TypeError('`batchByRequest` must be a boolean.');
   return {
     watch,
-    // The batch polls when its members' policies want (and the request's errors and hints allow).
-    batchWatch: { ...watch, policy: () => 0 },
     batchByRequest,
     limiter: {
       clock: watch.clock,

@@ -1,7 +1,9 @@
 import type { DocumentStatus } from '@neurostatus/core';
 
 /**
- * What a subscriber of `PollScheduler.subscribe` is told. Listeners should not throw.
+ * What a subscriber of `PollScheduler.subscribe` (a document, `T` = `DocumentStatus`) or
+ * `PollScheduler.subscribeRequest` (a request, `T` = `RequestStatus`) is told. Listeners should
+ * not throw.
  *
  * @example
  * ```ts
@@ -12,10 +14,10 @@ import type { DocumentStatus } from '@neurostatus/core';
  * } satisfies StatusListener);
  * ```
  */
-export interface StatusListener {
+export interface StatusListener<T = DocumentStatus> {
   /** A status: the latest known one at once (when there is one), then each change (or every poll). */
-  status(status: DocumentStatus): void;
-  /** The document reached a terminal status (already delivered), or the scheduler was closed. */
+  status(status: T): void;
+  /** The document (or request) reached a terminal status (already delivered), or the scheduler was closed. */
   end(): void;
   /** The watch failed: a permanent error, too many transient ones, or a 404 after the grace period. */
   error(error: unknown): void;

@@ -1,9 +1,7 @@
 import {
   assertValidId,
-  type DocumentStatus,
   isTerminalDocumentStatus,
   isTerminalRequestStatus,
-  type RequestDocument,
   type RequestStatus,
 } from '@neurostatus/core';
 import type { CompletionEstimator } from './completion-estimator.ts';
@@ -13,10 +11,9 @@ import {
   type TransportOptions,
 } from './event-stream-options.ts';
 import type { TimedValue } from './event-stream-watch.ts';
-import type { ExpectedCompletion } from './interval-policy.ts';
 import { pollLoop } from './poll-loop.ts';
-import { fetchRequestStatus, type RequestStatusReader } from './request-status-reader.ts';
-import type { StatusSource } from './status-source.ts';
+import { documentOf, requestSource } from './request-source.ts';
+import type { RequestStatusReader } from './request-status-reader.ts';
 import {
   type ResolvedWatchOptions,
   resolveWatchOptions,
@@ -49,51 +46,6 @@ export interface RequestProgress {
   readonly newlyFailed: readonly string[];
   /** True for the last progress of the watch. */
   readonly terminal: boolean;
-}
-
-/** A nested document result, when it is complete enough to reason about. */
-function documentOf(entry: RequestDocument): DocumentStatus | undefined {
-  const result = entry.result;
-  if (result === null || result === undefined || result.document_id === undefined) return undefined;
-  if (result.request_id === undefined || result.status === undefined) return undefined;
-  return { started_at: null, completed_at: null, results: {}, ...result } as DocumentStatus;
-}
-
-function requestSource(
-  client: RequestStatusReader,
-  requestId: string,
-  estimator: CompletionEstimator,
-): StatusSource<RequestStatus> {
-  const expectedOf = (request: RequestStatus): ExpectedCompletion[] =>
-    request.documents.flatMap((entry) => {
-      if (isTerminalDocumentStatus(entry.status)) return [];
-      const document = documentOf(entry);
-      const expected = document && estimator.expect(document);
-      return expected ? [expected] : [];
-    });
-  return {
-    subject: `request ${requestId}`,
-    fetch: (signal, deadlineMs) => fetchRequestStatus(client, requestId, signal, deadlineMs),
-    isTerminal: isTerminalRequestStatus,
-    // Poll when the next document is due to finish: that is when progress can change.
-    describe: (request, now) => {
-      const expected = request === undefined ? [] : expectedOf(request);
-      // The earliest window still open; overdue documents must not starve the ones about to
-      // finish. When every window has ended, the one that ends last (the policy backs off).
-      const open = expected
-        .filter((e) => e.atMs + e.spreadMs > now)
-        .sort((a, b) => a.atMs - b.atMs);
-      const next =
-        open[0] ?? expected.sort((a, b) => b.atMs + b.spreadMs - (a.atMs + a.spreadMs))[0];
-      return { status: undefined, expected: next };
-    },
-    observe: (request) => {
-      for (const entry of request.documents) {
-        const document = documentOf(entry);
-        if (document) estimator.observe(document);
-      }
-    },
-  };
 }
 
 function progressOf(

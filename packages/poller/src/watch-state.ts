@@ -53,6 +53,12 @@ export interface WatchState<T> {
    * documents that poll answers for (the policy's `PollContext.sharedBy`), 1 by default.
    */
   nextDelayMs(sharedBy?: number): number;
+  /**
+   * The part of that wait that the watch's errors (back-off) and the server's hints (Retry-After,
+   * freshness) impose, without the policy's wish; never past the deadline. A request batch polls
+   * when its members want, but never sooner than this.
+   */
+  holdOffMs(): number;
   /** The last value seen. */
   readonly last: T | undefined;
   /** What the server said about the last value (freshness, `Date`, request id). */
@@ -174,10 +180,21 @@ class WatchStateImpl<T> implements WatchState<T> {
       expected,
       random: options.random,
     });
-    let delay = clampDelay(wish, options.minIntervalMs, options.maxIntervalMs);
+    const delay = clampDelay(wish, options.minIntervalMs, options.maxIntervalMs);
+    return this.#withinDeadline(Math.max(delay, this.#holdOff()));
+  }
+
+  holdOffMs(): number {
+    return this.#withinDeadline(this.#holdOff());
+  }
+
+  /** The wait that errors and the server's hints impose, whatever the policy wishes. */
+  #holdOff(): number {
+    const options = this.#options;
+    let delay = 0;
     if (this.#consecutiveErrors > 0) {
       const backoff = { baseDelayMs: ERROR_BACKOFF_BASE_MS, maxDelayMs: options.maxIntervalMs };
-      delay = Math.max(delay, retryDelay(this.#consecutiveErrors - 1, backoff, options.random));
+      delay = retryDelay(this.#consecutiveErrors - 1, backoff, options.random);
     }
     // Server hints win where they are more informative: Retry-After says "not before", and
     // Cache-Control freshness says no new data can exist before then (RFC 9111 4.2).
@@ -186,7 +203,11 @@ class WatchStateImpl<T> implements WatchState<T> {
     if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
       delay = Math.max(delay, Math.min(hint, MAX_TIMER_MS));
     }
-    return Math.max(0, Math.min(delay, this.#deadline - now));
+    return delay;
+  }
+
+  #withinDeadline(delayMs: number): number {
+    return Math.max(0, Math.min(delayMs, this.#deadline - this.#options.clock.now()));
   }
 
   #timeout(): WatchTimeoutError<T> {
