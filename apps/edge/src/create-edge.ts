@@ -20,9 +20,10 @@ export interface EdgeInstance {
   /** Fleet mode's parts, when `EDGE_REDIS_URL` is set (or `parts.fleet` was given). */
   readonly fleet: Fleet | undefined;
   /**
-   * Stops the document poll loops (their streams end), the embedded simulator and the fleet's
-   * Redis connection, and writes the log lines still batched. Abort `parts.shutdown` first to
-   * close streams without `end` and stop request loops too.
+   * Stops the scheduler's polls of documents and requests (their streams end), the embedded
+   * simulator and the fleet's Redis connection, and writes the log lines still batched. Abort
+   * `parts.shutdown` first to close streams without `end` (which tells clients to reconnect
+   * elsewhere, and a fleet to take the loops over).
    */
   close(): void;
   /** Writes the log lines still batched; call it last before the process exits. */

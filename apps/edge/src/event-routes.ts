@@ -137,7 +137,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   );
   metrics.gauge(
     'neurostatus_edge_poll_loops',
-    'Upstream poll loops feeding event streams (one per document or request).',
+    'Event-stream feeds polled by this instance (one per document or request; a request and its documents share one request poll).',
     () => feeds.document.size + feeds.request.size,
   );
   const describeError = (error: unknown): string => {

@@ -18,8 +18,9 @@ export interface Subscription<T = unknown> {
 
 /**
  * Everyone listening to one shared poll (a document's loop, a request's batch), and the one rule
- * for telling them: a listener that throws is detached and told so through its own `error()`, so
- * it can neither break the poll for the others nor crash the process.
+ * for telling them: a status listener that throws is detached and told so through its own
+ * `error()`, so it can neither break the poll for the others nor crash the process; a listener
+ * is told one ending (`end()` or `error()`), and nothing after it.
  *
  * @example
  * ```ts
@@ -44,7 +45,7 @@ export class ConsumerSet<T> {
   /** Adds a consumer and gives it `last` (the latest known status) at once, if there is one. */
   add(subscription: Subscription<T>, last: T | undefined): void {
     this.#subscriptions.add(subscription);
-    if (last !== undefined) this.#tell(subscription, (listener) => listener.status(last));
+    if (last !== undefined) this.#status(subscription, last);
   }
 
   remove(subscription: Subscription<T>): void {
@@ -69,14 +70,21 @@ export class ConsumerSet<T> {
   /** Tells each consumer about an answer it wants (a change, or every one). */
   publish(result: PollResult<T>): void {
     for (const subscription of this.snapshot()) {
-      if (shouldReport(result, subscription.emit))
-        this.#tell(subscription, (listener) => listener.status(result.value));
+      // One told before it (a status listener) may have stopped the poll or unsubscribed it.
+      if (!this.#subscriptions.has(subscription)) continue;
+      if (shouldReport(result, subscription.emit)) this.#status(subscription, result.value);
     }
   }
 
   /** Tells these consumers (taken before the poll was stopped) that it is over. */
   end(consumers: readonly Subscription<T>[]): void {
-    for (const subscription of consumers) this.#tell(subscription, (listener) => listener.end());
+    for (const { listener } of consumers) {
+      try {
+        listener.end();
+      } catch {
+        // Its watch is over either way: one ending, not an `error()` after the `end()`.
+      }
+    }
   }
 
   /** Tells these consumers (taken before the poll was stopped) that it failed. */
@@ -90,9 +98,9 @@ export class ConsumerSet<T> {
     }
   }
 
-  #tell(subscription: Subscription<T>, call: (listener: StatusListener<T>) => void): void {
+  #status(subscription: Subscription<T>, value: T): void {
     try {
-      call(subscription.listener);
+      subscription.listener.status(value);
     } catch (error) {
       this.remove(subscription);
       try {

@@ -355,6 +355,11 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   const startBatch = (batch: RequestBatch) => {
+    if (batch.inFlight !== undefined) {
+      // Never two polls of one request at once; the one out schedules the next.
+      queue.release();
+      return;
+    }
     const controller = new AbortController();
     batch.inFlight = controller;
     pollStep(batch.state, controller.signal).then(
@@ -440,6 +445,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       stopBatch(batch);
       return;
     }
+    // A poll started meanwhile (a listener subscribed while the last answer was handed out): its
+    // own answer schedules the next one. One poll of a request at a time.
+    if (batch.inFlight !== undefined) return;
     let wish = batch.followers.size > 0 ? batch.state.nextDelayMs() : Number.POSITIVE_INFINITY;
     const sharedBy = batch.members.size;
     for (const member of batch.members.values())
@@ -447,10 +455,21 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     queue.at(batch, clock.now() + Math.max(wish, batch.state.holdOffMs()), true);
   };
 
-  /** Ends a batch whose request cannot be polled; its members poll on their own at once. */
+  /** Polls a batch now, or as soon as its request's errors and the server's hints allow. */
+  const pollBatchSoon = (batch: RequestBatch) => {
+    const holdOffMs = batch.state.holdOffMs();
+    if (holdOffMs > 0) queue.at(batch, clock.now() + holdOffMs, true);
+    else queue.now(batch, true);
+  };
+
+  /**
+   * Ends a batch whose request cannot be polled; its members poll on their own at once, and the
+   * request is not batched again for this client. A batch of watchers only refuses nothing: the
+   * request may just not be visible yet, and its documents may still be batched later.
+   */
   const dissolve = (batch: RequestBatch) => {
     const members = [...batch.members.values()];
-    stopBatch(batch, true);
+    stopBatch(batch, members.length > 0);
     for (const member of members) ownPolls(member, 0);
   };
 
@@ -475,9 +494,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
       const batch = batches.open(client, requestId, newBatch(client, requestId));
       batches.join(batch, loop);
-      // Its first status from the batch's next poll, which is brought forward to now (a poll in
-      // flight answers for it instead).
-      if (batch.inFlight === undefined) queue.now(batch, true);
+      // Its first status comes from the batch's next poll, brought forward to as soon as the
+      // request's errors and hints allow (a poll in flight answers for it instead).
+      if (batch.inFlight === undefined) pollBatchSoon(batch);
       return loop;
     }
     // Nothing known: while a sibling of this client waits for its first answer, wait with it.
@@ -524,7 +543,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const idle = batch.members.size === 0 && batch.followers.size === 0;
     batch.followers.add(subscription, batch.state.last);
     // A new batch polls at once; one already polling for its documents serves it from now on.
-    if (idle && batch.inFlight === undefined) queue.now(batch, true);
+    if (idle && batch.inFlight === undefined) pollBatchSoon(batch);
     return () => batch.followers.remove(subscription);
   };
 
