@@ -7,6 +7,7 @@
 // Part 1: requests of 1, 10 and 50 documents (500 documents per size), pages 1 + exponential
 // (mean 6, at most 60), 10% failing (at half their processing time, the simulator's model),
 // requests submitted at random over 10 minutes, all watched by one process through one scheduler.
+// Part 1b: the same with 10 similar documents a request (one page count drawn per request).
 // Part 2: a cold start: one request of 20 one-page documents watched by a fresh process (nothing
 // learned), 4 of them failing, durations 0.5x or 2x the prior with lognormal jitter; 25 such
 // batches per case. Run: pnpm --filter @neurostatus/poller bench batches (or `pnpm bench`).
@@ -148,6 +149,24 @@ const bySize =
       })),
     }));
 
+/**
+ * Part 1b: requests of `size` similar documents (one page count per request, as when a batch of
+ * one kind of form is submitted), 500 documents in all, over 10 minutes.
+ */
+const similarBySize =
+  (size: number) =>
+  (now: number, random: () => number): PlannedRequest[] =>
+    Array.from({ length: 500 / size }, () => {
+      const totalPages = pages(random);
+      return {
+        at: now + Math.floor(random() * 10 * 60_000),
+        documents: Array.from({ length: size }, () => ({
+          totalPages,
+          outcome: random() < 0.1 ? ('failed' as const) : ('completed' as const),
+        })),
+      };
+    });
+
 /** Part 2: one request of 20 one-page documents, 4 failing, durations `factor` x the prior. */
 const coldBatch =
   (factor: number) =>
@@ -175,6 +194,15 @@ const header = [
 const row = (name: string, variant: string, r: Result, base: Result) =>
   `| ${name} | ${variant} | ${(r.requests / r.documents).toFixed(2)} | ${(r.requests / r.documents / (base.requests / base.documents)).toFixed(3)} | ${seconds(percentile(r.completed, 50))} / ${seconds(percentile(r.completed, 95))} | (${r.failed.length}) ${seconds(percentile(r.failed, 50))} / ${seconds(percentile(r.failed, 95))} |`;
 
+/**
+ * What the failure ceiling alone costs a batch: one request poll per ceiling for as long as the
+ * request has an unfinished document, shared by its documents.
+ */
+const floorLine = (name: string, batched: Result, before: Result, size: number) => {
+  const ceilingMs = ADAPTIVE_INTERVAL_DEFAULTS.maxIntervalMs;
+  return `${name}: requests watched ${seconds(batched.watchedMs / (batched.documents / size))} s on average; one poll per ${seconds(ceilingMs)} s over that = ${(batched.watchedMs / ceilingMs / batched.documents).toFixed(2)} requests/doc; 1/3 of the policy before = ${(before.requests / before.documents / 3).toFixed(2)}`;
+};
+
 const started = Date.now();
 const verdicts: Array<[string, boolean]> = [];
 console.log(`batches benchmark: seed ${SEED}, virtual time, simulator timing model`);
@@ -187,12 +215,7 @@ for (const size of [1, 10, 50]) {
   const [batched, given, perDocument, before] = results as [Result, Result, Result, Result, Result];
   for (const [i, r] of results.entries())
     console.log(row(`${size} per request`, VARIANTS[i]!.name, r, perDocument));
-  // What the failure ceiling alone costs a batch: one request poll per ceiling for as long as
-  // the request has an unfinished document, shared by its documents.
-  const ceilingMs = ADAPTIVE_INTERVAL_DEFAULTS.maxIntervalMs;
-  floors.push(
-    `${size} per request: requests watched ${seconds(batched.watchedMs / (batched.documents / size))} s on average; one poll per ${seconds(ceilingMs)} s over that = ${(batched.watchedMs / ceilingMs / batched.documents).toFixed(2)} requests/doc; 1/3 of the policy before = ${(before.requests / before.documents / 3).toFixed(2)}`,
-  );
+  floors.push(floorLine(`${size} per request`, batched, before, size));
   verdicts.push([
     `${size} per request: failed median lag <= 2 s (batched)`,
     percentile(batched.failed, 50) <= 2_000,
@@ -223,6 +246,29 @@ for (const size of [1, 10, 50]) {
       ]);
     }
   }
+}
+
+console.log(
+  `\npart 1b: requests of 10 similar documents (one page count per request; 500 documents, 10% failing)`,
+);
+for (const line of header) console.log(line);
+{
+  const results = [];
+  for (const variant of VARIANTS) results.push(await run(similarBySize(10), variant, 1, SEED));
+  const [batched, , perDocument, before] = results as [Result, Result, Result, Result, Result];
+  for (const [i, r] of results.entries())
+    console.log(row('10 similar per request', VARIANTS[i]!.name, r, perDocument));
+  floors.push(floorLine('10 similar per request', batched, before, 10));
+  verdicts.push([
+    '10 similar per request, batched: requests/doc <= 1/3 of loop per document, policy before',
+    batched.requests / batched.documents <= before.requests / before.documents / 3,
+  ]);
+  verdicts.push([
+    '10 similar per request, batched: completed median / p95 and failed median lag no worse than loop per document, policy before',
+    percentile(batched.completed, 50) <= percentile(before.completed, 50) &&
+      percentile(batched.completed, 95) <= percentile(before.completed, 95) &&
+      percentile(batched.failed, 50) <= percentile(before.failed, 50),
+  ]);
 }
 
 console.log(
