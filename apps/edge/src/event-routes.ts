@@ -1,14 +1,18 @@
-import { assertValidId, parseDocumentStatus } from '@neurostatus/core';
+import { assertValidId, type NeurolinkerClient, parseDocumentStatus } from '@neurostatus/core';
 import type { PollerClock, PollScheduler } from '@neurostatus/poller';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AdmittedEnv } from './admission.ts';
 import type { Tenant } from './authenticate.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
+import { documentStatusOfBody } from './durable/batched-document-statuses.ts';
+import type { FeedMessage } from './durable/feed-message.ts';
 import { errorBody } from './edge-error.ts';
 import { eventStream, STREAM_FAILED } from './event-stream.ts';
 import { createFeedHub, type FeedSource } from './feed-hub.ts';
+import { feedMessages } from './feed-messages.ts';
 import type { Fleet } from './fleet.ts';
+import { fleetDocumentFeed } from './fleet-document-feed.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
@@ -74,6 +78,10 @@ interface FeedChoice {
   readonly remember: RememberAnswer;
   /** An outside feed (Workers: the status's Durable Object), asked instead of a loop here. */
   readonly eventFeed: (() => FeedSource<string>) | undefined;
+  /** In a fleet: the fleet-wide feed of one of this tenant's requests, for documents to follow. */
+  readonly followRequest:
+    | ((requestId: string, signal: AbortSignal) => AsyncIterable<FeedMessage>)
+    | undefined;
 }
 
 /**
@@ -104,6 +112,16 @@ function chooseFeed(choice: FeedChoice): FeedSource<string> {
     return choice.shareEventLoops
       ? sharedRequestFeed(choice.scheduler, tenant.client, id, remember)
       : requestFeed(tenant.client, id, clock, choice.shutdown, remember);
+  }
+  if (choice.followRequest !== undefined) {
+    return fleetDocumentFeed({
+      scheduler: choice.scheduler,
+      client: tenant.client,
+      documentId: id,
+      kept: cached?.status === 200 ? documentStatusOfBody(cached.body) : undefined,
+      followRequest: choice.followRequest,
+      remember,
+    });
   }
   if (choice.shareEventLoops) {
     const requestId = requestIdOf(cached);
@@ -140,6 +158,24 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
     'Event-stream feeds polled by this instance (one per document or request; a request and its documents share one request poll).',
     () => feeds.document.size + feeds.request.size,
   );
+  /**
+   * In a fleet, a document's feed follows its request's feed, fleet-wide like every feed: one
+   * instance polls a request for all the streams of its documents, whichever instances lead them.
+   */
+  const followRequest =
+    fleet !== undefined && shareEventLoops
+      ? (cacheTenant: string, client: NeurolinkerClient) =>
+          (requestId: string, signal: AbortSignal) => {
+            const requestKey = cacheKey({ tenant: cacheTenant, kind: 'request', id: requestId });
+            const remember: RememberAnswer = (answer) =>
+              void cache.remember(requestKey, answer).catch(() => undefined);
+            const source = sharedRequestFeed(scheduler, client, requestId, remember);
+            return feedMessages(
+              (listener) => feeds.request.subscribe(requestKey, source, listener),
+              signal,
+            );
+          }
+      : undefined;
   const describeError = (error: unknown): string => {
     const failure = upstreamFailure(error, config.mode);
     return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
@@ -186,6 +222,8 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
         scheduler,
         clock,
         shutdown,
+        followRequest:
+          kind === 'document' ? followRequest?.(tenant.cacheTenant, tenant.client) : undefined,
         eventFeed:
           eventFeed === undefined
             ? undefined
