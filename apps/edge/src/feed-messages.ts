@@ -1,14 +1,12 @@
-import { isTerminalRequestStatus, parseRequestStatus } from '@neurostatus/core';
+import { isTerminalRequestStatus } from '@neurostatus/core';
 import type { FeedMessage } from './durable/feed-message.ts';
+import { requestBodyEntries } from './durable/request-body-entries.ts';
 import type { FeedListener } from './feed-hub.ts';
 
 /** Whether a request status body is terminal (false for one that does not parse). */
 function isTerminalBody(body: string): boolean {
-  try {
-    return isTerminalRequestStatus(parseRequestStatus(JSON.parse(body)));
-  } catch {
-    return false;
-  }
+  const parsed = requestBodyEntries(body);
+  return parsed !== undefined && isTerminalRequestStatus(parsed.request);
 }
 
 /**
@@ -46,6 +44,7 @@ export async function* feedMessages(
     end: () => push({ type: 'end' }),
     error: () => push({ type: 'end' }),
   };
+  if (signal.aborted) return;
   let unsubscribe: () => void;
   try {
     unsubscribe = subscribe(listener);

@@ -70,12 +70,15 @@ describe('three instances on one Redis', () => {
 });
 
 describe('document streams of one request, led by different instances', () => {
-  /** Two instances on one Redis and one upstream (real time); request polls counted by instance. */
+  // Each upstream its own seed: ids, hence the fleet's Redis keys, never repeat between tests.
+  let seed = 1_000;
+  const freshSimulator = () => createSimulator({ seed: ++seed });
+
+  /** Two instances on one Redis and one upstream (real time). */
   async function sharedUpstreamFleet() {
-    const simulator = createSimulator();
-    const requestPolls = [0, 0];
+    const simulator = freshSimulator();
     const edges = await Promise.all(
-      [0, 1].map(async (index) => {
+      [0, 1].map(async () => {
         const edge = await createEdge(
           {
             EDGE_LOG: 'off',
@@ -91,13 +94,7 @@ describe('document streams of one request, led by different instances', () => {
             connectFleet: connectRedis,
             // A brisk fixed pace, so that a few seconds make many rounds to count.
             scheduler: createPollScheduler({ policy: fixedInterval(500) }),
-            fetch: async (input, init) => {
-              const sent = new Request(input, init);
-              if (new URL(sent.url).pathname.includes('/request-status/')) {
-                requestPolls[index] = (requestPolls[index] ?? 0) + 1;
-              }
-              return simulator.app.fetch(sent);
-            },
+            fetch: async (input, init) => simulator.app.fetch(new Request(input, init)),
           },
         );
         redisServer.closeAtEnd(edge);
@@ -105,7 +102,7 @@ describe('document streams of one request, led by different instances', () => {
         return edge;
       }),
     );
-    return { simulator, edges, requestPolls };
+    return { simulator, edges };
   }
 
   /** Streams each document of a fresh request on the instance `on(index)` picks; the finals. */
@@ -150,9 +147,74 @@ describe('document streams of one request, led by different instances', () => {
     // Half of them on each: still one request loop (its leader may change hands once its own
     // documents are done), plus the first poll each instance makes for documents held behind a
     // sibling's first answer; a loop per leading instance would double the count.
-    fleet.requestPolls.fill(0);
     const spread = await streamRequest(fleet, (index) => index % 2);
     expect(together).toBeGreaterThan(5);
     expect(spread).toBeLessThanOrEqual(together + 3);
   }, 30_000);
+
+  /** One fleet instance on its own upstream, whose first request poll is slow. */
+  async function slowFirstRequestPoll(delayMs: number) {
+    const simulator = freshSimulator();
+    let first = true;
+    const edge = await createEdge(
+      {
+        EDGE_LOG: 'off',
+        EDGE_REDIS_URL: redisServer.url,
+        EDGE_RATE_LIMIT_PER_SECOND: '0',
+        NEUROLINKER_BASE_URL: TEST_BASE_URL,
+        NEUROLINKER_API_KEY: DEMO_API_KEY,
+        EDGE_SECRET: TEST_SECRET,
+        EDGE_MODE: 'open',
+        EDGE_ALLOW_OPEN: 'true',
+      },
+      {
+        connectFleet: connectRedis,
+        scheduler: createPollScheduler({ policy: fixedInterval(500) }),
+        fetch: async (input, init) => {
+          const sent = new Request(input, init);
+          if (first && new URL(sent.url).pathname.includes('/request-status/')) {
+            first = false;
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+          }
+          return simulator.app.fetch(sent);
+        },
+      },
+    );
+    redisServer.closeAtEnd(edge);
+    await edge.fleet?.store.listening;
+    return { simulator, edge };
+  }
+
+  const statusesOf = (text: string) =>
+    parseEvents(text).flatMap((event) =>
+      'event' in event && event.event === 'status' ? [JSON.parse(event.data).status] : [],
+    );
+
+  it('never skips a stage the request saw after the document’s own poll', async () => {
+    // The document turns processing between its own first poll and the request's (slow) first
+    // poll: that poll is news, not a stale replay, and the stream shows every stage.
+    const { simulator, edge } = await slowFirstRequestPoll(400);
+    const { documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 200, processingMs: 3_000 }],
+    });
+    const response = await edge.app.request(`/api/v1/document-status/${documentIds[0]}/events`);
+    expect(statusesOf(await response.text())).toEqual(['pending', 'processing', 'completed']);
+  }, 20_000);
+
+  it('ends a stream that follows its request with `end` when the proxy closes', async () => {
+    const { simulator, edge } = await slowFirstRequestPoll(0);
+    const { documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 200, processingMs: 60_000 }],
+    });
+    const response = await edge.app.request(`/api/v1/document-status/${documentIds[0]}/events`);
+    const reading = response.text();
+    // Following the request by now: its feed is led here.
+    await expect.poll(() => edge.fleet?.feeds.leading, { timeout: 5_000 }).toBe(2);
+    edge.close();
+    const events = parseEvents(await reading);
+    expect(events.at(-1)).toMatchObject({ event: 'end' });
+    expect(events.some((event) => 'event' in event && event.event === 'failure')).toBe(false);
+  }, 20_000);
 });

@@ -20,6 +20,20 @@ export interface FleetDocumentFeedOptions {
 }
 
 /**
+ * The document's own polls, through the scheduler's shared loop. A closed scheduler (the proxy is
+ * closing) has none to give: the feed then ends, as the scheduler's own feeds do.
+ */
+async function* ownPolls(
+  scheduler: PollScheduler,
+  client: NeurolinkerClient,
+  documentId: string,
+  signal: AbortSignal,
+): AsyncGenerator<DocumentStatus, void, undefined> {
+  if (scheduler.closed) return;
+  yield* scheduler.watch(client, documentId, { signal });
+}
+
+/**
  * A document's event feed in a fleet (issue 13 in a fleet: one request loop for the documents of
  * a request, whichever instances lead their streams). The instance that leads the document's feed
  * polls the document (through its scheduler) until an answer names its request, or starts from
@@ -41,7 +55,7 @@ export function fleetDocumentFeed(options: FleetDocumentFeedOptions): FeedSource
       documentId,
       requestId: kept === undefined ? undefined : requestIdOfStatus(kept),
       kept,
-      poll: (signal) => scheduler.watch(client, documentId, { signal }),
+      poll: (signal) => ownPolls(scheduler, client, documentId, signal),
       follow: options.followRequest,
       // Each status is remembered as the feed sends it; one that cannot be served (nested too
       // deep) is left to the document's own polls, which say why.

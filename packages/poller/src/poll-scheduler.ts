@@ -151,6 +151,8 @@ export interface PollScheduler {
   readonly clock: PollerClock;
   /** Ends every watch (iterators end without error, listeners get `end()`) and refuses new ones. */
   close(): void;
+  /** Whether `close()` was called: new watches are then refused with a `TypeError`. */
+  readonly closed: boolean;
 }
 
 function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
@@ -216,9 +218,14 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     return batch;
   };
 
-  /** A batch that nobody needs any more (no member, no follower) stops. */
+  /**
+   * A batch that nobody needs any more stops: no member, no follower, and no held first poll
+   * waiting for its answer (the poll that answers those is worth finishing: stopping it would send
+   * each of them to a poll of its own).
+   */
   const stopIfIdle = (batch: RequestBatch) => {
-    if (batch.members.size === 0 && batch.followers.size === 0) stopBatch(batch);
+    if (batch.members.size === 0 && batch.followers.size === 0 && batch.waiting.size === 0)
+      stopBatch(batch);
   };
 
   /**
@@ -596,6 +603,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         ratePerSecond: limiter.currentRate(),
         requests: waves.started,
       };
+    },
+    get closed() {
+      return closed;
     },
     close() {
       closed = true;

@@ -177,6 +177,26 @@ describe('the scheduler polls documents of one request together', () => {
     expect(log.ids.indexOf(q)).toBeLessThanOrEqual(2);
   });
 
+  it('answers the documents held behind a first poll whose consumer leaves right after its answer', async () => {
+    const { requestId, documentIds } = submit([doc(4_000), doc(5_000), doc(6_000)]);
+    const [pioneer, ...held] = documentIds as [string, ...string[]];
+    const { clock, client, log, run } = setup();
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000) });
+    // The pioneer's consumer has what it wanted (its request) after the first answer, and leaves
+    // soon after (not from inside the callback: by then the pioneer has joined the batch).
+    let leave: () => void = () => {};
+    leave = scheduler.subscribe(client, pioneer, {
+      status: () => queueMicrotask(() => leave()),
+      end: () => {},
+      error: () => {},
+    });
+    const finals = await run(Promise.all(held.map((id) => collect(scheduler.watch(client, id)))));
+    expect(finals.map((statuses) => statuses.at(-1)?.status)).toEqual(['completed', 'completed']);
+    // The request poll its answer set off still answered the others: no poll of their own.
+    expect(log.ids.slice(0, 2)).toEqual([pioneer, requestId]);
+    for (const id of held) expect(count(log.ids, id)).toBe(0);
+  });
+
   it("never holds a document behind another client's first poll", async () => {
     const { documentIds } = submit([doc(4_000)]);
     const theirs = submit([doc(4_000)], SECOND_API_KEY).documentIds[0]!;

@@ -161,6 +161,45 @@ describe('a document loop fed by its request', () => {
     expect(result.kept).toEqual(['processing']);
   });
 
+  it('takes a replay of a later stage after a poll of its own: it is news, not an old status', async () => {
+    const { requestId, documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 5_000, processingMs: 60_000 }],
+    });
+    const id = documentIds[0]!;
+    const pending = parseDocumentStatus(JSON.parse(await get(`document-status/${id}`)));
+    clock.set(clock.now() + 6_000);
+    const requestProcessing = await get(`request-status/${requestId}`);
+    const result = await run({
+      id,
+      polls: [[pending]],
+      feeds: { [requestId]: [status(requestProcessing, { replay: true })] },
+    });
+
+    expect(result.yielded.slice(0, 2)).toEqual(['pending', 'processing']);
+  });
+
+  it('never steps back a stage, even on a request status that is no replay', async () => {
+    const { requestId, documentIds } = simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{ totalPages: 1, pendingMs: 5_000, processingMs: 60_000 }],
+    });
+    const id = documentIds[0]!;
+    // A request poll that was out while the document polled lands after it, one stage behind.
+    const requestPending = await get(`request-status/${requestId}`);
+    clock.set(clock.now() + 6_000);
+    const processing = parseDocumentStatus(JSON.parse(await get(`document-status/${id}`)));
+    const requestProcessing = await get(`request-status/${requestId}`);
+    const result = await run({
+      id,
+      polls: [[processing]],
+      feeds: { [requestId]: [status(requestPending), status(requestProcessing)] },
+    });
+
+    expect(result.yielded).toEqual(['processing']);
+    expect(result.kept).toEqual(['processing']);
+  });
+
   it("polls on its own when the request's list leaves the document out, and follows that request no more", async () => {
     const s = await scene();
     const result = await run({

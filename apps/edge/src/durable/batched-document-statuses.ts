@@ -3,10 +3,10 @@ import {
   type DocumentStatus,
   isTerminalDocumentStatus,
   parseDocumentStatus,
-  parseRequestStatus,
 } from '@neurostatus/core';
 import { requestEntryStatus } from '@neurostatus/poller';
 import type { FeedMessage } from './feed-message.ts';
+import { requestBodyEntries } from './request-body-entries.ts';
 
 /** Options of {@link batchedDocumentStatuses}. */
 export interface BatchedDocumentOptions {
@@ -71,24 +71,21 @@ async function* statuses(
 ): AsyncGenerator<DocumentStatus, void, undefined> {
   const followed = new Set<string>();
   let last: string | undefined;
-  /** Whether the stream's news is the document's own poll (fresher than a request replay). */
-  let polled = false;
+  // What the loop stands on: the kept answer, then the last status it yielded.
+  const stand: Stand = { polled: false, latest: options.kept };
   const isNews = (status: DocumentStatus) => {
     const body = JSON.stringify(status);
     if (body === last) return false;
     last = body;
+    stand.latest = status;
     return true;
   };
   let requestId = options.requestId;
-  /** What a replay must not step back from: the kept answer, until the loop has news of its own. */
-  let floor = options.kept;
   for (;;) {
     if (requestId !== undefined) {
       followed.add(requestId);
-      const stand = { polled, floor };
-      floor = undefined;
       for await (const status of fromRequest(options, requestId, stand, signal)) {
-        polled = false;
+        stand.polled = false;
         if (isNews(status)) yield status;
         if (isTerminalDocumentStatus(status)) return;
       }
@@ -96,7 +93,7 @@ async function* statuses(
       requestId = undefined;
     }
     for await (const status of options.poll(signal)) {
-      polled = true;
+      stand.polled = true;
       if (isNews(status)) yield status;
       const named = requestIdOfStatus(status);
       if (named !== undefined && !followed.has(named) && !isTerminalDocumentStatus(status)) {
@@ -108,11 +105,19 @@ async function* statuses(
   }
 }
 
+/** What a document loop stands on, which a status from its request must not step back from. */
+interface Stand {
+  /** Whether its latest news is the document's own poll (as fresh as a request poll, or fresher). */
+  polled: boolean;
+  /** The kept answer it started from, then the last status it yielded. */
+  latest: DocumentStatus | undefined;
+}
+
 /** The document's statuses in the request's feed, until the feed stops standing for it. */
 async function* fromRequest(
   options: BatchedDocumentOptions,
   requestId: string,
-  stand: { readonly polled: boolean; readonly floor: DocumentStatus | undefined },
+  stand: Readonly<Stand>,
   signal: AbortSignal,
 ): AsyncGenerator<DocumentStatus, void, undefined> {
   for await (const message of options.follow(requestId, signal)) {
@@ -123,7 +128,7 @@ async function* fromRequest(
     if (message.type !== 'status') return;
     const status = entryStatus(message.body, options.documentId, requestId);
     if (status === undefined) return;
-    if (message.replay === true && isStale(status, stand)) continue;
+    if (isStale(status, stand, message.replay === true)) continue;
     if (!(await options.keep(status))) return;
     yield status;
   }
@@ -136,17 +141,16 @@ function stageOf(status: DocumentStatus): number {
 }
 
 /**
- * Whether a replayed (possibly one poll old) status is older than what the loop stands on: any
- * non-terminal replay after a poll of the document's own, or one an earlier stage than the kept
- * answer. A terminal status is never stale.
+ * Whether a request's status of the document is older than what the loop stands on. A document
+ * never goes back a stage, so one of an earlier stage is stale, replayed or not (a request poll
+ * that was out while the document polled may land after it). A replay (the feed's latest, maybe
+ * one poll old) of the same stage is stale too after a poll of the document's own, which is at
+ * least as fresh; a later stage is news either way, and a terminal status is never stale.
  */
-function isStale(
-  status: DocumentStatus,
-  stand: { readonly polled: boolean; readonly floor: DocumentStatus | undefined },
-): boolean {
-  if (isTerminalDocumentStatus(status)) return false;
-  if (stand.polled) return true;
-  return stand.floor !== undefined && stageOf(status) < stageOf(stand.floor);
+function isStale(status: DocumentStatus, stand: Readonly<Stand>, replay: boolean): boolean {
+  if (isTerminalDocumentStatus(status) || stand.latest === undefined) return false;
+  const [stage, standing] = [stageOf(status), stageOf(stand.latest)];
+  return stage < standing || (replay && stand.polled && stage === standing);
 }
 
 /** The document's status in a request status body, if it lists a valid one for this request. */
@@ -155,13 +159,8 @@ function entryStatus(
   documentId: string,
   requestId: string,
 ): DocumentStatus | undefined {
-  try {
-    const request = parseRequestStatus(JSON.parse(body));
-    const entry = request.documents.find((each) => each.document_id === documentId);
-    return entry === undefined ? undefined : requestEntryStatus(entry, requestId);
-  } catch {
-    return undefined;
-  }
+  const entry = requestBodyEntries(body)?.entries.get(documentId);
+  return entry === undefined ? undefined : requestEntryStatus(entry, requestId);
 }
 
 /**
