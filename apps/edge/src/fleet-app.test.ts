@@ -146,10 +146,11 @@ describe('document streams of one request, led by different instances', () => {
     const together = await streamRequest(fleet, () => 0);
     // Half of them on each: still one request loop (its leader may change hands once its own
     // documents are done), plus the first poll each instance makes for documents held behind a
-    // sibling's first answer; a loop per leading instance would double the count.
+    // sibling's first answer; a loop per leading instance would double the count (21 against 12
+    // when measured).
     const spread = await streamRequest(fleet, (index) => index % 2);
     expect(together).toBeGreaterThan(5);
-    expect(spread).toBeLessThanOrEqual(together + 3);
+    expect(spread).toBeLessThanOrEqual(together + 4);
   }, 30_000);
 
   /** One fleet instance on its own upstream, whose first request poll is slow. */
@@ -193,10 +194,10 @@ describe('document streams of one request, led by different instances', () => {
   it('never skips a stage the request saw after the document’s own poll', async () => {
     // The document turns processing between its own first poll and the request's (slow) first
     // poll: that poll is news, not a stale replay, and the stream shows every stage.
-    const { simulator, edge } = await slowFirstRequestPoll(400);
+    const { simulator, edge } = await slowFirstRequestPoll(1_500);
     const { documentIds } = simulator.createRequest({
       apiKey: DEMO_API_KEY,
-      documents: [{ totalPages: 1, pendingMs: 200, processingMs: 3_000 }],
+      documents: [{ totalPages: 1, pendingMs: 1_000, processingMs: 3_000 }],
     });
     const response = await edge.app.request(`/api/v1/document-status/${documentIds[0]}/events`);
     expect(statusesOf(await response.text())).toEqual(['pending', 'processing', 'completed']);

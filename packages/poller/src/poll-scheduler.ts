@@ -254,6 +254,13 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const batch = loop.batch;
     batches.forget(loop);
     if (batch !== undefined) stopIfIdle(batch);
+    // Gone while its first poll waited for a batch's: that poll may be needed by nobody now.
+    const awaited = loop.awaiting;
+    if (awaited !== undefined) {
+      awaited.waiting.delete(loop);
+      loop.awaiting = undefined;
+      stopIfIdle(awaited);
+    }
     queue.drop(loop);
   };
 
@@ -267,9 +274,16 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     releaseWaiting(batch);
   };
 
+  /** A held first poll waits for the batch's next poll (which answers it if its request lists it). */
+  const awaitBatch = (batch: RequestBatch, loop: ScheduledLoop) => {
+    batch.waiting.add(loop);
+    loop.awaiting = batch;
+  };
+
   const releaseWaiting = (batch: RequestBatch) => {
     const waiting = [...batch.waiting];
     batch.waiting.clear();
+    for (const loop of waiting) loop.awaiting = undefined;
     release(waiting);
   };
 
@@ -292,7 +306,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       return undefined;
     }
     const batch = batches.open(loop.client, requestId, newBatch(loop.client, requestId));
-    for (const waiting of held) batch.waiting.add(waiting);
+    for (const waiting of held) awaitBatch(batch, waiting);
     return batch;
   };
 
@@ -418,7 +432,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         queue.drop(candidate);
         // A pioneer answered for by the request: what waited behind its first poll waits for
         // this answer instead (adopted below if listed, released after it otherwise).
-        for (const held of firstPolls.settle(candidate)) batch.waiting.add(held);
+        for (const held of firstPolls.settle(candidate)) awaitBatch(batch, held);
         member = candidate;
       }
       seen.add(member);

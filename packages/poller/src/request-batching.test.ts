@@ -197,6 +197,29 @@ describe('the scheduler polls documents of one request together', () => {
     for (const id of held) expect(count(log.ids, id)).toBe(0);
   });
 
+  it('makes no request poll for held documents that all left before it could start', async () => {
+    const { documentIds } = submit([doc(4_000), doc(5_000)]);
+    const [pioneer, held] = documentIds as [string, string];
+    const { clock, client, log, run } = setup();
+    // One slot: the request poll the pioneer's answer sets off must wait for the pioneer's to end.
+    const scheduler = createPollScheduler({ clock, policy: fixedInterval(1_000), concurrency: 1 });
+    const noop = { status: () => {}, end: () => {}, error: () => {} };
+    let leaveHeld: () => void = () => {};
+    let leavePioneer: () => void = () => {};
+    leavePioneer = scheduler.subscribe(client, pioneer, {
+      ...noop,
+      // Everyone leaves with the pioneer's first answer, before its request poll has a slot.
+      status: () => {
+        leavePioneer();
+        leaveHeld();
+      },
+    });
+    leaveHeld = scheduler.subscribe(client, held, noop);
+    await run(clock.sleep(5_000));
+    expect(log.ids).toEqual([pioneer]);
+    expect(scheduler.stats()).toMatchObject({ loops: 0, batches: 0, inFlight: 0 });
+  });
+
   it("never holds a document behind another client's first poll", async () => {
     const { documentIds } = submit([doc(4_000)]);
     const theirs = submit([doc(4_000)], SECOND_API_KEY).documentIds[0]!;

@@ -200,6 +200,32 @@ describe('a document loop fed by its request', () => {
     expect(result.kept).toEqual(['processing']);
   });
 
+  it('takes a state of no known stage that the request reports after processing (an API addition)', async () => {
+    const s = await scene();
+    const request = JSON.parse(s.requestProcessing) as {
+      documents: Array<{ document_id: string; status: string; result: { status: string } }>;
+    };
+    const drifted = JSON.stringify({
+      ...request,
+      documents: request.documents.map((entry) =>
+        entry.document_id === s.id
+          ? {
+              ...entry,
+              status: 'postprocessing',
+              result: { ...entry.result, status: 'postprocessing' },
+            }
+          : entry,
+      ),
+    });
+    const result = await run({
+      id: s.id,
+      polls: [[s.processing]],
+      feeds: { [s.requestId]: [status(drifted), status(s.requestCompleted)] },
+    });
+
+    expect(result.yielded).toEqual(['processing', 'postprocessing', 'completed']);
+  });
+
   it("polls on its own when the request's list leaves the document out, and follows that request no more", async () => {
     const s = await scene();
     const result = await run({

@@ -48,11 +48,14 @@ export interface BatchedDocumentOptions {
  * without batching. A request is followed once per loop; the document's own answers may name
  * another (a document that moved), which is followed in turn.
  *
- * Right after it attaches, the request's feed replays its latest status, which may be up to one
- * request poll old: after a poll of its own the document's status is fresher, so a replayed one is
- * skipped unless it is terminal (a terminal status never goes back); started from the object's
- * kept answer, a replay is skipped when it is an earlier stage than that answer (`pending` after
- * `processing`).
+ * A document never goes back a stage (`pending`, `processing`, then a terminal status), so a
+ * request status of an earlier stage than what the loop stands on (its last status, or the
+ * object's kept answer) is skipped, replayed or not: a request poll that was out while the
+ * document polled may land after it. Right after it attaches, the request's feed replays its
+ * latest status, which may be up to one request poll old: after a poll of its own, a replay of the
+ * same stage is skipped too; a later stage is news either way, and a terminal status is never
+ * skipped. A state the API may add later has no known stage: then only the replay after a poll of
+ * its own is skipped, as before stages were compared.
  *
  * @example
  * ```ts
@@ -135,9 +138,10 @@ async function* fromRequest(
 }
 
 /** How far a status is along: a document never goes from a later stage back to an earlier one. */
-function stageOf(status: DocumentStatus): number {
+function stageOf(status: DocumentStatus): number | undefined {
   if (isTerminalDocumentStatus(status)) return 2;
-  return status.status === 'processing' ? 1 : 0;
+  if (status.status === 'processing') return 1;
+  return status.status === 'pending' ? 0 : undefined;
 }
 
 /**
@@ -150,6 +154,9 @@ function stageOf(status: DocumentStatus): number {
 function isStale(status: DocumentStatus, stand: Readonly<Stand>, replay: boolean): boolean {
   if (isTerminalDocumentStatus(status) || stand.latest === undefined) return false;
   const [stage, standing] = [stageOf(status), stageOf(stand.latest)];
+  // A state of no known stage cannot be ordered: a replay after a poll of its own is all that
+  // is known to be old.
+  if (stage === undefined || standing === undefined) return replay && stand.polled;
   return stage < standing || (replay && stand.polled && stage === standing);
 }
 

@@ -28,4 +28,12 @@ describe('requestBodyEntries', () => {
     expect(requestBodyEntries('not json')).toBeUndefined();
     expect(requestBodyEntries(JSON.stringify({ documents: 'x' }))).toBeUndefined();
   });
+
+  it('keeps the parses of requests followed at once apart, so interleaved readers do not parse again', () => {
+    const one = body([{ document_id: 'a', status: 'processing' }]);
+    const two = body([{ document_id: 'b', status: 'processing' }]);
+    const [first, second] = [requestBodyEntries(one), requestBodyEntries(two)];
+    expect(requestBodyEntries(one)).toBe(first);
+    expect(requestBodyEntries(two)).toBe(second);
+  });
 });

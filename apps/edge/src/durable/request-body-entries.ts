@@ -6,14 +6,16 @@ export interface RequestBodyEntries {
   readonly entries: ReadonlyMap<string, RequestDocument>;
 }
 
-let lastBody: string | undefined;
-let lastEntries: RequestBodyEntries | undefined;
+/** How many bodies are remembered: the latest status of as many requests followed at once. */
+const REMEMBERED = 8;
+const remembered = new Map<string, RequestBodyEntries | undefined>();
 
 /**
  * A request status body (as a feed sends it), parsed and validated once however many documents
  * read it: the feed hands the same body to each document that follows the request, and each looks
  * up its own entry, so N documents cost one parse per request status, not N. Remembers the last
- * body only. `undefined` when the body is not a valid request status.
+ * few bodies (several requests' followers may interleave). `undefined` when the body is not a
+ * valid request status.
  *
  * @example
  * ```ts
@@ -21,8 +23,20 @@ let lastEntries: RequestBodyEntries | undefined;
  * ```
  */
 export function requestBodyEntries(body: string): RequestBodyEntries | undefined {
-  if (body === lastBody) return lastEntries;
-  let parsed: RequestBodyEntries | undefined;
+  if (remembered.has(body)) {
+    const known = remembered.get(body);
+    // The most recently used last: the oldest is the first to go.
+    remembered.delete(body);
+    remembered.set(body, known);
+    return known;
+  }
+  const parsed = parse(body);
+  remembered.set(body, parsed);
+  if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value as string);
+  return parsed;
+}
+
+function parse(body: string): RequestBodyEntries | undefined {
   try {
     const request = parseRequestStatus(JSON.parse(body));
     const entries = new Map<string, RequestDocument>();
@@ -30,11 +44,8 @@ export function requestBodyEntries(body: string): RequestBodyEntries | undefined
     for (const entry of request.documents) {
       if (!entries.has(entry.document_id)) entries.set(entry.document_id, entry);
     }
-    parsed = { request, entries };
+    return { request, entries };
   } catch {
-    parsed = undefined;
+    return undefined;
   }
-  lastBody = body;
-  lastEntries = parsed;
-  return parsed;
 }
