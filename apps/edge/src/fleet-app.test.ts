@@ -74,34 +74,36 @@ describe('document streams of one request, led by different instances', () => {
   let seed = 1_000;
   const freshSimulator = () => createSimulator({ seed: ++seed });
 
+  /** One instance of a fleet on the test's Redis, whose upstream calls go to `upstream`. */
+  async function fleetInstance(upstream: (request: Request) => Promise<Response>) {
+    const edge = await createEdge(
+      {
+        EDGE_LOG: 'off',
+        EDGE_REDIS_URL: redisServer.url,
+        EDGE_RATE_LIMIT_PER_SECOND: '0',
+        NEUROLINKER_BASE_URL: TEST_BASE_URL,
+        NEUROLINKER_API_KEY: DEMO_API_KEY,
+        EDGE_SECRET: TEST_SECRET,
+        EDGE_MODE: 'open',
+        EDGE_ALLOW_OPEN: 'true',
+      },
+      {
+        connectFleet: connectRedis,
+        // A brisk fixed pace, so that a few seconds make many rounds to count.
+        scheduler: createPollScheduler({ policy: fixedInterval(500) }),
+        fetch: (input, init) => upstream(new Request(input, init)),
+      },
+    );
+    redisServer.closeAtEnd(edge);
+    await edge.fleet?.store.listening;
+    return edge;
+  }
+
   /** Two instances on one Redis and one upstream (real time). */
   async function sharedUpstreamFleet() {
     const simulator = freshSimulator();
-    const edges = await Promise.all(
-      [0, 1].map(async () => {
-        const edge = await createEdge(
-          {
-            EDGE_LOG: 'off',
-            EDGE_REDIS_URL: redisServer.url,
-            EDGE_RATE_LIMIT_PER_SECOND: '0',
-            NEUROLINKER_BASE_URL: TEST_BASE_URL,
-            NEUROLINKER_API_KEY: DEMO_API_KEY,
-            EDGE_SECRET: TEST_SECRET,
-            EDGE_MODE: 'open',
-            EDGE_ALLOW_OPEN: 'true',
-          },
-          {
-            connectFleet: connectRedis,
-            // A brisk fixed pace, so that a few seconds make many rounds to count.
-            scheduler: createPollScheduler({ policy: fixedInterval(500) }),
-            fetch: async (input, init) => simulator.app.fetch(new Request(input, init)),
-          },
-        );
-        redisServer.closeAtEnd(edge);
-        await edge.fleet?.store.listening;
-        return edge;
-      }),
-    );
+    const upstream = async (request: Request) => simulator.app.fetch(request);
+    const edges = await Promise.all([fleetInstance(upstream), fleetInstance(upstream)]);
     return { simulator, edges };
   }
 
@@ -157,32 +159,13 @@ describe('document streams of one request, led by different instances', () => {
   async function slowFirstRequestPoll(delayMs: number) {
     const simulator = freshSimulator();
     let first = true;
-    const edge = await createEdge(
-      {
-        EDGE_LOG: 'off',
-        EDGE_REDIS_URL: redisServer.url,
-        EDGE_RATE_LIMIT_PER_SECOND: '0',
-        NEUROLINKER_BASE_URL: TEST_BASE_URL,
-        NEUROLINKER_API_KEY: DEMO_API_KEY,
-        EDGE_SECRET: TEST_SECRET,
-        EDGE_MODE: 'open',
-        EDGE_ALLOW_OPEN: 'true',
-      },
-      {
-        connectFleet: connectRedis,
-        scheduler: createPollScheduler({ policy: fixedInterval(500) }),
-        fetch: async (input, init) => {
-          const sent = new Request(input, init);
-          if (first && new URL(sent.url).pathname.includes('/request-status/')) {
-            first = false;
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
-          }
-          return simulator.app.fetch(sent);
-        },
-      },
-    );
-    redisServer.closeAtEnd(edge);
-    await edge.fleet?.store.listening;
+    const edge = await fleetInstance(async (request) => {
+      if (first && new URL(request.url).pathname.includes('/request-status/')) {
+        first = false;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      return simulator.app.fetch(request);
+    });
     return { simulator, edge };
   }
 

@@ -543,16 +543,21 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     return () => loop.consumers.remove(subscription);
   };
 
+  /** What a watch of a request needs, checked before anything starts. */
+  const checkRequestWatch = (client: object, requestId: string) => {
+    assertValidId(requestId, 'request');
+    if (!canReadRequests(client))
+      throw new TypeError('This client cannot read request status (`getRequestStatusWithMeta`).');
+    if (closed) throw new TypeError('This scheduler is closed.');
+  };
+
   const subscribeRequest: PollScheduler['subscribeRequest'] = (
     client,
     requestId,
     listener,
     requestOptions = {},
   ) => {
-    assertValidId(requestId, 'request');
-    if (!canReadRequests(client))
-      throw new TypeError('This client cannot read request status (`getRequestStatusWithMeta`).');
-    if (closed) throw new TypeError('This scheduler is closed.');
+    checkRequestWatch(client, requestId);
     const subscription: Subscription<RequestStatus> = {
       listener,
       emit: checkEmit(requestOptions.emit ?? 'changes'),
@@ -572,10 +577,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const { signal } = requestOptions;
     const emit = checkEmit(requestOptions.emit ?? 'changes');
     const timeoutMs = checkTimeoutMs(requestOptions.timeoutMs);
-    assertValidId(requestId, 'request');
-    if (!canReadRequests(client))
-      throw new TypeError('This client cannot read request status (`getRequestStatusWithMeta`).');
-    if (closed) throw new TypeError('This scheduler is closed.');
+    checkRequestWatch(client, requestId);
     return scheduledWatch<RequestStatus>(
       (listener) => subscribeRequest(client, requestId, listener, { emit }),
       { clock, signal, timeoutMs, subject: `request ${requestId}` },
