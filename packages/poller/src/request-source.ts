@@ -69,6 +69,9 @@ export function requestSource(
     },
     observe: (request) => {
       for (const entry of request.documents) {
+        // Only a completed document teaches the estimator: skip the others without a copy of
+        // each (a request poll lists every document, on every poll).
+        if (entry.result?.status !== 'completed') continue;
         const document = documentOf(entry);
         if (document) estimator.observe(document);
       }
