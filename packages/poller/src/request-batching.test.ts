@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedInterval } from './fixed-interval.ts';
 import type { PollContext } from './interval-policy.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
+import { collect, trackedSetup, twoTenantSetup, useHarness } from './test-support/harness.ts';
 import { driveWhenIdle, type StatusReader, trackRequests } from './test-support/idle-drive.ts';
 import { waitForDocument } from './wait-for-document.ts';
 import { watchMany } from './watch-many.ts';
@@ -385,21 +385,13 @@ describe('the scheduler polls documents of one request together', () => {
 
   it('never mixes clients in a batch: another key gets its own NOT_FOUND, the owner its statuses', async () => {
     const { requestId, documentIds } = submit([doc(4_000), doc(6_000)]);
-    const clock = harness.clock();
-    const owner = trackRequests(clock, harness.client());
-    const other = trackRequests(clock, harness.client({ apiKey: SECOND_API_KEY }));
-    const inFlight = {
-      get inFlight() {
-        return owner.log.inFlight + other.log.inFlight;
-      },
-    };
+    const { clock, owner, other, run } = twoTenantSetup(harness);
     const scheduler = createPollScheduler({
       clock,
       policy: fixedInterval(1_000),
       notFoundGraceMs: 0,
     });
-    const [mine, theirs] = await driveWhenIdle(
-      clock,
+    const [mine, theirs] = await run(
       Promise.all([
         Promise.all(documentIds.map((id) => collect(scheduler.watch(owner.client, id)))),
         Promise.all(
@@ -410,7 +402,6 @@ describe('the scheduler polls documents of one request together', () => {
           ),
         ),
       ]),
-      inFlight,
     );
     for (const statuses of mine) expect(statuses.at(-1)?.status).toBe('completed');
     expect(theirs).toEqual(['NOT_FOUND', 'NOT_FOUND']);

@@ -1,11 +1,10 @@
 import { InvalidIdError, type RequestStatus } from '@neurostatus/core';
-import { DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
+import { DEMO_API_KEY } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { isWatchTimeoutError } from './errors.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
-import { collect, trackedSetup, useHarness } from './test-support/harness.ts';
-import { driveWhenIdle, trackRequests } from './test-support/idle-drive.ts';
+import { collect, trackedSetup, twoTenantSetup, useHarness } from './test-support/harness.ts';
 
 const harness = useHarness();
 
@@ -202,28 +201,19 @@ describe('scheduler.watchRequest and subscribeRequest: a request watched through
 
   it('never shares a request poll between keys: another key gets its own NOT_FOUND, the owner the statuses', async () => {
     const { requestId } = submit([3_000]);
-    const clock = harness.clock();
-    const owner = trackRequests(clock, harness.client());
-    const other = trackRequests(clock, harness.client({ apiKey: SECOND_API_KEY }));
-    const inFlight = {
-      get inFlight() {
-        return owner.log.inFlight + other.log.inFlight;
-      },
-    };
+    const { clock, owner, other, run } = twoTenantSetup(harness);
     const scheduler = createPollScheduler({
       clock,
       policy: fixedInterval(1_000),
       notFoundGraceMs: 0,
     });
-    const [mine, theirs] = await driveWhenIdle(
-      clock,
+    const [mine, theirs] = await run(
       Promise.all([
         collect(scheduler.watchRequest(owner.client, requestId)),
         collect(scheduler.watchRequest(other.client, requestId)).catch(
           (error: { code?: string }) => error.code,
         ),
       ]),
-      inFlight,
     );
     expect((mine as RequestStatus[]).at(-1)?.status).toBe('completed');
     expect(theirs).toBe('NOT_FOUND');

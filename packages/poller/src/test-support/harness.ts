@@ -1,5 +1,5 @@
 import { createNeurolinkerClient, type NeurolinkerClientOptions } from '@neurostatus/core';
-import { createManualClock, DEMO_API_KEY } from '@neurostatus/simulator';
+import { createManualClock, DEMO_API_KEY, SECOND_API_KEY } from '@neurostatus/simulator';
 import { type RunningSimulator, startSimulator } from '@neurostatus/simulator/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../virtual-clock.ts';
@@ -117,4 +117,26 @@ export function trackedSetup(harness: Harness, base: StatusReader = harness.clie
   const { client, log } = trackRequests(clock, base);
   const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, log);
   return { clock, client, log, run };
+}
+
+/**
+ * Two clients of two accounts (the demo key and a second one) on one fresh virtual clock, each
+ * logged, with `run` driving work while neither has a call in flight: for tenancy tests.
+ *
+ * @example
+ * ```ts
+ * const { owner, other, run } = twoTenantSetup(harness);
+ * ```
+ */
+export function twoTenantSetup(harness: Harness) {
+  const clock = harness.clock();
+  const owner = trackRequests(clock, harness.client());
+  const other = trackRequests(clock, harness.client({ apiKey: SECOND_API_KEY }));
+  const inFlight = {
+    get inFlight() {
+      return owner.log.inFlight + other.log.inFlight;
+    },
+  };
+  const run = <T>(work: Promise<T>) => driveWhenIdle(clock, work, inFlight);
+  return { clock, owner, other, run };
 }
