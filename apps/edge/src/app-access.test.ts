@@ -60,6 +60,14 @@ describe('passthrough mode', () => {
     expect(h.upstreamCalls).toBe(0);
   });
 
+  it('reads the key after one or more spaces, and in any case of `Bearer` (RFC 9110 11.6.2)', async () => {
+    const h = await passthrough();
+    for (const scheme of ['Bearer  ', 'bearer ', 'BEARER   ']) {
+      const res = await h.get(doc(DOCUMENT), { authorization: `${scheme}${DEMO_API_KEY}` });
+      expect(res.status).toBe(200);
+    }
+  });
+
   it("passes the upstream's 401 for a wrong key through, and caches nothing for it", async () => {
     const h = await passthrough();
     const wrong = `nl_${'9'.repeat(32)}`;

@@ -1,6 +1,7 @@
 import { driveWhenIdle } from '@neurostatus/poller/test-support/idle-drive';
-import { DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from '@neurostatus/simulator';
+import { DEMO_API_KEY, DEMO_DOCUMENT_IDS, DEMO_REQUEST_ID } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
+import { STREAM_REFUSAL_MS } from './stream-refusals.ts';
 import {
   createEdgeHarness,
   type EdgeHarness,
@@ -73,6 +74,85 @@ describe('a stream for an id that never appears', () => {
     expect(await again.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     expect((await head(h, events('document', UNKNOWN))).status).toBe(404);
     expect(h.upstreamCalls).toBe(calls);
+  });
+});
+
+describe('a stream the upstream refuses', () => {
+  const WRONG_KEY = 'nl_wrong000000000000000000000000000';
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  it('answers the reconnect of a refused key with its 401 (EventSource stops), for GET and HEAD, with no upstream call', async () => {
+    const h = await createEdgeHarness({ EDGE_MODE: 'passthrough' });
+    const path = events('document', PURCHASE_ORDER);
+    const all = await stream(h, path, bearer(WRONG_KEY));
+    expect(all.map((event) => event.event)).toEqual(['failure']);
+    expect(JSON.parse(all[0]?.data ?? '{}')).toMatchObject({
+      error: { code: 'UPSTREAM_UNAUTHORIZED' },
+    });
+    h.clock.advance(2_500);
+    const calls = h.upstreamCalls;
+    const again = await h.get(path, bearer(WRONG_KEY));
+    expect(again.status).toBe(401);
+    expect(again.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await again.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAUTHORIZED' } });
+    expect((await head(h, path, bearer(WRONG_KEY))).status).toBe(401);
+    expect(h.upstreamCalls).toBe(calls);
+
+    // Another key is not refused for it: its stream opens and polls.
+    const other = await h.get(path, bearer(DEMO_API_KEY));
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
+  });
+
+  it("answers the reconnect with 502 when the upstream refuses the proxy's own key", async () => {
+    const h = await createEdgeHarness();
+    h.simulator.setFault({ kind: 'status', status: 401, id: PURCHASE_ORDER });
+    const path = events('document', PURCHASE_ORDER);
+    const all = await stream(h, path);
+    expect(JSON.parse(all.at(-1)?.data ?? '{}')).toMatchObject({
+      error: { code: 'UPSTREAM_CREDENTIALS_REJECTED' },
+    });
+    const calls = h.upstreamCalls;
+    const again = await h.get(path);
+    expect(again.status).toBe(502);
+    expect(await again.json()).toMatchObject({ error: { code: 'UPSTREAM_CREDENTIALS_REJECTED' } });
+    expect(h.upstreamCalls).toBe(calls);
+
+    // The refusal is remembered for a while, not for ever: the key may be fixed.
+    h.simulator.clearFaults();
+    h.clock.advance(STREAM_REFUSAL_MS + 1);
+    const later = await h.get(path);
+    expect(later.status).toBe(200);
+    await later.body?.cancel();
+  });
+
+  it('does not remember a failure that may pass (the upstream unavailable)', async () => {
+    const h = await createEdgeHarness();
+    h.simulator.setFault({ kind: 'status', status: 500, id: PURCHASE_ORDER });
+    const path = events('document', PURCHASE_ORDER);
+    const all = await stream(h, path);
+    expect(all.at(-1)?.event).toBe('failure');
+    h.simulator.clearFaults();
+    const again = await h.get(path);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+  });
+});
+
+describe('a status read that found nothing yet', () => {
+  it("does not stop a stream opened after it: the stream waits for the id like any other (the 404's grace)", async () => {
+    const h = await createEdgeHarness();
+    const { documentIds } = h.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{}],
+      visibleAfterMs: 3_000,
+    });
+    const id = documentIds[0] ?? '';
+    const read = await h.get(`/api/v1/document-status/${id}`);
+    expect(read.status).toBe(404);
+    const all = await stream(h, events('document', id));
+    expect(all.filter((event) => event.event === 'status').length).toBeGreaterThan(0);
+    expect(all.at(-1)?.event).toBe('end');
   });
 });
 

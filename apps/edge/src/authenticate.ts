@@ -1,4 +1,5 @@
 import type { NeurolinkerClient } from '@neurostatus/core';
+import { bearerKey } from './bearer-key.ts';
 import type { StatusKind } from './cache-key.ts';
 import { createTenantHasher } from './cache-key.ts';
 import type { TenancyMode } from './config.ts';
@@ -54,12 +55,8 @@ export type Authenticate = (
 /** Client keys whose tenant digest is remembered (passthrough). */
 const MAX_REMEMBERED_KEYS = 1_000;
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,65536})$/i;
-
 function bearerOf(credentials: Credentials): string | undefined {
-  if (credentials.authorization !== undefined) {
-    return BEARER.exec(credentials.authorization.trim())?.[1];
-  }
+  if (credentials.authorization !== undefined) return bearerKey(credentials.authorization);
   return credentials.accessToken;
 }
 

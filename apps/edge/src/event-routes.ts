@@ -1,6 +1,7 @@
 import { assertValidId, type NeurolinkerClient, parseDocumentStatus } from '@neurostatus/core';
 import type { PollerClock, PollScheduler } from '@neurostatus/poller';
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdmittedEnv } from './admission.ts';
 import type { Tenant } from './authenticate.ts';
 import { cacheKey, type StatusKind } from './cache-key.ts';
@@ -32,6 +33,7 @@ import {
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import type { StoredStatus } from './status-store.ts';
 import { streamPreflight } from './stream-preflight.ts';
+import { createStreamRefusals } from './stream-refusals.ts';
 import { upstreamFailure } from './upstream-failure.ts';
 import { waitUntilOf } from './wait-until.ts';
 
@@ -176,8 +178,11 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
             );
           }
       : undefined;
+  const failureOf = (error: unknown) => upstreamFailure(error, config.mode);
+  // What the upstream refused, so a reconnecting client is told so instead of polling again.
+  const refusals = createStreamRefusals(() => clock.now());
   const describeError = (error: unknown): string => {
-    const failure = upstreamFailure(error, config.mode);
+    const failure = failureOf(error);
     return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
   };
 
@@ -189,9 +194,11 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
       const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
       // GET and HEAD agree: the cache may answer 204 (the client has the final status) or 404.
       const cached = await cache.fresh(key);
-      const early = streamPreflight(cached, c.req.header('last-event-id'));
-      if (early?.status === 204) return c.body(null, 204, early.headers);
-      if (early?.status === 404) return c.body(early.body, 404, early.headers);
+      const early = streamPreflight(cached, c.req.header('last-event-id'), refusals.find(key));
+      if (early?.body === null) return c.body(null, 204, early.headers);
+      if (early !== undefined) {
+        return c.body(early.body, early.status as ContentfulStatusCode, early.headers);
+      }
       if (openStreams >= config.maxEventStreams) {
         return jsonError(
           c,
@@ -246,7 +253,8 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
       const feedKey = shareEventLoops ? key : `${key}#${crypto.randomUUID()}`;
       openStreams++;
       return eventStream(c, {
-        subscribe: (listener) => feeds[kind].subscribe(feedKey, source, listener),
+        subscribe: (listener) =>
+          feeds[kind].subscribe(feedKey, source, refusals.noting(key, failureOf, listener)),
         onClose: () => openStreams--,
         ...(shutdown === undefined ? {} : { shutdown }),
         ...(tenant.expiresAt === undefined ? {} : { closeAt: tenant.expiresAt }),

@@ -100,6 +100,16 @@ describe('cacheStatus', () => {
     );
   });
 
+  it('agrees with `max-age` minus `Age`, which is what a client computes from the same answer', () => {
+    const entry = entryWith({ storedAt: NOW - 5, freshUntil: NOW - 5 + 2_000 });
+    const { headers } = statusReply({ outcome: 'miss', entry, stored: true }, NOW, undefined);
+    expect(headers['cache-control']).toBe('private, max-age=2');
+    expect(headers.age).toBe('0');
+    expect(headers['cache-status']).toBe(
+      'neurostatus-edge; fwd=miss; fwd-status=200; stored; ttl=2',
+    );
+  });
+
   test.prop([
     fc.constantFrom('hit' as const, 'miss' as const, 'coalesced' as const, 'stale' as const),
     fc.integer({ min: -1_000_000, max: 1_000_000 }),

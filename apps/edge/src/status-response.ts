@@ -30,7 +30,8 @@ export const CACHE_NAME = 'neurostatus-edge';
  * ```
  */
 export function cacheStatus(read: CacheRead, now: number): string {
-  const ttl = Math.floor((read.entry.freshUntil - now) / 1000);
+  const { maxAge, age } = ageOf(read.entry, now);
+  const ttl = maxAge - age;
   switch (read.outcome) {
     case 'hit':
       return `${CACHE_NAME}; hit; ttl=${ttl}`;
@@ -49,6 +50,18 @@ export function cacheStatus(read: CacheRead, now: number): string {
       return `${CACHE_NAME}; fwd=stale${fwdStatus}; ttl=${staleTtl}; detail=upstream-error`;
     }
   }
+}
+
+/**
+ * An entry's whole freshness lifetime and its age, in whole seconds (rounded down), as
+ * `Cache-Control: max-age` and `Age` give them: `Cache-Status`'s `ttl` is their difference, so it
+ * says what a client computes from the same answer.
+ */
+function ageOf(entry: CacheRead['entry'], now: number): { maxAge: number; age: number } {
+  return {
+    maxAge: Math.floor((entry.freshUntil - entry.storedAt) / 1000),
+    age: Math.max(0, Math.floor((now - entry.storedAt) / 1000)),
+  };
 }
 
 /** What to answer for a cache read, before it becomes a Response (`c.body(body, status, headers)`). */
@@ -79,11 +92,11 @@ export function statusReply(
   ifNoneMatch: string | undefined,
 ): StatusReply {
   const { entry } = read;
-  const maxAge = Math.max(0, Math.floor((entry.freshUntil - entry.storedAt) / 1000));
+  const { maxAge, age } = ageOf(entry, now);
   const headers: Record<string, string> = {
-    'cache-control': `private, max-age=${maxAge}`,
+    'cache-control': `private, max-age=${Math.max(0, maxAge)}`,
     etag: entry.etag,
-    age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    age: String(age),
     'cache-status': cacheStatus(read, now),
   };
   if (read.outcome === 'stale') headers['x-neurostatus-stale'] = read.reason;

@@ -1,32 +1,42 @@
+import type { JsonErrorReply } from './json-error.ts';
+import { STREAM_NOT_FOUND_MS } from './status-feeds.ts';
 import type { StoredStatus } from './status-store.ts';
 
 /** An answer to an event-stream request that opens no stream. */
 export type StreamPreflightReply =
   | { readonly status: 204; readonly body: null; readonly headers: Record<string, string> }
-  | { readonly status: 404; readonly body: string; readonly headers: Record<string, string> };
+  | JsonErrorReply;
 
 /**
- * What the cache already says about a stream's id, before any stream or poll loop starts; GET
+ * What the proxy already knows about a stream's id, before any stream or poll loop starts; GET
  * and HEAD both ask it, so they agree:
  * - a finished status whose id (its ETag) the client sent as `Last-Event-ID`: 204, which tells
  *   EventSource to stop reconnecting (WHATWG HTML, server-sent events);
- * - an id the upstream did not know when last asked (a stream ended with `failure` /
- *   `NOT_FOUND`, or a status read got 404), while that answer is fresh: 404 JSON, which also
- *   stops EventSource (any answer but 200 `text/event-stream` is final for it).
+ * - a stream of this key the upstream refused a moment ago (`refusal`, see `StreamRefusals`):
+ *   that answer (401, 402, 403 or 502 JSON), which also stops EventSource (any answer but 200
+ *   `text/event-stream` is final for it);
+ * - an id a stream waited for in vain (it ended with `failure` / `NOT_FOUND` after the poller's
+ *   grace period), while that answer is fresh: 404 JSON. A status read's brief 404 (for
+ *   `EDGE_NOT_FOUND_TTL_SECONDS`, right after a submission perhaps) does not count: the stream
+ *   opens and waits for the id itself. What tells them apart is how long the 404 is believed:
+ *   a stream's for {@link STREAM_NOT_FOUND_MS}.
  * Otherwise undefined: open the stream (from `fresh` when it is finished).
  *
  * @example
  * ```ts
- * const reply = streamPreflight(await cache.fresh(key), c.req.header('last-event-id'));
- * if (reply?.status === 404) return c.body(reply.body, 404, reply.headers);
+ * const reply = streamPreflight(await cache.fresh(key), c.req.header('last-event-id'), refusals.find(key));
+ * if (reply !== undefined) return c.body(reply.body, reply.status, reply.headers);
  * ```
  */
 export function streamPreflight(
   fresh: StoredStatus | undefined,
   lastEventId: string | undefined,
+  refusal?: JsonErrorReply,
 ): StreamPreflightReply | undefined {
+  if (refusal !== undefined) return refusal;
   if (fresh === undefined) return undefined;
   if (fresh.status === 404) {
+    if (fresh.freshUntil - fresh.storedAt < STREAM_NOT_FOUND_MS) return undefined;
     return {
       status: 404,
       body: fresh.body,

@@ -1,8 +1,8 @@
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bearerKey } from '../bearer-key.ts';
 import {
-  bearerKey,
   createStatusObjects,
   parseStatusObjectUrl,
   statusObjectUrl,
@@ -88,6 +88,7 @@ describe('status object names', () => {
 
   it('read bearer keys as the authenticator does', () => {
     expect(bearerKey('Bearer nl_x')).toBe('nl_x');
+    expect(bearerKey('bearer   nl_x')).toBe('nl_x');
     expect(bearerKey('Basic nl_x')).toBeUndefined();
     expect(bearerKey(null)).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { bearerKey } from '../bearer-key.ts';
 import { cacheKey, createTenantHasher, type StatusKind } from '../cache-key.ts';
 import type { TenancyMode } from '../config.ts';
 import type { DurableObjectNamespaceLike, DurableObjectStubLike } from './workers-platform.ts';
@@ -49,21 +50,6 @@ export function parseStatusObjectUrl(
   } catch {
     return undefined; // a malformed percent-escape
   }
-}
-
-/** `Authorization: Bearer <key>`, as the proxy's authenticator reads it. */
-const BEARER = /^Bearer ([\x21-\x7e]{1,65536})$/i;
-
-/**
- * The key in an `Authorization` header, or `undefined`.
- *
- * @example
- * ```ts
- * bearerKey('Bearer nl_abc'); // 'nl_abc'
- * ```
- */
-export function bearerKey(authorization: string | null | undefined): string | undefined {
-  return authorization == null ? undefined : BEARER.exec(authorization.trim())?.[1];
 }
 
 /** Options of {@link createStatusObjects}. */

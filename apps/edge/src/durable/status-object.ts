@@ -5,6 +5,7 @@ import {
   retryAfterMs,
 } from '@neurostatus/core';
 import { watchStatus } from '@neurostatus/poller';
+import { bearerKey } from '../bearer-key.ts';
 import { ConfigError, type EdgeConfig, loadEdgeConfig } from '../config.ts';
 import { errorBody } from '../edge-error.ts';
 import { createFeedHub, type FeedHub, type FeedSource } from '../feed-hub.ts';
@@ -21,7 +22,6 @@ import { feedResponse } from './feed-response.ts';
 import { callUpstream, type ObjectUpstream, objectUpstream } from './object-upstream.ts';
 import { requestObjectFeed } from './request-object-feed.ts';
 import {
-  bearerKey,
   createStatusObjects,
   parseStatusObjectUrl,
   type StatusObjects,
