@@ -29,32 +29,43 @@ const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers
 const HEADERS = {
   ETag: 'Strong validator of the body (weak, W/, for a gzipped body); send it back in If-None-Match.',
   'Cache-Control':
-    "`private, max-age=<the entry's whole freshness lifetime>`; subtract Age for what remains (RFC 9111 4.2).",
+    "On a status (and a cached 404): `private, max-age=<the entry's whole freshness lifetime>`; subtract Age for what remains (RFC 9111 4.2). `no-store` on errors and operations, `no-cache` on event streams.",
   Age: 'Seconds since the proxy stored this status.',
   'Cache-Status':
     'How the proxy cache answered (RFC 9211): hit, fwd=miss (stored, collapsed), fwd=stale, with ttl and detail.',
   'X-Neurostatus-Stale': 'Present on a stale answer: revalidating, upstream-error or held-off.',
   'Retry-After': 'Seconds to wait before asking again (RFC 9110 10.2.3); capped at 60.',
   'X-Request-Id': "The request's id, for logs (the client's own when it sent a valid one).",
+  Vary: '`Accept-Encoding`: the body is gzipped for clients that accept it.',
+  'Content-Encoding': '`gzip` when the client accepts it (Accept-Encoding).',
+  'WWW-Authenticate':
+    'On a refusal by the proxy itself (missing or invalid credentials): `Bearer realm="neurostatus-edge"`.',
 } as const;
 
 const headers = (...names: (keyof typeof HEADERS)[]) =>
   Object.fromEntries(names.map((name) => [name, headerRef(name)]));
 
-const STATUS_HEADERS = headers(
-  'ETag',
-  'Cache-Control',
-  'Age',
-  'Cache-Status',
-  'X-Neurostatus-Stale',
-  'X-Request-Id',
-);
+/** The headers of a cached answer: a status, its 304, and a cached 404. */
+const CACHED = ['ETag', 'Cache-Control', 'Age', 'Cache-Status', 'X-Request-Id', 'Vary'] as const;
 
+const STATUS_HEADERS = headers(...CACHED, 'X-Neurostatus-Stale', 'Content-Encoding');
+
+/** An error answer (never stored: `Cache-Control: no-store`); `extra` headers besides. */
 const errorResponse = (description: string, ...extra: (keyof typeof HEADERS)[]) => ({
   description,
-  headers: headers('X-Request-Id', ...extra),
+  headers: headers('X-Request-Id', 'Cache-Control', ...extra),
   content: { 'application/json': { schema: schemaRef('ErrorBody') } },
 });
+
+/** `Last-Event-ID`, which EventSource sends when it reconnects. */
+const LAST_EVENT_ID = {
+  name: 'Last-Event-ID',
+  in: 'header' as const,
+  required: false,
+  description:
+    'The id of the last event received (EventSource sends it when it reconnects): a status the client has is not sent again, and 204 answers a client that has the final one.',
+  schema: { type: 'string' as const },
+};
 
 /** Responses only the passthrough mode gives: the client's own key is refused or out of credit. */
 const PASSTHROUGH_ONLY = ['402'];
@@ -83,7 +94,7 @@ export function describeStatusRoutes(
         }
       : {
           description: `Server-Sent Events: \`status\` events (data: the ${kind} status JSON, id: its ETag) on each change, then \`end\` after the terminal status, or \`${FAILURE_EVENT}\` (data: the JSON error body) when the feed fails. Heartbeat comments keep the connection open; send Last-Event-ID to resume.`,
-          headers: headers('X-Request-Id'),
+          headers: headers('X-Request-Id', 'Cache-Control'),
           content: { 'text/event-stream': { schema: { type: 'string' as const } } },
         };
   return describeRoute({
@@ -92,6 +103,7 @@ export function describeStatusRoutes(
       shape === 'status' ? `Get a ${kind}'s status` : `Follow a ${kind}'s status as it changes`,
     parameters: [
       { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } },
+      ...(shape === 'events' ? [LAST_EVENT_ID] : []),
     ],
     responses: {
       200: ok,
@@ -99,13 +111,14 @@ export function describeStatusRoutes(
         ? {
             304: {
               description: 'Not modified (If-None-Match).',
-              headers: headers('ETag', 'Cache-Control', 'Age', 'Cache-Status'),
+              headers: headers(...CACHED, 'X-Neurostatus-Stale'),
             },
           }
         : {
             204: {
               description:
                 'The client already has the final status (Last-Event-ID): stop reconnecting.',
+              headers: headers('X-Request-Id', 'Cache-Control'),
             },
             503: errorResponse(
               'TOO_MANY_STREAMS: the proxy has no room for another stream.',
@@ -113,26 +126,63 @@ export function describeStatusRoutes(
             ),
           }),
       400: errorResponse('INVALID_ID: the id is malformed; nothing was sent upstream.'),
-      401: errorResponse('Missing or refused credentials; nothing was sent upstream.'),
-      402: errorResponse(
-        'UPSTREAM_PAYMENT_REQUIRED: the Neurolinker account of this key has no credits left.',
-      ),
-      403: errorResponse('The token does not name this id, or the upstream refused this key.'),
-      404: errorResponse(
-        shape === 'status'
-          ? 'NOT_FOUND: no such id (cached briefly).'
-          : 'NOT_FOUND: no such id; a stream that ended with `failure` for an unknown id is answered so on reconnect, which stops EventSource.',
-      ),
-      429: errorResponse(
-        'Rate limited (per client, or held off after an upstream 429); see Retry-After.',
-        'Retry-After',
-      ),
-      502: errorResponse(
-        'The upstream failed or sent an invalid answer, and no stale status was available.',
-      ),
-      504: errorResponse('The upstream timed out and no stale status was available.'),
+      ...(shape === 'status' ? statusFailures() : streamRefusals()),
     },
   });
+}
+
+/** The refusals and upstream failures of a status read. */
+function statusFailures() {
+  return {
+    401: errorResponse(
+      'MISSING_CREDENTIALS or INVALID_TOKEN (nothing was sent upstream), or UPSTREAM_UNAUTHORIZED: the upstream refused the key.',
+      'WWW-Authenticate',
+    ),
+    402: errorResponse(
+      'UPSTREAM_PAYMENT_REQUIRED: the Neurolinker account of this key has no credits left.',
+    ),
+    403: errorResponse('The token does not name this id, or the upstream refused this key.'),
+    404: {
+      description: 'NOT_FOUND: no such id (or not visible yet); cached briefly.',
+      headers: headers(...CACHED),
+      content: { 'application/json': { schema: schemaRef('ErrorBody') } },
+    },
+    429: errorResponse(
+      'Rate limited (per client, or held off after an upstream 429); see Retry-After.',
+      'Retry-After',
+    ),
+    502: errorResponse(
+      'The upstream failed or sent an invalid answer, and no stale status was available.',
+    ),
+    504: errorResponse('The upstream timed out and no stale status was available.'),
+  };
+}
+
+/**
+ * The answers that open no event stream. Upstream failures during a stream arrive as its
+ * `failure` event; the reconnect that follows a refusal asking again cannot change (for 30 s)
+ * gets it as an answer, which stops EventSource.
+ */
+function streamRefusals() {
+  return {
+    401: errorResponse(
+      'MISSING_CREDENTIALS or INVALID_TOKEN (nothing was sent upstream), or, on a reconnect after such a `failure`, UPSTREAM_UNAUTHORIZED: the upstream refused the key.',
+      'WWW-Authenticate',
+    ),
+    402: errorResponse(
+      'UPSTREAM_PAYMENT_REQUIRED, on a reconnect after such a `failure`: the Neurolinker account of this key has no credits left.',
+    ),
+    403: errorResponse(
+      'The token does not name this id, or, on a reconnect after such a `failure`, the upstream refused this key (UPSTREAM_FORBIDDEN).',
+    ),
+    404: errorResponse(
+      'NOT_FOUND: a stream for this id ended with a `failure` NOT_FOUND in the last 30 s (the id never appeared): EventSource stops.',
+    ),
+    429: errorResponse('RATE_LIMITED: this client asks too often; see Retry-After.', 'Retry-After'),
+    502: errorResponse(
+      "UPSTREAM_CREDENTIALS_REJECTED, on a reconnect after such a `failure`: the upstream refused the proxy's key or account.",
+    ),
+  };
 }
 
 /** Options of {@link openApiHandler}. */
@@ -178,9 +228,10 @@ function security(mode: TenancyMode): { schemes: Json; requirements: Json[] } {
 
 /** The operations that are not status routes: open to anyone, no credentials. */
 function operationPaths(): Json {
-  const text = (description: string, type: string) => ({
+  const operation = (description: string, type: string, schema: Json) => ({
     description,
-    content: { [type]: { schema: { type: 'string' } } },
+    headers: headers('X-Request-Id', 'Cache-Control'),
+    content: { [type]: { schema } },
   });
   const notFound = { 404: errorResponse('ROUTE_NOT_FOUND: no such route.') };
   return {
@@ -191,22 +242,19 @@ function operationPaths(): Json {
         summary: 'Liveness: the proxy answers',
         security: [],
         responses: {
-          200: {
-            description: 'The proxy is up; its tenancy mode and upstream kind.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    status: { type: 'string', const: 'ok' },
-                    mode: { type: 'string', enum: ['passthrough', 'scoped-token', 'open'] },
-                    upstream: { type: 'string', enum: ['api', 'simulator'] },
-                  },
-                  required: ['status', 'mode', 'upstream'],
-                },
+          200: operation(
+            'The proxy is up; its tenancy mode and upstream kind.',
+            'application/json',
+            {
+              type: 'object',
+              properties: {
+                status: { type: 'string', const: 'ok' },
+                mode: { type: 'string', enum: ['passthrough', 'scoped-token', 'open'] },
+                upstream: { type: 'string', enum: ['api', 'simulator'] },
               },
+              required: ['status', 'mode', 'upstream'],
             },
-          },
+          ),
           ...notFound,
         },
       },
@@ -218,7 +266,9 @@ function operationPaths(): Json {
         summary: 'Prometheus metrics',
         security: [],
         responses: {
-          200: text('Prometheus text exposition format 0.0.4.', 'text/plain'),
+          200: operation('Prometheus text exposition format 0.0.4.', 'text/plain', {
+            type: 'string',
+          }),
           ...notFound,
         },
       },
@@ -230,7 +280,19 @@ function operationPaths(): Json {
         summary: 'This document',
         security: [],
         responses: {
-          200: text('The OpenAPI document of this proxy.', 'application/json'),
+          200: {
+            description: 'The OpenAPI document of this proxy (OpenAPI 3.1).',
+            headers: headers('X-Request-Id', 'Vary', 'Content-Encoding'),
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { openapi: { type: 'string' }, paths: { type: 'object' } },
+                  required: ['openapi', 'paths'],
+                },
+              },
+            },
+          },
           ...notFound,
         },
       },
@@ -238,12 +300,29 @@ function operationPaths(): Json {
   };
 }
 
-/** Adds the HEAD twin of every status GET (same answers, no body) and drops other modes' answers. */
+/**
+ * `access_token`, the status token in the query (scoped-token mode): declared as a parameter as
+ * well as a security scheme, so that generated clients can send it.
+ */
+const ACCESS_TOKEN = {
+  name: 'access_token',
+  in: 'query',
+  required: false,
+  description:
+    'The status token, for clients that cannot send an Authorization header (EventSource). Prefer the header: URLs end up in logs.',
+  schema: { type: 'string' },
+};
+
+/**
+ * Adds the HEAD twin of every status GET (same answers, no body), the `access_token` parameter
+ * where tokens are used, and drops other modes' answers.
+ */
 function finishStatusPaths(paths: Json, mode: TenancyMode): void {
   for (const item of Object.values(paths) as Json[]) {
     const get = item.get;
     if (get === undefined) continue;
     if (mode !== 'passthrough') for (const code of PASSTHROUGH_ONLY) delete get.responses[code];
+    if (mode === 'scoped-token') get.parameters = [...(get.parameters ?? []), ACCESS_TOKEN];
     const responses = Object.fromEntries(
       Object.entries(get.responses as Record<string, Json>).map(([code, response]) => {
         const { content: _body, ...rest } = response;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DocumentStatusSchema } from '@neurostatus/core';
+import { DEMO_API_KEY, DEMO_DOCUMENT_IDS } from '@neurostatus/simulator';
 import { resolver } from 'hono-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeHarness } from '../src/test-support/edge-harness.ts';
@@ -112,6 +113,72 @@ describe('the OpenAPI document', () => {
       in: 'query',
       name: 'access_token',
     });
+  });
+
+  it('declares every status and every named header the proxy really sends, per operation', async () => {
+    const doc = documents.passthrough;
+    const named = new Map(
+      Object.keys(doc.components.headers).map((name) => [name.toLowerCase(), name]),
+    );
+    const h = await createEdgeHarness({ EDGE_MODE: 'passthrough' });
+    const auth = { authorization: `Bearer ${DEMO_API_KEY}` };
+    const gzip = { 'accept-encoding': 'gzip' };
+    const status = `/api/v1/document-status/${DEMO_DOCUMENT_IDS[0]}`;
+    const first = await h.get(status, { ...auth, ...gzip });
+    const cases: [string, string, string, Response][] = [
+      ['get', '/api/v1/document-status/{id}', status, first],
+      [
+        'get',
+        '/api/v1/document-status/{id}',
+        status,
+        await h.get(status, { ...auth, 'if-none-match': first.headers.get('etag') ?? '' }),
+      ],
+      ['get', '/api/v1/document-status/{id}', 'unknown', await h.get(`${status}0`, auth)],
+      ['get', '/api/v1/document-status/{id}', 'no key', await h.get(status)],
+      [
+        'get',
+        '/api/v1/document-status/{id}',
+        'bad id',
+        await h.get('/api/v1/document-status/a%20b', auth),
+      ],
+      [
+        'head',
+        '/api/v1/document-status/{id}/events',
+        'events',
+        await h.app.request(`${status}/events`, { method: 'HEAD', headers: auth }),
+      ],
+      ['get', '/healthz', '', await h.get('/healthz')],
+      ['get', '/metrics', '', await h.get('/metrics')],
+      ['get', '/openapi.json', '', await h.get('/openapi.json', gzip)],
+    ];
+    const problems: string[] = [];
+    for (const [method, template, label, response] of cases) {
+      const declared = doc.paths[template][method].responses[String(response.status)];
+      if (declared === undefined) {
+        problems.push(`${method} ${template} (${label}): ${response.status} not declared`);
+        continue;
+      }
+      for (const [header] of response.headers) {
+        const name = named.get(header);
+        if (name !== undefined && declared.headers?.[name] === undefined) {
+          problems.push(`${method} ${template} ${response.status}: ${name} not declared`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('declares Last-Event-ID on event streams, and access_token as a parameter where tokens are used', () => {
+    const events = (mode: Mode) => documents[mode].paths['/api/v1/request-status/{id}/events'].get;
+    const names = (operation: Doc) => operation.parameters.map((p: { name: string }) => p.name);
+    expect(names(events('open'))).toContain('Last-Event-ID');
+    expect(names(events('open'))).not.toContain('access_token');
+    expect(names(events('scoped-token'))).toEqual(
+      expect.arrayContaining(['Last-Event-ID', 'access_token']),
+    );
+    expect(names(documents['scoped-token'].paths['/api/v1/document-status/{id}'].get)).toContain(
+      'access_token',
+    );
   });
 
   it('describes /healthz, /metrics and HEAD', () => {
