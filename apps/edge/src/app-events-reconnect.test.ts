@@ -55,6 +55,9 @@ describe('a stream for an id that never appears', () => {
     const all = await stream(h, events('document', UNKNOWN));
     expect(all.map((event) => event.event)).toEqual(['failure']);
     expect(JSON.parse(all[0]?.data ?? '{}')).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    // The same body a status read answers with.
+    const read = await h.get(`/api/v1/document-status/${UNKNOWN}`);
+    expect(all[0]?.data).toBe(await read.text());
   });
 
   it('answers the reconnect with 404 JSON (EventSource stops), for GET and HEAD, with no upstream call', async () => {

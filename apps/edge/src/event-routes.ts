@@ -30,6 +30,7 @@ import {
   sharedDocumentFeed,
   sharedRequestFeed,
 } from './status-feeds.ts';
+import { notFoundAnswer } from './status-loader.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import type { StoredStatus } from './status-store.ts';
 import { streamPreflight } from './stream-preflight.ts';
@@ -181,10 +182,15 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   const failureOf = (error: unknown) => upstreamFailure(error, config.mode);
   // What the upstream refused, so a reconnecting client is told so instead of polling again.
   const refusals = createStreamRefusals(() => clock.now());
-  const describeError = (error: unknown): string => {
-    const failure = failureOf(error);
-    return failure === undefined ? STREAM_FAILED : errorBody(failure.code, failure.message);
-  };
+  /** A failure event's data: the body a status read would answer with (the same 404 text). */
+  const describeError =
+    (kind: StatusKind) =>
+    (error: unknown): string => {
+      const failure = failureOf(error);
+      if (failure === undefined) return STREAM_FAILED;
+      if (failure.code === 'NOT_FOUND') return notFoundAnswer(kind).body;
+      return errorBody(failure.code, failure.message);
+    };
 
   const routes = new Hono<EdgeAppEnv>();
   for (const kind of STATUS_KINDS) {
@@ -258,7 +264,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
         onClose: () => openStreams--,
         ...(shutdown === undefined ? {} : { shutdown }),
         ...(tenant.expiresAt === undefined ? {} : { closeAt: tenant.expiresAt }),
-        describeError,
+        describeError: describeError(kind),
         clock,
         heartbeatMs: config.heartbeatMs,
       });
