@@ -80,6 +80,26 @@ describe('a stream for an id that never appears', () => {
   });
 });
 
+describe("a stream's not-found and status reads", () => {
+  it('keeps the 404 for reconnecting streams only: a read after EDGE_NOT_FOUND_TTL_SECONDS asks again', async () => {
+    const h = await createEdgeHarness();
+    const { documentIds } = h.simulator.createRequest({
+      apiKey: DEMO_API_KEY,
+      documents: [{}],
+      visibleAfterMs: 15_000,
+    });
+    const id = documentIds[0] ?? '';
+    const all = await stream(h, events('document', id));
+    expect(all.map((event) => event.event)).toEqual(['failure']);
+    h.clock.advance(15_000);
+
+    const read = await h.get(`/api/v1/document-status/${id}`);
+    expect(read.status).toBe(200);
+    const again = await h.get(events('document', id));
+    expect(again.status).toBe(404);
+  });
+});
+
 describe('a stream the upstream refuses', () => {
   const WRONG_KEY = 'nl_wrong000000000000000000000000000';
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });

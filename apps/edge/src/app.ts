@@ -38,13 +38,15 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   const { config, clock, metrics, log } = parts;
   const now = () => clock.now();
   const { fleet } = parts;
-  const holdOff = createHoldOff({ now });
+  // In a fleet, a 429 met by one instance holds off all.
+  const local = createHoldOff({ now });
+  const holdOff = fleet === undefined ? local : fleet.holdOff(local);
   const compressed = parts.compress ? createCompressedBodies() : undefined;
   const cache = createStatusCache({
     store: parts.store,
     ttl: config.ttl,
-    // In a fleet, a 429 met by one instance holds off all, and one call per key runs fleet-wide.
-    holdOff: fleet === undefined ? holdOff : fleet.holdOff(holdOff),
+    // In a fleet, one call per key runs fleet-wide.
+    holdOff,
     now,
     ...(fleet === undefined ? {} : { leases: fleet.leases }),
     deadlineMs: config.upstreamTimeoutMs,
@@ -92,7 +94,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     now,
     admit: (kind) => admissionCheck(admissionOf(kind)),
   });
-  const eventRoutes = createEventRoutes({ ...parts, cache, admit });
+  const eventRoutes = createEventRoutes({ ...parts, cache, holdOff, admit });
 
   const app = new Hono<EdgeAppEnv>();
   const crossOrigin = config.corsOrigins.length > 0;

@@ -14,6 +14,8 @@ import { createFeedHub, type FeedSource } from './feed-hub.ts';
 import { feedMessages } from './feed-messages.ts';
 import type { Fleet } from './fleet.ts';
 import { fleetDocumentFeed } from './fleet-document-feed.ts';
+import { heldOffClient } from './held-off-client.ts';
+import type { HoldOff } from './hold-off.ts';
 import { jsonError } from './json-error.ts';
 import { describeStatusRoutes } from './openapi.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
@@ -33,6 +35,7 @@ import {
 import { notFoundAnswer } from './status-loader.ts';
 import { STATUS_KINDS, STATUS_PATHS } from './status-paths.ts';
 import type { StoredStatus } from './status-store.ts';
+import { rememberFeedAnswer, streamEndKey } from './stream-memory.ts';
 import { streamPreflight } from './stream-preflight.ts';
 import { createStreamRefusals } from './stream-refusals.ts';
 import { upstreamFailure } from './upstream-failure.ts';
@@ -42,6 +45,8 @@ import { waitUntilOf } from './wait-until.ts';
 export interface EventRoutesOptions {
   readonly config: Pick<EdgeConfig, 'mode' | 'maxEventStreams' | 'heartbeatMs'>;
   readonly cache: StatusCache;
+  /** The hold-off after upstream 429s that status reads obey (the cache's): streams obey it too. */
+  readonly holdOff: HoldOff;
   readonly metrics: ProxyMetrics;
   readonly clock: PollerClock;
   readonly scheduler: PollScheduler;
@@ -147,6 +152,19 @@ function chooseFeed(choice: FeedChoice): FeedSource<string> {
 export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv> {
   const { config, cache, metrics, clock, scheduler, shareEventLoops, shutdown, admit, eventFeed } =
     options;
+  /**
+   * Each tenant's client under the hold-off, one object per client: the scheduler shares a loop
+   * per (client object, id).
+   */
+  const heldOff = new WeakMap<NeurolinkerClient, NeurolinkerClient>();
+  const streamsTenant = (tenant: Tenant): Tenant => {
+    let client = heldOff.get(tenant.client);
+    if (client === undefined) {
+      client = heldOffClient(tenant.client, options.holdOff, tenant.cacheTenant);
+      heldOff.set(tenant.client, client);
+    }
+    return { ...tenant, client };
+  };
   let openStreams = 0;
   const { fleet } = options;
   const hub = fleet !== undefined && shareEventLoops ? { share: fleet.share } : {};
@@ -171,7 +189,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
           (requestId: string, signal: AbortSignal) => {
             const requestKey = cacheKey({ tenant: cacheTenant, kind: 'request', id: requestId });
             const remember: RememberAnswer = (answer) =>
-              void cache.remember(requestKey, answer).catch(() => undefined);
+              void rememberFeedAnswer(cache, requestKey, answer);
             const source = sharedRequestFeed(scheduler, client, requestId, remember);
             return feedMessages(
               (listener) => feeds.request.subscribe(requestKey, source, listener),
@@ -196,11 +214,17 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   for (const kind of STATUS_KINDS) {
     const path = `${STATUS_PATHS[kind]}/events`;
     routes.get(path, describeStatusRoutes(kind, 'events'), admit(kind), async (c) => {
-      const { id, tenant } = c.var;
+      const { id } = c.var;
+      const tenant = streamsTenant(c.var.tenant);
       const key = cacheKey({ tenant: tenant.cacheTenant, kind, id });
       // GET and HEAD agree: the cache may answer 204 (the client has the final status) or 404.
-      const cached = await cache.fresh(key);
-      const early = streamPreflight(cached, c.req.header('last-event-id'), refusals.find(key));
+      const [cached, ended] = await Promise.all([cache.fresh(key), cache.fresh(streamEndKey(key))]);
+      const early = streamPreflight({
+        fresh: cached,
+        ended,
+        lastEventId: c.req.header('last-event-id'),
+        refusal: refusals.find(key),
+      });
       if (early?.body === null) return c.body(null, 204, early.headers);
       if (early !== undefined) {
         return c.body(early.body, early.status as ContentfulStatusCode, early.headers);
@@ -224,7 +248,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
       const waitUntil = waitUntilOf(c);
       const remember: RememberAnswer = (answer) =>
         // On Workers a write nobody waits for is cut short when the response ends.
-        waitUntil(cache.remember(key, answer).catch(() => undefined));
+        waitUntil(rememberFeedAnswer(cache, key, answer));
       const source = chooseFeed({
         kind,
         id,

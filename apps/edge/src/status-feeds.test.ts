@@ -2,7 +2,7 @@ import { NotFoundError, ServerError } from '@neurostatus/core';
 import { describe, expect, it } from 'vitest';
 import type { FeedSource } from './feed-hub.ts';
 import type { UpstreamAnswer } from './status-cache.ts';
-import { notFoundRemembered, STREAM_NOT_FOUND_MS } from './status-feeds.ts';
+import { notFoundRemembered } from './status-feeds.ts';
 
 /** A feed from elsewhere that sends `body`, then fails with `error`. */
 const failingAfter =
@@ -33,11 +33,7 @@ describe('notFoundRemembered', () => {
     );
     expect(seen).toEqual(['{"a":1}', gone]);
     expect(remembered).toHaveLength(1);
-    expect(remembered[0]).toMatchObject({
-      status: 404,
-      terminal: false,
-      minFreshMs: STREAM_NOT_FOUND_MS,
-    });
+    expect(remembered[0]).toMatchObject({ status: 404, terminal: false });
     expect(JSON.parse(remembered[0]?.body ?? '')).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 

@@ -12,15 +12,9 @@ import { notFoundAnswer, statusAnswer } from './status-loader.ts';
 
 // The sources of event-stream feeds: each starts one upstream poll loop and returns how to stop
 // it; the feed hub shares it between a key's streams. Every source hands what it learns to
-// `remember` (the cache): each status, and "not found" when the id never appeared, so a
-// reconnecting client is answered from the cache (204 after the final status, 404 for an unknown
-// id) instead of by a new poll loop.
-
-/**
- * How long a stream's "not found" is kept (ms), whatever `EDGE_NOT_FOUND_TTL_SECONDS` says: longer
- * than EventSource's reconnect delay (`retry:` 2 s), so the reconnect meets it and gets 404.
- */
-export const STREAM_NOT_FOUND_MS = 30_000;
+// `remember` (the cache, through `rememberFeedAnswer`): each status, and "not found" when the id
+// never appeared, so a reconnecting client is answered from the cache (204 after the final status,
+// 404 for an unknown id) instead of by a new poll loop.
 
 /** Stores what a feed learned; never throws. */
 export type RememberAnswer = (answer: UpstreamAnswer) => void;
@@ -51,7 +45,7 @@ function remembering(
     end: () => sink.end(),
     error(error) {
       if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
-        remember({ ...notFoundAnswer(kind), minFreshMs: STREAM_NOT_FOUND_MS });
+        remember(notFoundAnswer(kind));
       }
       sink.error(error);
     },
@@ -210,7 +204,7 @@ export function notFoundRemembered(
       end: () => sink.end(),
       error(error) {
         if (isNeurolinkerError(error) && error.code === 'NOT_FOUND') {
-          remember({ ...notFoundAnswer(kind), minFreshMs: STREAM_NOT_FOUND_MS });
+          remember(notFoundAnswer(kind));
         }
         sink.error(error);
       },

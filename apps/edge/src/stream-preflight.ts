@@ -1,5 +1,4 @@
 import type { JsonErrorReply } from './json-error.ts';
-import { STREAM_NOT_FOUND_MS } from './status-feeds.ts';
 import type { StoredStatus } from './status-store.ts';
 
 /** An answer to an event-stream request that opens no stream. */
@@ -16,34 +15,36 @@ export type StreamPreflightReply =
  *   that answer (401, 402, 403 or 502 JSON), which also stops EventSource (any answer but 200
  *   `text/event-stream` is final for it);
  * - an id a stream waited for in vain (it ended with `failure` / `NOT_FOUND` after the poller's
- *   grace period), while that answer is fresh: 404 JSON. A status read's brief 404 (for
- *   `EDGE_NOT_FOUND_TTL_SECONDS`, right after a submission perhaps) does not count: the stream
- *   opens and waits for the id itself. What tells them apart is how long the 404 is believed:
- *   a stream's for {@link STREAM_NOT_FOUND_MS}.
+ *   grace period) in the last 30 s (`ended`, kept apart by `rememberFeedAnswer`): 404 JSON. A
+ *   status read's brief 404 (right after a submission, perhaps) does not count: the stream opens
+ *   and waits for the id itself.
  * Otherwise undefined: open the stream (from `fresh` when it is finished).
  *
  * @example
  * ```ts
- * const reply = streamPreflight(await cache.fresh(key), c.req.header('last-event-id'), refusals.find(key));
+ * const reply = streamPreflight({ fresh, ended, lastEventId, refusal: refusals.find(key) });
  * if (reply !== undefined) return c.body(reply.body, reply.status, reply.headers);
  * ```
  */
-export function streamPreflight(
-  fresh: StoredStatus | undefined,
-  lastEventId: string | undefined,
-  refusal?: JsonErrorReply,
-): StreamPreflightReply | undefined {
+export function streamPreflight(known: {
+  /** The status's fresh cache entry, if any. */
+  readonly fresh: StoredStatus | undefined;
+  /** The fresh entry under `streamEndKey`: a stream's final "not found", if any. */
+  readonly ended: StoredStatus | undefined;
+  readonly lastEventId: string | undefined;
+  /** A refusal of this stream's key, if any (`StreamRefusals`). */
+  readonly refusal: JsonErrorReply | undefined;
+}): StreamPreflightReply | undefined {
+  const { fresh, ended, lastEventId, refusal } = known;
   if (refusal !== undefined) return refusal;
-  if (fresh === undefined) return undefined;
-  if (fresh.status === 404) {
-    if (fresh.freshUntil - fresh.storedAt < STREAM_NOT_FOUND_MS) return undefined;
+  if (ended?.status === 404) {
     return {
       status: 404,
-      body: fresh.body,
+      body: ended.body,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     };
   }
-  if (fresh.terminal && fresh.etag.slice(1, -1) === lastEventId?.trim()) {
+  if (fresh?.status === 200 && fresh.terminal && fresh.etag.slice(1, -1) === lastEventId?.trim()) {
     return { status: 204, body: null, headers: { 'cache-control': 'no-store' } };
   }
   return undefined;
