@@ -41,7 +41,8 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
   // In a fleet, a 429 met by one instance holds off all.
   const local = createHoldOff({ now });
   const holdOff = fleet === undefined ? local : fleet.holdOff(local);
-  const compressed = parts.compress ? createCompressedBodies() : undefined;
+  // Gzipped copies are bounded like the memory store (a copy is no larger than its body).
+  const compressed = parts.compress ? createCompressedBodies(config.store) : undefined;
   const cache = createStatusCache({
     store: parts.store,
     ttl: config.ttl,

@@ -75,4 +75,26 @@ describe('createCompressedBodies', () => {
     await bodies.gzipped('"b"', BIG);
     expect(calls).toBe(4);
   });
+
+  it('keeps at most maxBytes of copies, dropping the least recently used, and never one larger', async () => {
+    let calls = 0;
+    const bodies = createCompressedBodies({
+      maxBytes: 1_000,
+      gzip: async () => {
+        calls++;
+        return new Uint8Array(400);
+      },
+    });
+    for (const etag of ['"a"', '"b"', '"c"']) await bodies.gzipped(etag, BIG);
+    expect(calls).toBe(3); // 1 200 bytes: a, the oldest, is gone
+    await bodies.gzipped('"c"', BIG);
+    await bodies.gzipped('"b"', BIG);
+    expect(calls).toBe(3);
+    await bodies.gzipped('"a"', BIG);
+    expect(calls).toBe(4);
+
+    const huge = createCompressedBodies({ maxBytes: 300, gzip: async () => new Uint8Array(400) });
+    expect((await huge.gzipped('"h"', BIG))?.length).toBe(400); // served once
+    expect(huge.gzippedNow('"h"', BIG)).toBeInstanceOf(Promise); // but not kept
+  });
 });

@@ -2,6 +2,11 @@
 export interface CompressedBodiesOptions {
   /** Bodies kept compressed at most (least recently used dropped first). Default 10 000. */
   readonly maxEntries?: number;
+  /**
+   * Bytes of compressed copies kept at most (least recently used dropped first; a copy larger
+   * than this is served but not kept). Default 32 MiB.
+   */
+  readonly maxBytes?: number;
   /** Bodies shorter than this (bytes of UTF-8) are never compressed: gzip gains little. Default 512. */
   readonly minBytes?: number;
   /** Compresses bytes. Default: `CompressionStream('gzip')` (Web API), looked up when called. */
@@ -40,15 +45,6 @@ interface Copy {
 
 const encoder = new TextEncoder();
 
-function settle(
-  copy: Copy,
-  bytes: Uint8Array<ArrayBuffer> | undefined,
-): Uint8Array<ArrayBuffer> | undefined {
-  copy.settled = true;
-  copy.bytes = bytes;
-  return bytes;
-}
-
 async function gzipWithStreams(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -70,9 +66,32 @@ async function gzipWithStreams(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Arr
  */
 export function createCompressedBodies(options: CompressedBodiesOptions = {}): CompressedBodies {
   const maxEntries = options.maxEntries ?? 10_000;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   const minBytes = options.minBytes ?? 512;
   const gzip = options.gzip ?? gzipWithStreams;
   const copies = new Map<string, Copy>();
+  /** Bytes of the settled copies in `copies`. */
+  let keptBytes = 0;
+
+  const drop = (etag: string) => {
+    const copy = copies.get(etag);
+    if (copy === undefined) return;
+    copies.delete(etag);
+    keptBytes -= copy.bytes?.length ?? 0;
+  };
+  /** Records a copy's outcome; kept copies count against `maxBytes`, oldest dropped first. */
+  const settle = (etag: string, copy: Copy, bytes: Uint8Array<ArrayBuffer> | undefined) => {
+    copy.settled = true;
+    copy.bytes = bytes;
+    if (copies.get(etag) !== copy || bytes === undefined) return bytes;
+    if (bytes.length > maxBytes) {
+      copies.delete(etag);
+      return bytes;
+    }
+    keptBytes += bytes.length;
+    while (keptBytes > maxBytes) drop(copies.keys().next().value as string);
+    return bytes;
+  };
 
   const start = (etag: string, body: string): Copy => {
     const existing = copies.get(etag);
@@ -89,8 +108,8 @@ export function createCompressedBodies(options: CompressedBodiesOptions = {}): C
     }
     const copy: Copy = {
       made: gzip(bytes).then(
-        (zipped) => settle(copy, zipped),
-        () => settle(copy, undefined),
+        (zipped) => settle(etag, copy, zipped),
+        () => settle(etag, copy, undefined),
       ),
       settled: false,
       bytes: undefined,
@@ -99,7 +118,7 @@ export function createCompressedBodies(options: CompressedBodiesOptions = {}): C
   };
   const remember = (etag: string, copy: Copy): Copy => {
     copies.set(etag, copy);
-    if (copies.size > maxEntries) copies.delete(copies.keys().next().value as string);
+    if (copies.size > maxEntries) drop(copies.keys().next().value as string);
     return copy;
   };
 
