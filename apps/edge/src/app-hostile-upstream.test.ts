@@ -1,4 +1,4 @@
-import { DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
+import { DEMO_API_KEY, DEMO_DOCUMENT_IDS, DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
 import { createEdgeHarness } from './test-support/edge-harness.ts';
 
@@ -40,5 +40,34 @@ describe('a payload nested very deep inside an unknown field', () => {
     const res = await h.get(doc(ID));
     expect(res.status).toBe(502);
     expect((await res.json()).error.code).toBe('UPSTREAM_INVALID_RESPONSE');
+  });
+});
+
+describe('a large answer', () => {
+  /** A request of ten 2 000-page documents, finished: its status is about 1.3 MB of JSON. */
+  async function largeRequest(env: Record<string, string> = {}) {
+    const h = await createEdgeHarness(env);
+    const documents = Array.from({ length: 10 }, () => ({
+      totalPages: 2_000,
+      pendingMs: 0,
+      processingMs: 1_000,
+    }));
+    const { requestId } = h.simulator.createRequest({ apiKey: DEMO_API_KEY, documents });
+    h.clock.advance(2_000);
+    return { h, path: `/api/v1/request-status/${requestId}` };
+  }
+
+  it('is served: a request status over 1 MiB is no invalid answer (EDGE_UPSTREAM_MAX_BYTES, 16 MiB)', async () => {
+    const { h, path } = await largeRequest();
+    const response = await h.get(path);
+    expect(response.status).toBe(200);
+    expect((await response.text()).length).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('past EDGE_UPSTREAM_MAX_BYTES is refused as an invalid upstream response (502)', async () => {
+    const { h, path } = await largeRequest({ EDGE_UPSTREAM_MAX_BYTES: String(512 * 1024) });
+    const response = await h.get(path);
+    expect(response.status).toBe(502);
+    expect((await response.json()).error.code).toBe('UPSTREAM_INVALID_RESPONSE');
   });
 });

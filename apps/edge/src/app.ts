@@ -63,6 +63,7 @@ export async function createApp(parts: ResolvedEdgeParts): Promise<Hono<EdgeAppE
     createUpstreamClients({
       baseUrl: parts.baseUrl,
       timeoutMs: config.upstreamTimeoutMs,
+      maxResponseBytes: config.upstreamMaxBytes,
       // Every upstream call is counted here, whichever path makes it (status read or poll loop).
       fetch: meteredFetch(metrics, now, parts.fetch),
       now,

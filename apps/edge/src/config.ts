@@ -46,6 +46,8 @@ export interface EdgeConfig {
     readonly staleMs: number;
   };
   readonly upstreamTimeoutMs: number;
+  /** Largest upstream response body accepted, bytes (larger: an invalid upstream response). */
+  readonly upstreamMaxBytes: number;
   /** Origins allowed by CORS; empty: no CORS headers at all. */
   readonly corsOrigins: readonly string[];
   readonly store: { readonly maxEntries: number; readonly maxBytes: number };
@@ -95,6 +97,7 @@ export const EDGE_DEFAULTS = {
   notFoundTtlSeconds: 2,
   staleSeconds: 300,
   upstreamTimeoutMs: 10_000,
+  upstreamMaxBytes: 16 * 1024 * 1024,
   storeMaxEntries: 10_000,
   storeMaxBytes: 32 * 1024 * 1024,
   heartbeatSeconds: 5,
@@ -119,6 +122,7 @@ const VARIABLES = [
   'EDGE_NOT_FOUND_TTL_SECONDS',
   'EDGE_STALE_SECONDS',
   'EDGE_UPSTREAM_TIMEOUT_MS',
+  'EDGE_UPSTREAM_MAX_BYTES',
   'EDGE_CORS_ORIGINS',
   'EDGE_STORE_MAX_ENTRIES',
   'EDGE_STORE_MAX_BYTES',
@@ -203,6 +207,7 @@ const SCHEMAS = {
   EDGE_NOT_FOUND_TTL_SECONDS: integer(0, 3_600),
   EDGE_STALE_SECONDS: integer(0, 7 * 24 * 60 * 60),
   EDGE_UPSTREAM_TIMEOUT_MS: integer(100, 120_000),
+  EDGE_UPSTREAM_MAX_BYTES: integer(1_024, 1024 * 1024 * 1024),
   EDGE_CORS_ORIGINS: v.pipe(
     v.string(),
     v.transform((value) =>
@@ -318,6 +323,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
       staleMs: seconds(p.EDGE_STALE_SECONDS, EDGE_DEFAULTS.staleSeconds),
     },
     upstreamTimeoutMs: p.EDGE_UPSTREAM_TIMEOUT_MS ?? EDGE_DEFAULTS.upstreamTimeoutMs,
+    upstreamMaxBytes: p.EDGE_UPSTREAM_MAX_BYTES ?? EDGE_DEFAULTS.upstreamMaxBytes,
     corsOrigins: p.EDGE_CORS_ORIGINS ?? [],
     store: {
       maxEntries: p.EDGE_STORE_MAX_ENTRIES ?? EDGE_DEFAULTS.storeMaxEntries,

@@ -6,6 +6,8 @@ export interface UpstreamClientsOptions {
   readonly baseUrl: string;
   /** Per-call deadline, ms: one upstream call never takes longer. */
   readonly timeoutMs: number;
+  /** Largest response body accepted, bytes (larger: `InvalidResponseError`). Default core's 1 MiB. */
+  readonly maxResponseBytes?: number;
   /**
    * The proxy's clock, epoch ms: the call's deadline is measured on it, like the cache's. Default
    * `Date.now`. (A deadline on another clock than the timer's is shortened by whatever time the
@@ -58,6 +60,9 @@ export function createUpstreamClients(options: UpstreamClientsOptions): Upstream
           deadlineMs: options.timeoutMs,
           retry: false,
           userAgent: 'neurostatus-edge',
+          ...(options.maxResponseBytes === undefined
+            ? {}
+            : { maxResponseBytes: options.maxResponseBytes }),
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
           ...(options.now === undefined ? {} : { now: options.now }),
         });

@@ -11,6 +11,8 @@ export interface ObjectUpstream {
   /** The proxy's own key (`scoped-token` / `open`, from the secret binding), or the demo key. */
   readonly proxyKey: string | undefined;
   readonly timeoutMs: number;
+  /** Largest response body read, bytes (`EDGE_UPSTREAM_MAX_BYTES`); larger: no answer. */
+  readonly maxBytes: number;
 }
 
 /** The simulator of `EDGE_DEMO` Workers: one per isolate, made on first use (never at import). */
@@ -33,6 +35,7 @@ export function objectUpstream(config: EdgeConfig): ObjectUpstream {
       fetch: (input, init) => fetch(input, init),
       proxyKey: upstream.apiKey,
       timeoutMs: config.upstreamTimeoutMs,
+      maxBytes: config.upstreamMaxBytes,
     };
   }
   embeddedSimulator ??= createSimulator({ demo: true });
@@ -42,6 +45,7 @@ export function objectUpstream(config: EdgeConfig): ObjectUpstream {
     fetch: async (input, init) => simulator.app.fetch(new Request(input, init)),
     proxyKey: DEMO_API_KEY,
     timeoutMs: config.upstreamTimeoutMs,
+    maxBytes: config.upstreamMaxBytes,
   };
 }
 
@@ -70,7 +74,12 @@ export async function callUpstream(
       },
       signal: timeout,
     });
-    const reply: HttpReply = await readUpstreamReply(response, target.kind, Date.now());
+    const reply: HttpReply = await readUpstreamReply(
+      response,
+      target.kind,
+      Date.now(),
+      upstream.maxBytes,
+    );
     return reply;
   } catch {
     return { type: timeout.aborted ? 'timeout' : 'connection', receivedAt: Date.now() };

@@ -266,6 +266,7 @@ export class StatusObject {
       timeoutMs,
       deadlineMs: timeoutMs,
       retry: false,
+      maxResponseBytes: setup.config.upstreamMaxBytes,
       fetch: async (_input, init) =>
         replayAnswer(
           replyResponse(await this.#ask(setup, target, key), Date.now()),

@@ -21,7 +21,7 @@ describe('upstream replies', () => {
 
   it('keep valid statuses and 404s, and only relay the rest', async () => {
     const read = (status: number, body: string) =>
-      readUpstreamReply(new Response(body, { status }), 'document', 0);
+      readUpstreamReply(new Response(body, { status }), 'document', 0, 1024 * 1024);
 
     expect(await read(200, completed)).toMatchObject({ storable: true, terminal: true });
     expect(await read(200, processing)).toMatchObject({ storable: true, terminal: false });
@@ -38,6 +38,7 @@ describe('upstream replies', () => {
       }),
       'document',
       1_000,
+      1024 * 1024,
     );
     const response = replyResponse(reply, 3_500);
 

@@ -6,6 +6,7 @@ import {
   parseRequestStatus,
   type RequestStatus,
 } from '@neurostatus/core';
+import { boundedText } from '../bounded-text.ts';
 import type { StatusKind } from '../cache-key.ts';
 
 /** An HTTP answer of the upstream, as a status object keeps and relays it. */
@@ -61,19 +62,22 @@ export function terminalOf(kind: StatusKind, body: string): boolean | undefined 
 }
 
 /**
- * Reads an upstream response into a reply (the body in full: the status API answers small JSON).
+ * Reads an upstream response into a reply (the body in full, up to `maxBytes`).
+ *
+ * @throws {RangeError} for a body larger than `maxBytes`.
  *
  * @example
  * ```ts
- * const reply = await readUpstreamReply(await fetch(url), 'document', Date.now());
+ * const reply = await readUpstreamReply(await fetch(url), 'document', Date.now(), 16 * 1024 * 1024);
  * ```
  */
 export async function readUpstreamReply(
   response: Response,
   kind: StatusKind,
   receivedAt: number,
+  maxBytes: number,
 ): Promise<HttpReply> {
-  const body = await response.text();
+  const body = await boundedText(response, maxBytes);
   const headers: Record<string, string> = {};
   for (const name of RELAYED_HEADERS) {
     const value = response.headers.get(name);
