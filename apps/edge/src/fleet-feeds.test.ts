@@ -1,3 +1,4 @@
+import { NotFoundError } from '@neurostatus/core';
 import { systemClock } from '@neurostatus/poller';
 import { describe, expect, it } from 'vitest';
 import { createFeedHub, type FeedListener, type FeedSource } from './feed-hub.ts';
@@ -152,19 +153,39 @@ describe('createFleetFeeds', () => {
     await expect.poll(() => other.seen.ended).toBe(1);
   });
 
-  it('lets each instance poll for itself after the leader failed', async () => {
+  it('hands every led loop over at once on handOver (shutdown), before the connection closes', async () => {
     const [a, b] = await fleet(2);
     const api = upstream();
+    for (const key of ['doc-1', 'doc-2']) a!.hub.subscribe(key, api.source, listener().listen);
+    await expect.poll(() => a!.feeds.leading).toBe(2);
+    for (const key of ['doc-1', 'doc-2']) b!.hub.subscribe(key, api.source, listener().listen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await a!.feeds.handOver();
+    await a!.redis.close();
+    expect(a!.feeds.leading).toBe(0);
+    await expect.poll(() => b!.feeds.leading, { timeout: LEASE_MS / 2 }).toBe(2);
+  });
+
+  it("ends every instance's listeners with the leader's failure, without polling again", async () => {
+    const [a, b] = await fleet(2);
+    const api = upstream();
+    const errors: unknown[] = [];
+    const follower: FeedListener<string> = {
+      status: () => {},
+      end: () => {},
+      error: (error) => errors.push(error),
+    };
     const first = listener();
-    const second = listener();
     a!.hub.subscribe('doc', api.source, first.listen);
     await expect.poll(() => api.loops.length).toBe(1);
-    b!.hub.subscribe('doc', api.source, second.listen);
+    b!.hub.subscribe('doc', api.source, follower);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    api.loops[0]!.sink.error(new Error('401'));
-    await expect.poll(() => api.live().length).toBe(1);
-    api.live()[0]!.sink.error(new Error('401'));
-    await expect.poll(() => [first.seen.errors, second.seen.errors]).toEqual([1, 1]);
+    api.loops[0]!.sink.error(new NotFoundError('gone', { status: 404 }));
+    await expect.poll(() => errors.length).toBe(1);
+    expect(first.seen.errors).toBe(1);
+    expect(errors[0]).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+    expect(api.loops).toHaveLength(1);
   });
 
   it('runs a loop per instance while Redis is away', async () => {
@@ -184,6 +205,54 @@ describe('createFleetFeeds', () => {
     api.end();
     expect(seen).toEqual({ statuses: ['{"s":"completed"}'], ended: 1, errors: 0 });
     await own.stop();
+  });
+});
+
+describe('createFleetFeeds across a Redis outage', () => {
+  it('joins the fleet with a feed started while Redis was away, once it is back: one loop', async () => {
+    const own = await startRedisServer();
+    const prefix = `feeds-outage-${run++}:`;
+    const make = async (origin: string) => {
+      const redis = redisServer.closeAtEnd(
+        await connectRedis({ url: own.url, log: () => {}, maxBackoffMs: 100 }),
+      );
+      const feeds = createFleetFeeds({
+        redis,
+        clock: systemClock,
+        prefix,
+        origin,
+        leaseMs: LEASE_MS,
+      });
+      return { redis, feeds, hub: createFeedHub<string>({ share: feeds.share }) };
+    };
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const subscribers = async () =>
+        (
+          (await a.redis.commands.sendCommand(['PUBSUB', 'NUMSUB', `${prefix}feeds`])) as unknown[]
+        )[1];
+      await expect.poll(subscribers).toBe(2);
+      await own.stop();
+      await expect.poll(() => a.redis.ready).toBe(false);
+      const api = upstream();
+      a.hub.subscribe('doc', api.source, listener().listen);
+      expect(api.loops).toHaveLength(1);
+
+      await own.restart();
+      await expect.poll(() => a.redis.ready && b.redis.ready, { timeout: 5_000 }).toBe(true);
+      await expect.poll(subscribers).toBe(2);
+      await expect.poll(() => a.feeds.leading, { timeout: 4 * LEASE_MS }).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+      const late = listener();
+      b.hub.subscribe('doc', api.source, late.listen);
+      await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+      expect(api.live()).toHaveLength(1);
+      api.status('{"s":"completed"}');
+      await expect.poll(() => late.seen.statuses).toEqual(['{"s":"completed"}']);
+    } finally {
+      await own.stop();
+    }
   });
 });
 

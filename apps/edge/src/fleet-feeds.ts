@@ -1,4 +1,5 @@
 import type { PollerClock } from '@neurostatus/poller';
+import { fromWireError, toWireError, type WireError } from './durable/feed-message.ts';
 import type { FeedListener, FeedSource } from './feed-hub.ts';
 import type { FleetConnection } from './redis-connection.ts';
 
@@ -31,14 +32,24 @@ export interface FleetFeeds {
   share(key: string, source: FeedSource<string>): FeedSource<string>;
   /** Feeds whose upstream loop runs in this instance. */
   readonly leading: number;
+  /**
+   * Hands every feed this instance leads over to the others (releases their leases at once, as
+   * when a leader loses its last listener), and stops its loops; resolves once Redis was told.
+   * Call it on shutdown, before closing the connection.
+   */
+  handOver(): Promise<void>;
 }
 
-/** A feed message: who sent it, which feed, and a status (`s`), the end (`e`), a failure (`x`) or a release (`r`). */
+/**
+ * A feed message: who sent it, which feed, and a status (`s`, body `b`), the end (`e`), a failure
+ * (`x`, the error's code and numbers `w`) or a release (`r`).
+ */
 interface FeedMessage {
   readonly o: string;
   readonly k: string;
   readonly t: 's' | 'e' | 'x' | 'r';
   readonly b?: string;
+  readonly w?: WireError;
 }
 
 const DEFAULTS = { prefix: 'neurostatus:edge:', leaseMs: 3_000, latestTtlMs: 600_000 } as const;
@@ -76,9 +87,10 @@ function parseMessage(text: string): FeedMessage | undefined {
  * for late joiners. A leader that dies stops renewing; one that loses its last listener releases
  * at once; either way an instance that still has listeners takes over within two lease periods.
  * A status equal to the last one delivered is not delivered again, so a takeover repeats nothing
- * (event ids are body ETags). A leader's failure is announced and each remaining instance then
- * polls for itself, meeting the error with its own listeners. Without Redis, each instance runs
- * its own loop, as it did before.
+ * (event ids are body ETags). A leader's failure is announced with its code and numbers, and
+ * every instance's listeners end with it (an unknown id fails once, fleet-wide, not once per
+ * instance after a grace period each). Without Redis, each instance runs its own loop; a feed
+ * started then claims its lease once Redis is back, and joins the fleet.
  *
  * @throws {TypeError} for a lease that is not a positive number of milliseconds.
  * @example
@@ -97,6 +109,8 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
   const origin = options.origin ?? crypto.randomUUID();
   const channel = `${prefix}feeds`;
   const handlers = new Map<string, Set<(message: FeedMessage) => void>>();
+  /** Each running feed's hand-over (see `FleetFeeds.handOver`). */
+  const handOvers = new Set<() => Promise<unknown>>();
   let leading = 0;
   void redis
     .subscribe(channel, (text) => {
@@ -111,8 +125,8 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
     const lease = `${prefix}feed-lead:${key}`;
     const latest = `${prefix}feed-latest:${key}`;
     const life = new AbortController();
-    const message = (t: FeedMessage['t'], b?: string) =>
-      JSON.stringify(b === undefined ? { o: origin, k: key, t } : { o: origin, k: key, t, b });
+    const message = (t: FeedMessage['t'], extra: Pick<FeedMessage, 'b' | 'w'> = {}) =>
+      JSON.stringify({ o: origin, k: key, t, ...extra });
     let last: string | undefined;
     let heard = false;
     let over = false;
@@ -128,25 +142,40 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
     const close = () => {
       over = true;
       life.abort();
+      handOvers.delete(handOverAll);
       handlers.get(key)?.delete(onMessage);
       if (handlers.get(key)?.size === 0) handlers.delete(key);
     };
-    const stopLeading = (announce: FeedMessage['t'] | undefined) => {
-      if (leader === undefined) return;
+    /** Stops this instance's loop and releases the lease, announcing `note` (a message, or ''). */
+    const stopLeading = (note: string): Promise<unknown> => {
+      if (leader === undefined) return Promise.resolve();
       const { stop, token } = leader;
       leader = undefined;
       leading--;
       stop();
-      const note = announce === undefined ? '' : message(announce);
-      void send(['EVAL', RELEASE_SCRIPT, '1', lease, token ?? '', channel, note]).catch(() => {});
+      return send(['EVAL', RELEASE_SCRIPT, '1', lease, token ?? '', channel, note]).catch(() => {});
     };
+    /** Stops following and leading (the others take over at once); `tell` ends the listeners too. */
+    function handOver(tell = false): Promise<unknown> {
+      if (over) return Promise.resolve();
+      close();
+      const released = stopLeading(message('r'));
+      // On shutdown the streams are closing already, without `end`; a close without shutdown
+      // ends them as the loops' own end would.
+      if (tell) sink.end();
+      return released;
+    }
+    function handOverAll(): Promise<unknown> {
+      return handOver(true);
+    }
+    handOvers.add(handOverAll);
     const lead = (token: string | undefined) => {
       leading++;
       const current = { stop: () => {}, token };
       leader = current;
-      const settle = (t: 'e' | 'x', notify: () => void) => {
+      const settle = (note: string, notify: () => void) => {
         if (leader !== current) return;
-        stopLeading(t === 'e' && options.shutdown?.aborted === true ? 'r' : t);
+        void stopLeading(note);
         if (over) return;
         close();
         notify();
@@ -163,11 +192,12 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
             body,
             String(latestTtlMs),
             channel,
-            message('s', body),
+            message('s', { b: body }),
           ]).catch(() => {});
         },
-        end: () => settle('e', () => sink.end()),
-        error: (error) => settle('x', () => sink.error(error)),
+        end: () =>
+          settle(message(options.shutdown?.aborted === true ? 'r' : 'e'), () => sink.end()),
+        error: (error) => settle(message('x', { w: toWireError(error) }), () => sink.error(error)),
       });
     };
     const tryLead = async () => {
@@ -199,14 +229,14 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
         );
         if (reply === 'OK' && leader !== undefined) leader.token = claimed;
         // Another instance led meanwhile: follow it.
-        else if (reply === null) stopLeading(undefined);
+        else if (reply === null) void stopLeading('');
         return;
       }
       const renewed = await send(['EVAL', RENEW_SCRIPT, '1', lease, token, String(leaseMs)]).catch(
         () => undefined,
       );
       if (renewed !== undefined && Number(renewed) === 0 && leader?.token === token) {
-        stopLeading(undefined);
+        void stopLeading('');
       }
     };
     function onMessage(received: FeedMessage) {
@@ -215,33 +245,41 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
         if (over) return;
         close();
         sink.end();
+      } else if (received.t === 'x' && typeof received.w?.code === 'string') {
+        if (over) return;
+        close();
+        sink.error(fromWireError(received.w));
       } else if (received.t === 'x' || received.t === 'r') void tryLead();
     }
 
     const listeners = handlers.get(key) ?? new Set();
     listeners.add(onMessage);
     handlers.set(key, listeners);
+    // Redis is away: a loop of our own at once (it claims the lease once Redis is back).
+    if (!redis.ready) lead(undefined);
     void (async () => {
-      const known = await send(['GET', latest]).catch(() => null);
-      if (typeof known === 'string' && !heard) deliver(known);
-      await tryLead();
+      if (leader === undefined) {
+        const known = await send(['GET', latest]).catch(() => null);
+        if (typeof known === 'string' && !heard) deliver(known);
+        await tryLead();
+      }
       while (!over) {
         await clock.sleep(leader === undefined ? leaseMs : leaseMs / 3, life.signal);
         await keep();
       }
     })().catch(() => undefined);
 
-    return () => {
-      if (over) return;
-      close();
-      stopLeading('r');
-    };
+    return () => void handOver();
   };
 
   return {
     get leading() {
       return leading;
     },
-    share: (key, source) => (sink) => (redis.ready ? run(key, source, sink) : source(sink)),
+    // Whether Redis is there or not: `run` leads alone while it is away, and joins once it is back.
+    share: (key, source) => (sink) => run(key, source, sink),
+    async handOver() {
+      await Promise.all([...handOvers].map((each) => each()));
+    },
   };
 }

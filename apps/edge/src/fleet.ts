@@ -44,6 +44,7 @@ export interface Fleet {
   readonly feeds: FleetFeeds;
   /** True while Redis is away and the instance runs on its own. */
   readonly degraded: boolean;
+  /** Hands the loops this instance leads over to the others, then closes the connection. */
   close(): Promise<void>;
 }
 
@@ -100,6 +101,11 @@ export function createFleet(options: FleetOptions): Fleet {
     get degraded() {
       return !connection.ready;
     },
-    close: () => connection.close(),
+    async close() {
+      // Hand the led loops over first, while Redis still takes commands: the others take over at
+      // once, not after a lease expires.
+      await feeds.handOver();
+      await connection.close();
+    },
   };
 }

@@ -86,6 +86,59 @@ describe('connectRedis', () => {
     }
   });
 
+  it('counts a Redis that stops answering as lost: commands fail at once until it answers again', async () => {
+    const server = await startRedisServer();
+    const logs: LogRecord[] = [];
+    const connection = await connectRedis({
+      url: server.url,
+      log: (record) => logs.push(record),
+      commandTimeoutMs: 200,
+    });
+    try {
+      expect(connection.ready).toBe(true);
+      process.kill(server.pid, 'SIGSTOP');
+      await expect(connection.commands.sendCommand(['PING'])).rejects.toThrow(/took over/);
+      expect(connection.ready).toBe(false);
+      const started = performance.now();
+      await expect(connection.commands.sendCommand(['PING'])).rejects.toThrow(/not connected/);
+      expect(performance.now() - started).toBeLessThan(100);
+      process.kill(server.pid, 'SIGCONT');
+      await expect.poll(() => connection.ready, { timeout: 5_000 }).toBe(true);
+      expect(await connection.commands.sendCommand(['PING'])).toBe('PONG');
+      expect(logs.map((record) => record.msg)).toEqual([
+        'fleet: Redis connected, fleet mode on',
+        'fleet: Redis stopped answering, running per instance',
+        'fleet: Redis connected, fleet mode on',
+      ]);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+      await connection.close();
+      await server.stop();
+    }
+  });
+
+  it('says so when Redis refuses the credentials (not "unreachable"), once, without the password', async () => {
+    const server = await startRedisServer(['--requirepass', 'the-right-one']);
+    const logs: LogRecord[] = [];
+    const connection = await connectRedis({
+      url: `redis://:${PASSWORD}@127.0.0.1:${server.port}`,
+      log: (record) => logs.push(record),
+      connectTimeoutMs: 500,
+      maxBackoffMs: 100,
+    });
+    try {
+      expect(connection.ready).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const refused = logs.filter((record) => /refused the credentials/.test(record.msg));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatchObject({ level: 'error' });
+      expect(JSON.stringify(logs)).not.toContain(PASSWORD);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
   it('refuses a URL that is not redis:// or rediss:// without quoting it', async () => {
     const error = await connectRedis({
       url: `http://:${PASSWORD}@example.test`,

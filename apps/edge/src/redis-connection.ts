@@ -51,6 +51,24 @@ export class RedisTimeoutError extends Error {
   readonly code = 'REDIS_TIMEOUT' as const;
 }
 
+/**
+ * What a Redis error says about our credentials: `WRONGPASS`, `NOAUTH` or `NOPERM` (the reply's
+ * first word; the rest of the message is never logged), or undefined for any other error.
+ */
+export function credentialsRefusal(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.exec(message)?.[1];
+}
+
+/** `promise`, or a {@link RedisTimeoutError} after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisTimeoutError(`Redis took over ${ms} ms.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Reconnection delay: 100 ms doubling to `maxMs`, each drawn in [half, full] so a fleet spreads out. */
 export function reconnectDelay(retries: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, 100 * 2 ** Math.min(retries, 16));
@@ -92,22 +110,55 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
   const listeners = new Set<(ready: boolean) => void>();
   let ready = false;
   let closed = false;
+  /** A command timed out: Redis is connected but not answering (a hung server, a lost route). */
+  let stalled = false;
+  let probe: ReturnType<typeof setTimeout> | undefined;
+  /** The credentials refusal last logged (once until Redis is ready again). */
+  let refused: string | undefined;
   const update = () => {
-    const now = !closed && client.isReady && subscriber.isReady;
+    const now = !closed && !stalled && client.isReady && subscriber.isReady;
     if (now === ready) return;
     ready = now;
+    if (now) refused = undefined;
     if (!closed) {
-      log(
-        now ? 'info' : 'warn',
-        now ? 'fleet: Redis connected, fleet mode on' : 'fleet: Redis lost, running per instance',
-      );
+      const lost = stalled
+        ? 'fleet: Redis stopped answering, running per instance'
+        : 'fleet: Redis lost, running per instance';
+      log(now ? 'info' : 'warn', now ? 'fleet: Redis connected, fleet mode on' : lost);
     }
     for (const listener of listeners) listener(now);
   };
+  /** Until a PING is answered again, every `commandTimeoutMs`: commands fail at once meanwhile. */
+  const stall = () => {
+    if (stalled || closed) return;
+    stalled = true;
+    update();
+    const check = () => {
+      probe = setTimeout(async () => {
+        const answered = await within(client.sendCommand(['PING']), commandTimeoutMs).then(
+          () => true,
+          () => false,
+        );
+        if (closed) return;
+        if (!answered) return check();
+        stalled = false;
+        update();
+      }, commandTimeoutMs);
+    };
+    check();
+  };
+  const noteError = (error: unknown) => {
+    const refusal = credentialsRefusal(error);
+    if (refusal !== undefined && refusal !== refused && !closed) {
+      refused = refusal;
+      log('error', `fleet: Redis refused the credentials (${refusal}), running per instance`);
+    }
+    update();
+  };
   for (const each of [client, subscriber]) {
-    // Without an `error` listener an emitter's error would crash the process; the errors
-    // themselves (ECONNREFUSED, ...) are the state change `update` already reports.
-    each.on('error', () => update());
+    // Without an `error` listener an emitter's error would crash the process; connection errors
+    // (ECONNREFUSED, ...) are the state change `update` reports, a refused password is logged.
+    each.on('error', noteError);
     each.on('ready', update);
     each.on('end', update);
     each.on('reconnecting', update);
@@ -137,16 +188,10 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
     commands: {
       sendCommand(args) {
         if (!ready) return Promise.reject(new Error('Redis is not connected.'));
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new RedisTimeoutError(`Redis took over ${commandTimeoutMs} ms.`)),
-            commandTimeoutMs,
-          );
+        return within(client.sendCommand([...args]), commandTimeoutMs).catch((error: unknown) => {
+          if (error instanceof RedisTimeoutError) stall();
+          throw error;
         });
-        return Promise.race([client.sendCommand([...args]), timeout]).finally(() =>
-          clearTimeout(timer),
-        );
       },
     },
     subscribe: (channel, listener) => subscriber.subscribe(channel, (message) => listener(message)),
@@ -156,6 +201,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
     },
     async close() {
       closed = true;
+      clearTimeout(probe);
       update();
       listeners.clear();
       // Gracefully first, so that what was just sent (a lease released on shutdown, which lets
