@@ -114,11 +114,7 @@ export interface AdmissionSteps {
 export function admissionSteps(options: AdmissionOptions): AdmissionSteps {
   const { kind, mode, authenticate, rateLimiter, clientAddress } = options;
   const identified = (id: string, who: Tenant | AuthRefusal): Admitted | JsonErrorReply => {
-    if ('code' in who) {
-      const headers: Record<string, string> =
-        who.status === 401 ? { 'www-authenticate': 'Bearer realm="neurostatus-edge"' } : {};
-      return jsonErrorReply(who.code, who.message, who.status, headers);
-    }
+    if ('code' in who) return jsonErrorReply(who.code, who.message, who.status);
     return { id, tenant: who };
   };
   return {

@@ -74,6 +74,7 @@ describe('passthrough mode', () => {
     for (let i = 0; i < 2; i++) {
       const res = await h.get(doc(DOCUMENT), bearer(wrong));
       expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="neurostatus-edge"');
       expect(await errorCode(res)).toBe('UPSTREAM_UNAUTHORIZED');
     }
     expect(h.upstreamCalls).toBe(2);

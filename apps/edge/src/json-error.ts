@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type EdgeErrorCode, errorBody } from './edge-error.ts';
 
+/** The challenge of every 401 the proxy sends (`WWW-Authenticate`). */
+export const BEARER_CHALLENGE = 'Bearer realm="neurostatus-edge"';
+
 /** A JSON error answer before it becomes a Response: what {@link jsonError} sends. */
 export interface JsonErrorReply {
   readonly body: string;
@@ -28,6 +31,8 @@ export function jsonErrorReply(
     body: errorBody(code, message),
     status,
     headers: {
+      // Every 401 names the scheme to authenticate with (RFC 9110 section 15.5.2).
+      ...(status === 401 ? { 'www-authenticate': BEARER_CHALLENGE } : {}),
       ...headers,
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',

@@ -39,7 +39,7 @@ const HEADERS = {
   Vary: '`Accept-Encoding`: the body is gzipped for clients that accept it.',
   'Content-Encoding': '`gzip` when the client accepts it (Accept-Encoding).',
   'WWW-Authenticate':
-    'On a refusal by the proxy itself (missing or invalid credentials): `Bearer realm="neurostatus-edge"`.',
+    'On every 401 (RFC 9110 15.5.2): `Bearer realm="neurostatus-edge"`.',
 } as const;
 
 const headers = (...names: (keyof typeof HEADERS)[]) =>
