@@ -38,8 +38,7 @@ const HEADERS = {
   'X-Request-Id': "The request's id, for logs (the client's own when it sent a valid one).",
   Vary: '`Accept-Encoding`: the body is gzipped for clients that accept it.',
   'Content-Encoding': '`gzip` when the client accepts it (Accept-Encoding).',
-  'WWW-Authenticate':
-    'On every 401 (RFC 9110 15.5.2): `Bearer realm="neurostatus-edge"`.',
+  'WWW-Authenticate': 'On every 401 (RFC 9110 15.5.2): `Bearer realm="neurostatus-edge"`.',
 } as const;
 
 const headers = (...names: (keyof typeof HEADERS)[]) =>
