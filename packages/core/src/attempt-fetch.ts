@@ -11,7 +11,7 @@ export interface AttemptFetchOptions {
   readonly maxResponseBytes: number;
   readonly now: () => number;
   /** Removes the key from text the upstream sent. */
-  readonly scrub: (text: string) => string;
+  readonly redact: (text: string) => string;
   /** The caller's signal. */
   readonly signal: AbortSignal | undefined;
   /** E.g. `document 1d6986aa-...`, for messages. */
@@ -24,7 +24,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 /**
  * The `fetch` ky calls for each attempt of one call: the request and then its whole body, within
  * one timer of `timeoutMs` (or what is left of the deadline); the body is read here, counted
- * against `maxResponseBytes` and scrubbed of the key, and handed to ky as a buffered `Response`.
+ * against `maxResponseBytes` and redacted of the key, and handed to ky as a buffered `Response`.
  *
  * Why by hand, not ky's `timeout`: ky's timer stops when the headers arrive, so a body that stalls
  * would never time out; it cannot shrink for the last attempt before the overall deadline; and on
@@ -52,9 +52,9 @@ export function attemptFetch(state: CallState, options: AttemptFetchOptions): ty
       const response = await options.fetch()(input, { ...init, signal: controller.signal });
       const text = await readBody(response, options.maxResponseBytes, controller.signal);
       const { status } = response;
-      return new Response(NULL_BODY_STATUSES.has(status) ? null : options.scrub(text), {
+      return new Response(NULL_BODY_STATUSES.has(status) ? null : options.redact(text), {
         status,
-        statusText: options.scrub(response.statusText),
+        statusText: options.redact(response.statusText),
         headers: response.headers,
       });
     } catch (error) {

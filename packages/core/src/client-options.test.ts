@@ -99,4 +99,36 @@ describe('resolveClientOptions', () => {
     await expect(client.getDocumentStatus('abc', { deadlineMs: -1 })).rejects.toThrow(TypeError);
     await expect(client.getDocumentStatus('abc', { retryLimit: 1.5 })).rejects.toThrow(TypeError);
   });
+
+  it.each([
+    ['headers', { headers: 5 as never }],
+    ['headers', { headers: [['x-only-a-name']] as never }],
+    ['headers', { headers: { 'x-secret': 'top-secret-value\r\nx-evil: 1' } }],
+    ['headers', { headers: { 'x bad name': 'top-secret-value' } }],
+    ['hooks.beforeRequest', { hooks: { beforeRequest: 'x' as never } }],
+    ['hooks.afterResponse', { hooks: { afterResponse: [1] as never } }],
+  ])('rejects a bad %s with an InvalidOptionError that does not quote it', (option, options) => {
+    try {
+      createNeurolinkerClient({ apiKey, ...options });
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ option, code: 'INVALID_OPTION' });
+      expect(String(error)).not.toContain('top-secret-value');
+      return;
+    }
+    throw new Error('expected an InvalidOptionError');
+  });
+
+  it.each([{}, 'x', { aborted: false }])(
+    'rejects a per-call signal %j that is not an AbortSignal with an InvalidOptionError',
+    async (signal) => {
+      const client = createNeurolinkerClient({
+        apiKey,
+        fetch: () => Promise.reject(new Error('sent')),
+      });
+      await expect(
+        client.getDocumentStatus('abc', { signal: signal as never }),
+      ).rejects.toMatchObject({ name: 'InvalidOptionError', option: 'signal' });
+    },
+  );
 });

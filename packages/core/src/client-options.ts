@@ -153,7 +153,11 @@ export interface ResolvedClientOptions {
   readonly deadlineMs: number;
   readonly retry: Required<RetryOptions>;
   readonly headers: Headers;
-  readonly hooks: ClientHooks;
+  readonly hooks: {
+    readonly beforeRequest: BeforeRequestHook[];
+    readonly afterResponse: AfterResponseHook[];
+    readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  };
   readonly maxResponseBytes: number;
   readonly now: () => number;
   readonly sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
@@ -181,6 +185,37 @@ function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function')
     throw new InvalidOptionError(name, 'must be a function');
   return value;
+}
+
+function resolveHeaders(headers: HeadersInit | undefined): Headers {
+  try {
+    return new Headers(headers);
+  } catch {
+    // Not the runtime's own TypeError: it quotes the header, and a header may hold a credential.
+    throw new InvalidOptionError(
+      'headers',
+      'must be a Headers, an array of [name, value] pairs or a record, of valid names and values without line breaks',
+    );
+  }
+}
+
+/** ky's hooks are run one by one on each attempt: one that is not a function fails every call. */
+function checkHookList<T>(name: string, value: readonly T[] | undefined): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((hook) => typeof hook === 'function')) {
+    throw new InvalidOptionError(name, 'must be an array of functions');
+  }
+  return [...value];
+}
+
+function resolveHooks(hooks: ClientHooks | undefined = {}): ResolvedClientOptions['hooks'] {
+  if (typeof hooks !== 'object' || hooks === null)
+    throw new InvalidOptionError('hooks', 'must be an object');
+  return {
+    beforeRequest: checkHookList('hooks.beforeRequest', hooks.beforeRequest),
+    afterResponse: checkHookList('hooks.afterResponse', hooks.afterResponse),
+    onRetry: checkFunction('hooks.onRetry', hooks.onRetry),
+  };
 }
 
 function resolveBaseUrl(baseUrl: string | undefined): string {
@@ -235,7 +270,7 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
     throw new InvalidOptionError('options', 'must be an object with an `apiKey`');
   }
   const apiKey = assertApiKey(options.apiKey);
-  const headers = new Headers(options.headers);
+  const headers = resolveHeaders(options.headers);
   headers.set('accept', 'application/json');
   if (options.userAgent !== undefined) {
     if (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]+$/.test(options.userAgent)) {
@@ -248,10 +283,7 @@ export function resolveClientOptions(options: NeurolinkerClientOptions): Resolve
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
     throw new InvalidOptionError('maxResponseBytes', 'must be a positive integer');
   }
-  const hooks = options.hooks ?? {};
-  if (typeof hooks !== 'object' || hooks === null)
-    throw new InvalidOptionError('hooks', 'must be an object');
-  checkFunction('hooks.onRetry', hooks.onRetry);
+  const hooks = resolveHooks(options.hooks);
   return {
     apiKey,
     baseUrl: resolveBaseUrl(options.baseUrl),
@@ -282,6 +314,30 @@ export function resolveRetryLimit(retryLimit: number | undefined, fallback: numb
     throw new InvalidOptionError('retryLimit', 'must be an integer from 0 to 100');
   }
   return retryLimit;
+}
+
+/**
+ * Validates a per-call signal: an `AbortSignal`, recognised by its methods so that one from
+ * another realm (an iframe, a test environment) is accepted too.
+ *
+ * @throws {InvalidOptionError} naming `signal`, for anything else.
+ * @example
+ * ```ts
+ * resolveSignal(AbortSignal.timeout(5_000)); // the signal
+ * ```
+ */
+export function resolveSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  const candidate = signal as Partial<AbortSignal> | null;
+  const isSignal =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.aborted === 'boolean' &&
+    typeof candidate.throwIfAborted === 'function' &&
+    typeof candidate.addEventListener === 'function' &&
+    typeof candidate.removeEventListener === 'function';
+  if (!isSignal) throw new InvalidOptionError('signal', 'must be an AbortSignal');
+  return signal;
 }
 
 /**

@@ -688,6 +688,16 @@ describe('response metadata', () => {
 describe('no error ever shows the key', () => {
   const SECRET = 'nl_secretsecretsecretsecretsecret99';
   const keyless = (text: string | undefined) => expect(text ?? '').not.toContain(SECRET);
+  /** An upstream that echoes the key back JSON-escaped (`\u006e\u006c...`): plain once parsed. */
+  const escapedEcho = (status: number, body: (escapedKey: string) => string) => {
+    const jsonEscaped = (text: string) =>
+      [...text].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const echo = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const key = new Request(input, init).headers.get('authorization')?.slice(7) ?? '';
+      return new Response(body(jsonEscaped(key)), { status });
+    };
+    return client({ apiKey: SECRET, retry: false, fetch: echo }).getDocumentStatus(EXAMPLE_ID);
+  };
 
   it.each([
     ['AuthenticationError', async () => client({ apiKey: SECRET }).getDocumentStatus(EXAMPLE_ID)],
@@ -728,6 +738,29 @@ describe('no error ever shows the key', () => {
         }).getDocumentStatus(EXAMPLE_ID),
     ],
     ['InvalidIdError', async () => client({ apiKey: SECRET }).getDocumentStatus(SECRET + '/x')],
+    [
+      'AuthenticationError',
+      async () => escapedEcho(401, (key) => `{"detail":"Invalid key ${key}","input":"${key}"}`),
+    ],
+    [
+      'UnexpectedStatusError',
+      async () =>
+        escapedEcho(422, (key) => `{"detail":[{"loc":["header","${key}"],"msg":"bad ${key}"}]}`),
+    ],
+    [
+      'InvalidResponseError',
+      async () =>
+        escapedEcho(200, (key) =>
+          JSON.stringify({ ...DOCUMENTED_EXAMPLE, document_id: 'x' }).replace('"x"', `"${key}"`),
+        ),
+    ],
+    [
+      'InvalidResponseError',
+      async () =>
+        escapedEcho(200, (key) =>
+          JSON.stringify({ ...DOCUMENTED_EXAMPLE, total_pages: 'x' }).replace('"x"', `"${key}"`),
+        ),
+    ],
   ])('%s', async (name, call) => {
     const error = await failure(call());
     expect(error.name).toBe(name);

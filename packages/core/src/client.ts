@@ -9,6 +9,7 @@ import {
   resolveClientOptions,
   resolveDeadline,
   resolveRetryLimit,
+  resolveSignal,
 } from './client-options.ts';
 import { delay } from './delay.ts';
 import { type DocumentStatus, DocumentStatusSchema } from './document-status-schema.ts';
@@ -17,6 +18,7 @@ import { parseHttpDate } from './http-date.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 import { retryPolicy } from './retry-policy.ts';
+import { secretRedactor } from './secret-redactor.ts';
 import { toNeurolinkerError } from './to-neurolinker-error.ts';
 
 /**
@@ -115,13 +117,14 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     // Ours, see attemptFetch(): it bounds the body too, and the last attempt by the deadline.
     timeout: false,
     hooks: {
-      beforeRequest: resolved.hooks.beforeRequest ?? [],
-      afterResponse: resolved.hooks.afterResponse ?? [],
+      beforeRequest: resolved.hooks.beforeRequest,
+      afterResponse: resolved.hooks.afterResponse,
     },
   });
   const sleep = resolved.sleep ?? delay;
-  // A hostile or buggy upstream could echo the Authorization header back: never let it through.
-  const scrub = (text: string) => text.split(apiKey).join('[REDACTED]');
+  // A hostile or buggy upstream could echo the Authorization header back, plain or JSON-escaped:
+  // never let it through. The body is redacted as read, so the returned data is clean too.
+  const redact = secretRedactor(apiKey);
 
   async function call<TSchema extends v.GenericSchema>(
     kind: IdKind,
@@ -130,7 +133,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
     callOptions: RequestOptions = {},
   ): Promise<WithMeta<v.InferOutput<TSchema>>> {
     assertValidId(id, kind);
-    const { signal } = callOptions;
+    const signal = resolveSignal(callOptions.signal);
     signal?.throwIfAborted();
     const deadlineMs = resolveDeadline(callOptions.deadlineMs, resolved.deadlineMs);
     const retryLimit = resolveRetryLimit(callOptions.retryLimit, retry.limit);
@@ -141,7 +144,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
       waitMs: 0,
     };
     const subject = `${kind} ${id}`;
-    const errorContext = { state, subject, timeoutMs: resolved.timeoutMs, deadlineMs, now, scrub };
+    const errorContext = { state, subject, timeoutMs: resolved.timeoutMs, deadlineMs, now, redact };
     const policy = retryPolicy({
       ...errorContext,
       retry,
@@ -160,7 +163,7 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
           timeoutMs: resolved.timeoutMs,
           maxResponseBytes: resolved.maxResponseBytes,
           now,
-          scrub,
+          redact,
           signal,
           subject,
         }),
@@ -171,10 +174,11 @@ export function createNeurolinkerClient(options: NeurolinkerClientOptions): Neur
       throw await toNeurolinkerError(error, errorContext);
     }
     const header = response.headers.get('x-request-id');
-    const requestId = header === null ? undefined : scrub(header);
+    const requestId = header === null ? undefined : redact(header);
     const data = parseAnswer(schema, await response.text(), {
       kind,
       id,
+      redact,
       status: response.status,
       requestId,
       attempts: state.attempts,

@@ -160,3 +160,17 @@ describe('parseDocumentStatus', () => {
     expect(status.status).toBe(payload.status);
   });
 });
+
+describe('parseDocumentStatus and deeply nested JSON', () => {
+  it('refuses a value nested deeper than 64 levels, which consumers could not walk, before validation', () => {
+    const deep = JSON.parse(`${'['.repeat(400_000)}${']'.repeat(400_000)}`);
+    const status = { ...example(), results: { a: deep } };
+    expect(() => parseDocumentStatus(status)).toThrow(InvalidResponseError);
+    expect(() => parseDocumentStatus(status)).toThrow(/nested deeper than 64 levels/);
+  });
+
+  it('accepts what the API sends, far below the limit', () => {
+    const status = { ...example(), results: { a: [[[[{ b: [1] }]]]] } };
+    expect(parseDocumentStatus(status).results.a).toEqual([[[[{ b: [1] }]]]]);
+  });
+});

@@ -8,19 +8,22 @@ import type { ErrorDetail, NeurolinkerError } from './errors.ts';
  *
  * @example
  * ```ts
- * errorFromResponse({ status: 404, statusText: 'Not Found', text: '{"detail":"x"}', requestId: undefined, retryAfterMs: undefined, attempts: 1, subject: 'document d' });
+ * errorFromResponse({ status: 404, statusText: 'Not Found', text: '{"detail":"x"}', requestId: undefined, retryAfterMs: undefined, attempts: 1, subject: 'document d', redact: secretRedactor(apiKey) });
  * ```
  */
 export interface FailedResponse {
   readonly status: number;
   readonly statusText: string;
-  /** The body, already read and scrubbed of the key. */
+  /** The body, as read. */
   readonly text: string;
+  /** The `x-request-id` header, as read. */
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly attempts: number;
   /** E.g. `document 1d6986aa-...`, for the message. */
   readonly subject: string;
+  /** Removes the key from text the upstream sent, see `secretRedactor()`. */
+  readonly redact: (text: string) => string;
 }
 
 const MAX_DETAIL_IN_MESSAGE = 200;
@@ -34,8 +37,12 @@ function readDetail(text: string): ErrorDetail | undefined {
   }
 }
 
-/** A one-line, bounded, control-character-free rendering of `detail` for a message. */
-function describeDetail(detail: ErrorDetail | undefined): string {
+/**
+ * A one-line, bounded, control-character-free rendering of `detail` for a message, redacted
+ * before it is cut (a cut could leave the start of the key) and after it is joined (`loc` parts
+ * joined with dots could spell it).
+ */
+function describeDetail(detail: ErrorDetail | undefined, redact: (text: string) => string): string {
   if (detail === undefined) return '';
   const text =
     typeof detail === 'string'
@@ -43,14 +50,16 @@ function describeDetail(detail: ErrorDetail | undefined): string {
       : detail
           .map((entry) => [entry.loc?.join('.'), entry.msg].filter(Boolean).join(': '))
           .join('; ');
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  const clean = redact(text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim());
   if (clean === '') return '';
   return `: ${clean.length > MAX_DETAIL_IN_MESSAGE ? `${clean.slice(0, MAX_DETAIL_IN_MESSAGE)}…` : clean}`;
 }
 
 /**
  * Maps a non-2xx answer to the matching `NeurolinkerError` subclass, keeping the API's `detail`,
- * the status, the `x-request-id` and the attempt count.
+ * the status, the `x-request-id` and the attempt count. Everything taken from the answer is
+ * redacted first: the body before it is parsed, since a key echoed JSON-escaped is plain once
+ * parsed.
  *
  * @example
  * ```ts
@@ -58,13 +67,15 @@ function describeDetail(detail: ErrorDetail | undefined): string {
  * ```
  */
 export function errorFromResponse(failed: FailedResponse): NeurolinkerError {
-  const detail = readDetail(failed.text);
-  const label = `${failed.status}${failed.statusText ? ` ${failed.statusText}` : ''}`;
-  const message = `Neurolinker answered ${label} for ${failed.subject}${describeDetail(detail)}`;
+  const { redact } = failed;
+  const detail = readDetail(redact(failed.text));
+  const statusText = redact(failed.statusText);
+  const label = `${failed.status}${statusText ? ` ${statusText}` : ''}`;
+  const message = `Neurolinker answered ${label} for ${failed.subject}${describeDetail(detail, redact)}`;
   const context = {
     status: failed.status,
     detail,
-    requestId: failed.requestId,
+    requestId: failed.requestId === undefined ? undefined : redact(failed.requestId),
     attempts: failed.attempts,
     retryAfterMs: failed.retryAfterMs,
   };

@@ -53,6 +53,7 @@ export {
   UnexpectedStatusError,
   type ValidationDetail,
 } from './errors.ts';
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.ts';
 export { freshnessMs } from './freshness.ts';
 export { parseHttpDate } from './http-date.ts';
 export { InvalidOptionError } from './invalid-option-error.ts';
@@ -70,3 +71,4 @@ export {
 } from './request-status-schema.ts';
 export { retryAfterMs } from './retry-after.ts';
 export { type BackoffOptions, retryDelay } from './retry-delay.ts';
+export { secretRedactor } from './secret-redactor.ts';

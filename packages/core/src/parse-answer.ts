@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { IdKind } from './assert-valid-id.ts';
-import { InvalidResponseError } from './errors.ts';
+import { InvalidResponseError, type PayloadIssue } from './errors.ts';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.ts';
 import { toPayloadIssues } from './parse-status.ts';
 
 const EXCERPT_LENGTH = 200;
@@ -13,6 +14,8 @@ export interface AnswerContext {
   readonly status: number;
   readonly requestId: string | undefined;
   readonly attempts: number;
+  /** Removes the key from text the upstream sent, see `secretRedactor()`. */
+  readonly redact: (text: string) => string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,10 +38,32 @@ function excerpt(text: string): string {
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
 
+type Refusal = Omit<AnswerContext, 'kind' | 'id'> & { readonly text: string };
+
 /**
- * Parses a 2xx body for the id asked for. Bytes that are not JSON, fail the schema, or carry another
- * id in `document_id` / `request_id` are an `InvalidResponseError`: a status for another id (a
- * mis-keyed cache or proxy upstream) must never be taken, or cached, as the status asked for.
+ * The error for an answer refused: every string in it that came from the answer (the message,
+ * the issues, the excerpt, cut after redaction) goes through `redact`, since a key echoed
+ * JSON-escaped in the body is plain once parsed.
+ */
+function refusal(
+  message: string,
+  { redact, text, ...context }: Refusal,
+  issues: readonly PayloadIssue[] = [],
+  cause?: unknown,
+): InvalidResponseError {
+  return new InvalidResponseError(redact(message), {
+    ...context,
+    ...(cause === undefined ? {} : { cause }),
+    issues: issues.map(({ path, message }) => ({ path: redact(path), message: redact(message) })),
+    bodyExcerpt: excerpt(redact(text)),
+  });
+}
+
+/**
+ * Parses a 2xx body for the id asked for. Bytes that are not JSON, nest deeper than
+ * `MAX_JSON_DEPTH`, fail the schema, or carry another id in `document_id` / `request_id` are an
+ * `InvalidResponseError`: a status for another id (a mis-keyed cache or proxy upstream) must never
+ * be taken, or cached, as the status asked for.
  */
 export function parseAnswer<TSchema extends v.GenericSchema>(
   schema: TSchema,
@@ -47,33 +72,39 @@ export function parseAnswer<TSchema extends v.GenericSchema>(
 ): v.InferOutput<TSchema> {
   const { kind, id, ...rest } = context;
   const subject = `${kind} ${id}`;
+  const refused = { ...rest, text };
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidResponseError(`The answer for ${subject} is not JSON`, {
-      ...rest,
-      cause,
-      bodyExcerpt: excerpt(text),
-    });
+  } catch {
+    // Not kept as the cause: V8's SyntaxError quotes the text around the fault, unredacted.
+    throw refusal(`The answer for ${subject} is not JSON`, refused);
+  }
+  if (exceedsJsonDepth(json)) {
+    const problem = `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+    throw refusal(`The answer for ${subject} ${problem}`, refused, [
+      { path: '', message: problem },
+    ]);
   }
   const result = v.safeParse(schema, json);
   if (!result.success) {
     const issues = toPayloadIssues(result.issues);
     const first = issues[0];
-    throw new InvalidResponseError(
-      `The answer for ${subject} does not match the schema (${first?.path || '(root)'}: ${first?.message})`,
-      { ...rest, issues, bodyExcerpt: excerpt(text) },
+    const where = `${first?.path || '(root)'}: ${first?.message}`;
+    throw refusal(
+      `The answer for ${subject} does not match the schema (${where})`,
+      refused,
+      issues,
     );
   }
   const field = kind === 'document' ? 'document_id' : 'request_id';
   const answered: unknown = (result.output as Record<string, unknown>)[field];
   if (!sameId(answered, id)) {
-    const message = `is ${excerpt(JSON.stringify(answered) ?? 'missing')}, not the id asked for`;
-    throw new InvalidResponseError(
-      `The answer for ${subject} is for another ${kind}: ${field} ${message}`,
-      { ...rest, issues: [{ path: field, message }], bodyExcerpt: excerpt(text) },
-    );
+    // Redacted before the cut, which could leave the start of the key.
+    const quoted = excerpt(rest.redact(JSON.stringify(answered) ?? 'missing'));
+    const message = `is ${quoted}, not the id asked for`;
+    const text = `The answer for ${subject} is for another ${kind}: ${field} ${message}`;
+    throw refusal(text, refused, [{ path: field, message }]);
   }
   return result.output;
 }

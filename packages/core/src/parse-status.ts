@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type DocumentStatus, DocumentStatusSchema } from './document-status-schema.ts';
 import { InvalidResponseError, type PayloadIssue } from './errors.ts';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.ts';
 import { type RequestStatus, RequestStatusSchema } from './request-status-schema.ts';
 
 /**
@@ -23,6 +24,13 @@ function parseWith<TSchema extends v.GenericSchema>(
   json: unknown,
   what: string,
 ): v.InferOutput<TSchema> {
+  // Before validation: what passes it is handed to code that may recurse (deep compares, logs).
+  if (exceedsJsonDepth(json)) {
+    const problem = `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+    throw new InvalidResponseError(`Invalid ${what} payload (${problem}).`, {
+      issues: [{ path: '', message: problem }],
+    });
+  }
   const result = v.safeParse(schema, json);
   if (result.success) return result.output;
   const issues = toPayloadIssues(result.issues);
@@ -34,7 +42,8 @@ function parseWith<TSchema extends v.GenericSchema>(
 /**
  * Validates a document status that arrived by another route (a queue, the proxy, a file).
  *
- * @throws {InvalidResponseError} carrying every issue with its path.
+ * @throws {InvalidResponseError} carrying every issue with its path; also for a value nested
+ *   deeper than `MAX_JSON_DEPTH`.
  * @example
  * ```ts
  * const status = parseDocumentStatus(JSON.parse(message.body));
@@ -47,7 +56,8 @@ export function parseDocumentStatus(json: unknown): DocumentStatus {
 /**
  * Validates a request status that arrived by another route.
  *
- * @throws {InvalidResponseError} carrying every issue with its path.
+ * @throws {InvalidResponseError} carrying every issue with its path; also for a value nested
+ *   deeper than `MAX_JSON_DEPTH`.
  * @example
  * ```ts
  * const request = parseRequestStatus(await file.json());

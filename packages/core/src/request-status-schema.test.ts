@@ -195,3 +195,14 @@ describe('parseRequestStatus on arbitrary input', () => {
     );
   });
 });
+
+describe('parseRequestStatus and deeply nested JSON', () => {
+  it('refuses a value nested deeper than 64 levels with an InvalidResponseError, before validation', () => {
+    const deep = JSON.parse(`${'['.repeat(400_000)}${']'.repeat(400_000)}`);
+    const documents = [{ document_id: 'd', status: 'pending', extra: deep }];
+    expect(() => parseRequestStatus(request({ documents }))).toThrow(InvalidResponseError);
+    expect(() => parseRequestStatus(request({ documents }))).toThrow(
+      /nested deeper than 64 levels/,
+    );
+  });
+});

@@ -17,7 +17,7 @@ export interface ErrorContext {
   readonly timeoutMs: number;
   readonly deadlineMs: number;
   readonly now: () => number;
-  readonly scrub: (text: string) => string;
+  readonly redact: (text: string) => string;
 }
 
 /** The cause of a network failure in words, e.g. `fetch failed (ECONNREFUSED)`. */
@@ -47,12 +47,13 @@ export async function toNeurolinkerError(
     return errorFromResponse({
       status: response.status,
       statusText: response.statusText,
-      // The body was buffered and scrubbed by `attemptFetch`; a clone leaves it readable.
+      // The body was buffered by `attemptFetch`; a clone leaves it readable.
       text: await response.clone().text(),
-      requestId: header === null ? undefined : context.scrub(header),
+      requestId: header ?? undefined,
       retryAfterMs: retryAfterMs(response.headers, context.now()),
       attempts,
       subject,
+      redact: context.redact,
     });
   }
   if (isTimeoutError(error)) {

@@ -16,8 +16,31 @@ import {
 
 const MAX_MESSAGE = 200;
 
+/**
+ * What an error of an event stream needs besides what the proxy sent.
+ *
+ * @example
+ * ```ts
+ * const context: StreamErrorContext = { subject: `document ${id}`, redact: secretRedactor(apiKey) };
+ * ```
+ */
+export interface StreamErrorContext {
+  /** E.g. `document 1d69...`, for messages. */
+  readonly subject: string;
+  /**
+   * Removes the bearer credential (a status token, or the key in `passthrough`) from what the
+   * proxy sent: core's `secretRedactor()`, since a proxy or its upstream may echo it back.
+   */
+  readonly redact: (text: string) => string;
+}
+
+interface Described {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+}
+
 /** What the proxy's error bodies hold: `{ "error": { "code", "message" } }`; or a FastAPI `detail`. */
-function describe(text: string): { code: string | undefined; message: string | undefined } {
+function describe(text: string): Described {
   try {
     const body = JSON.parse(text) as {
       error?: { code?: unknown; message?: unknown };
@@ -25,17 +48,24 @@ function describe(text: string): { code: string | undefined; message: string | u
     };
     const code = typeof body?.error?.code === 'string' ? body.error.code : undefined;
     const raw = typeof body?.error?.message === 'string' ? body.error.message : body?.detail;
-    const message =
-      typeof raw === 'string'
-        ? raw
-            .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-            .trim()
-            .slice(0, MAX_MESSAGE)
-        : undefined;
-    return { code, message };
+    return { code, message: typeof raw === 'string' ? raw : undefined };
   } catch {
     return { code: undefined, message: undefined };
   }
+}
+
+/**
+ * The code and message of an error body as a message may show them: one line each, redacted
+ * (before the cut, which could leave the start of the credential), at most 200 characters.
+ */
+function shown(text: string, redact: (text: string) => string): Described {
+  const { code, message } = describe(text);
+  const clean = (value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const line = redact(value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim());
+    return line.slice(0, MAX_MESSAGE) || undefined;
+  };
+  return { code: clean(code), message: clean(message) };
 }
 
 /**
@@ -45,7 +75,7 @@ function describe(text: string): { code: string | undefined; message: string | u
  * @example
  * ```ts
  * const data = '{"error":{"code":"NOT_FOUND","message":"No such document."}}';
- * if (isErrorBody(data)) throw streamEventError(data, `document ${id}`);
+ * if (isErrorBody(data)) throw streamEventError(data, { subject: `document ${id}`, redact: (text) => text });
  * ```
  */
 export function isErrorBody(data: string): boolean {
@@ -70,13 +100,15 @@ export function streamErrorCode(text: string): string | undefined {
  *
  * @example
  * ```ts
- * streamEventError('{"error":{"code":"NOT_FOUND","message":"No document"}}', 'document d'); // NotFoundError
+ * const context = { subject: 'document d', redact: secretRedactor(apiKey) };
+ * streamEventError('{"error":{"code":"NOT_FOUND","message":"No document"}}', context); // NotFoundError
  * ```
  */
-export function streamEventError(data: string, subject: string): NeurolinkerError {
-  const { code, message } = describe(data);
-  const text = `The event stream of ${subject} failed: ${code ?? 'unknown error'}${message ? ` (${message})` : ''}`;
-  switch (code) {
+export function streamEventError(data: string, context: StreamErrorContext): NeurolinkerError {
+  const { code, message } = shown(data, context.redact);
+  const why = `${code ?? 'unknown error'}${message ? ` (${message})` : ''}`;
+  const text = `The event stream of ${context.subject} failed: ${why}`;
+  switch (describe(data).code) {
     case 'NOT_FOUND':
       return new NotFoundError(text, { status: 404, attempts: 1 });
     case 'INVALID_TOKEN':
@@ -106,17 +138,18 @@ export function streamEventError(data: string, subject: string): NeurolinkerErro
  *
  * @example
  * ```ts
- * throw streamResponseError(401, '{"error":{"code":"INVALID_TOKEN"}}', new Headers(), 'request r', Date.now());
+ * const context = { subject: 'request r', redact: secretRedactor(apiKey), now: Date.now() };
+ * throw streamResponseError(401, '{"error":{"code":"INVALID_TOKEN"}}', new Headers(), context);
  * ```
  */
 export function streamResponseError(
   status: number,
   text: string,
   headers: Headers,
-  subject: string,
-  now: number,
+  context: StreamErrorContext & { readonly now: number },
 ): NeurolinkerError {
-  const { code, message } = describe(text);
+  const { subject, now } = context;
+  const { code, message } = shown(text, context.redact);
   const why = [code, message].filter(Boolean).join(': ');
   const label = `The proxy answered ${status} for the event stream of ${subject}${why ? ` (${why})` : ''}`;
   // RFC 9110 10.2.3: on 429 and 503, when to come back.

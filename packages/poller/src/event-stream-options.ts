@@ -46,7 +46,10 @@ export interface EventStreamOptions {
   lastEventId?: string;
   /**
    * A stream that sends nothing, not even a heartbeat, for this long is dropped and reconnected,
-   * in ms (`Infinity`: never). Default 30 000 (six of the proxy's default 5 s heartbeats).
+   * in ms (`Infinity`: never). The same limit bounds the wait for a connection's response headers
+   * (and a refusal's body): a connection that stalls is dropped and counts as a failed attempt
+   * (`TimeoutError`) towards `maxConsecutiveErrors`. Default 30 000 (six of the proxy's default
+   * 5 s heartbeats).
    */
   idleTimeoutMs?: number;
 }

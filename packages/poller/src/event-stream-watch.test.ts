@@ -1,5 +1,6 @@
 // The event-stream transport's own rules, on virtual time with an injected `fetch` that answers
 // with hand-written streams (the tests against the real proxy are in apps/edge/test).
+import { inspect } from 'node:util';
 import type { DocumentStatus } from '@neurostatus/core';
 import { DOCUMENTED_EXAMPLE } from '@neurostatus/simulator';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +16,14 @@ const running = { ...done, status: 'processing', completed_at: null, results: {}
 const status = (value: unknown, id: string) =>
   `event: status\nid: ${id}\ndata: ${JSON.stringify(value)}\n\n`;
 
-/** A reply of the fake proxy: an event stream of these chunks (kept open with `hold`), or a status. */
-type Reply = { chunks: string[]; hold?: boolean } | { status: number; body?: string };
+/**
+ * A reply of the fake proxy: an event stream of these chunks (kept open with `hold`), a status (its
+ * body never ending with `holdBody`), or `stall`: no response headers until the request is aborted.
+ */
+type Reply =
+  | { chunks: string[]; hold?: boolean }
+  | { status: number; body?: string; holdBody?: boolean }
+  | { stall: true };
 
 interface FakeProxy {
   readonly fetch: typeof fetch;
@@ -24,16 +31,31 @@ interface FakeProxy {
   readonly requests: Headers[];
   /** Streams whose reader was cancelled (the client let go of them). */
   cancelled: number;
+  /** Requests aborted before their response headers came. */
+  aborted: number;
 }
 
 function fakeProxy(replies: Reply[]): FakeProxy {
   const proxy: FakeProxy = {
     requests: [],
     cancelled: 0,
+    aborted: 0,
     fetch: async (_input, init) => {
       proxy.requests.push(new Headers(init?.headers));
       const reply = replies.shift() ?? { status: 599 };
-      if ('status' in reply) return new Response(reply.body ?? '', { status: reply.status });
+      if ('stall' in reply) {
+        return new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => {
+            proxy.aborted++;
+            reject(init.signal?.reason);
+          });
+        });
+      }
+      if ('status' in reply) {
+        if (!reply.holdBody) return new Response(reply.body ?? '', { status: reply.status });
+        const body = new ReadableStream({ cancel: () => void proxy.cancelled++ });
+        return new Response(body, { status: reply.status });
+      }
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -211,6 +233,85 @@ describe('watching over an event stream', () => {
     expect(proxy.cancelled).toBe(1);
   });
 
+  it('gives up on a connection whose headers do not come within idleTimeoutMs, and opens another', async () => {
+    const clock = createVirtualClock(0);
+    const proxy = fakeProxy([{ stall: true }, { chunks: [status(done, 'b')] }]);
+    const iterator = watchStatus(noPolling, ID, {
+      transport: 'events',
+      events: { baseUrl: BASE, fetch: proxy.fetch, idleTimeoutMs: 10_000 },
+      clock,
+      random: () => 0,
+    })[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    expect(await nextWait(clock)).toBe(10_000); // the wait for headers
+    expect(proxy.aborted).toBe(1);
+    expect(await nextWait(clock)).toBe(2_000); // the reconnection wait
+    expect((await pending).value?.status).toBe('completed');
+    expect((await iterator.next()).done).toBe(true);
+    expect(clock.pending).toEqual([]);
+  });
+
+  it('counts connections that stall as failed attempts: maxConsecutiveErrors of them end the watch', async () => {
+    const clock = createVirtualClock(0);
+    const proxy = fakeProxy([{ stall: true }, { status: 502, holdBody: true }]);
+    const iterator = watchStatus(noPolling, ID, {
+      transport: 'events',
+      events: { baseUrl: BASE, fetch: proxy.fetch, idleTimeoutMs: 10_000 },
+      clock,
+      random: () => 0,
+      maxConsecutiveErrors: 1,
+    })[Symbol.asyncIterator]();
+    const result = iterator.next();
+    expect(await nextWait(clock)).toBe(10_000);
+    expect(await nextWait(clock)).toBe(2_000);
+    // A refusal whose body never ends is bounded by the same timer.
+    expect(await nextWait(clock)).toBe(10_000);
+    await expect(result).rejects.toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT' });
+    expect(proxy.cancelled).toBe(1);
+  });
+
+  it.each([
+    ['a status that fails validation', 'event: status\ndata: {"status": 42}\n\n'],
+    ['a message that is not JSON', 'data: {not json\n\n'],
+  ])(
+    'ends the watch when every connection sends %s: bytes alone do not reset the failures',
+    async (_what, chunk) => {
+      const clock = createVirtualClock(0);
+      const proxy = fakeProxy([
+        { chunks: [chunk] },
+        { chunks: [': heartbeat\n\n', chunk] },
+        { chunks: [chunk] },
+      ]);
+      const iterator = watch(proxy, clock, { random: () => 0, maxConsecutiveErrors: 2 });
+      const result = iterator.next();
+      expect(await nextWait(clock)).toBe(2_000);
+      expect(await nextWait(clock)).toBe(2_000);
+      await expect(result).rejects.toMatchObject({
+        name: 'InvalidResponseError',
+        code: 'INVALID_RESPONSE',
+      });
+      expect(proxy.requests).toHaveLength(3);
+    },
+  );
+
+  it('starts counting failures afresh after a valid status', async () => {
+    const clock = createVirtualClock(0);
+    const broken = 'event: status\ndata: {"status": 42}\n\n';
+    const proxy = fakeProxy([
+      { chunks: [broken] },
+      { chunks: [status(running, 'a'), broken] },
+      { chunks: [status(done, 'b')] },
+    ]);
+    // One failure in a row is allowed: the second broken status is the first since a valid one.
+    const iterator = watch(proxy, clock, { random: () => 0, maxConsecutiveErrors: 1 });
+    const first = iterator.next();
+    expect(await nextWait(clock)).toBe(2_000);
+    expect((await first).value?.status).toBe('processing');
+    const second = iterator.next();
+    expect(await nextWait(clock)).toBe(2_000);
+    expect((await second).value?.status).toBe('completed');
+  });
+
   it('reconnects after a status that fails validation, as after any broken answer', async () => {
     const clock = createVirtualClock(0);
     const proxy = fakeProxy([
@@ -240,6 +341,51 @@ describe('watching over an event stream', () => {
       `Bearer ${token}`,
     ]);
     expect(proxy.requests.every((headers) => !headers.has('last-event-id'))).toBe(true);
+  });
+});
+
+describe('the credential in what the proxy sends back', () => {
+  const token = 'tok_SECRET_abcdef123456';
+  const escaped = [...token]
+    .map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('');
+  const shown = (error: unknown) =>
+    [
+      String(error),
+      (error as Error).stack,
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+    ].join('\n');
+
+  async function failureOf(replies: Reply[]): Promise<unknown> {
+    const proxy = fakeProxy(replies);
+    const iterator = watchStatus(noPolling, ID, {
+      transport: 'events',
+      events: { baseUrl: BASE, fetch: proxy.fetch, getToken: () => token },
+      clock: createVirtualClock(0),
+    })[Symbol.asyncIterator]();
+    return iterator.next().catch((caught: unknown) => caught);
+  }
+
+  it.each([
+    ['plain', `Bearer ${token}`],
+    ['JSON-escaped', escaped],
+  ])('is redacted from a failure event that echoes it %s', async (_how, echoed) => {
+    const body = `{"error":{"code":"INVALID_TOKEN","message":"bad token ${echoed}"}}`;
+    const error = await failureOf([{ chunks: [`event: failure\ndata: ${body}\n\n`] }]);
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    expect((error as Error).message).toContain('[REDACTED]');
+    expect(shown(error)).not.toContain(token);
+  });
+
+  it('is redacted from a refusal whose body echoes it, in the code as in the message', async () => {
+    const body = `{"error":{"code":"INVALID_TOKEN ${escaped}","message":"bad ${escaped}"}}`;
+    const error = await failureOf([
+      { status: 401, body },
+      { status: 401, body },
+    ]);
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', status: 401 });
+    expect(shown(error)).not.toContain(token);
   });
 });
 

@@ -5,6 +5,8 @@ import {
   type NeurolinkerError,
   parseHttpDate,
   retryDelay,
+  secretRedactor,
+  TimeoutError,
 } from '@neurostatus/core';
 import { WatchTimeoutError } from './errors.ts';
 import {
@@ -15,6 +17,7 @@ import {
 } from './event-stream-error.ts';
 import { EVENT_STREAM_DEFAULTS, type ResolvedEventStreamOptions } from './event-stream-options.ts';
 import { readEventStream } from './event-stream-reader.ts';
+import { requestEventStream } from './event-stream-request.ts';
 import { classifyPollError } from './poll-error-kind.ts';
 import { sameStatus } from './same-status.ts';
 import { detectedTransport, rememberTransport } from './transport-detection.ts';
@@ -70,6 +73,15 @@ type Connection =
 /** The proxy's names for "the feed failed" (data: the error body): `failure`, formerly `error`. */
 const FAILURE_EVENTS: ReadonlySet<string> = new Set(['failure', 'error']);
 
+function isJson(data: string): boolean {
+  try {
+    JSON.parse(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** How one open stream ended. */
 type StreamEnd = 'finished' | 'dropped' | { readonly error: NeurolinkerError };
 
@@ -114,6 +126,8 @@ class EventStreamWatch<T> {
   #refreshed = false;
   #lastError: unknown;
   #clockOffsetMs = 0;
+  /** Removes the credential of the current connection from what the proxy sends back. */
+  #redact: (text: string) => string = (text) => text;
 
   constructor(
     client: object,
@@ -187,42 +201,63 @@ class EventStreamWatch<T> {
       }
       headers.authorization = `Bearer ${token}`;
     }
+    this.#redact = secretRedactor(token ?? '');
     if (this.#lastEventId !== undefined) headers['last-event-id'] = this.#lastEventId;
-    const url = `${this.#stream.baseUrl}/${kind}-status/${encodeURIComponent(id)}/events`;
-    let response: Response;
-    try {
-      response = await this.#stream.fetch(url, { headers, signal: this.#signal });
-    } catch (error) {
-      this.#throwIfStopped();
+    const answer = await requestEventStream({
+      url: `${this.#stream.baseUrl}/${kind}-status/${encodeURIComponent(id)}/events`,
+      headers,
+      fetch: this.#stream.fetch,
+      clock: this.#options.clock,
+      // The same timer as a silent stream's: a connection that sends nothing is one.
+      timeoutMs: this.#stream.idleTimeoutMs,
+      signal: this.#signal,
+    });
+    this.#throwIfStopped();
+    if (answer.kind === 'unreachable') {
       // The cause is kept, not quoted: it never holds the token, which travels in a header.
       const message = `Could not open the event stream of ${subject}`;
-      return { kind: 'failed', error: new ConnectionError(message, { attempts: 1, cause: error }) };
+      const error = new ConnectionError(message, { attempts: 1, cause: answer.cause });
+      return { kind: 'failed', error };
     }
-    const serverDate = parseHttpDate(response.headers.get('date'));
+    if (answer.kind === 'stalled') {
+      const { idleTimeoutMs } = this.#stream;
+      const message = `The event stream of ${subject} did not answer within ${idleTimeoutMs} ms`;
+      return {
+        kind: 'failed',
+        error: new TimeoutError(message, { timeoutMs: idleTimeoutMs, attempts: 1 }),
+      };
+    }
+    const serverDate = parseHttpDate(answer.response.headers.get('date'));
     if (serverDate !== undefined) this.#measureClock(serverDate);
-    const type = response.headers.get('content-type') ?? '';
-    if (response.status === 200 && /^text\/event-stream\b/i.test(type) && response.body) {
+    if (answer.kind === 'stream') {
       this.#refreshed = false;
-      return { kind: 'stream', response };
+      return { kind: 'stream', response: answer.response };
     }
-    // Only the status matters from here: free the connection.
-    const text = await response.text().catch(() => '');
-    if (response.status === 204) return { kind: 'done' };
+    return this.#sortRefusal(answer.response, answer.text);
+  }
+
+  /** Any answer but a stream: what it means for the watch. */
+  #sortRefusal(response: Response, text: string): Connection {
+    const { status } = response;
+    if (status === 204) return { kind: 'done' };
     // A 404 the proxy explains as an unknown id is about the id, not the route: the proxy answers
     // it on reconnection while it remembers the upstream's 404 (`ROUTE_NOT_FOUND` is the route).
-    const unknownId = response.status === 404 && streamErrorCode(text) === 'NOT_FOUND';
-    if (!unknownId && (response.status === 200 || [404, 405, 501].includes(response.status))) {
+    const unknownId = status === 404 && streamErrorCode(text) === 'NOT_FOUND';
+    if (!unknownId && (status === 200 || [404, 405, 501].includes(status))) {
       return { kind: 'no-stream' };
     }
-    if (response.status === 503) return { kind: 'busy' };
-    if (response.status === 401 && this.#stream.getToken !== undefined && !this.#refreshed) {
+    if (status === 503) return { kind: 'busy' };
+    if (status === 401 && this.#stream.getToken !== undefined && !this.#refreshed) {
       // One fresh token per refusal: a second 401 in a row is final.
       this.#refreshed = true;
       return { kind: 'refresh' };
     }
-    const now = this.#options.clock.now();
-    const error = streamResponseError(response.status, text, response.headers, subject, now);
-    return { kind: 'failed', error };
+    const context = {
+      subject: this.#target.subject,
+      now: this.#options.clock.now(),
+      redact: this.#redact,
+    };
+    return { kind: 'failed', error: streamResponseError(status, text, response.headers, context) };
   }
 
   /** Reads one open stream until it ends; yields each new status. */
@@ -238,10 +273,11 @@ class EventStreamWatch<T> {
         if (Number.isFinite(ms) && ms >= 0) this.#retryMs = ms;
       },
       onActivity: () => {
+        // Not a success: bytes that then say nothing valid (a broken status, a heartbeat before
+        // the stream drops) must not reset the failures, or a stream that keeps breaking would
+        // never end the watch. Only a valid status does, below.
         lastActivity = clock.now();
         active = true;
-        // Bytes arrived: the connection works, whatever it then says.
-        this.#failures = 0;
       },
     };
     const body = response.body as ReadableStream<Uint8Array>;
@@ -250,10 +286,8 @@ class EventStreamWatch<T> {
       for await (const message of readEventStream(body, hooks, signal, maxChars)) {
         if (message.event === 'status') {
           const value = this.#parse(message.data);
-          if (value === undefined) {
-            const text = `The event stream of ${this.#target.subject} sent a status that is not valid`;
-            return { error: new InvalidResponseError(text, { attempts: 1 }) };
-          }
+          if (value === undefined) return this.#broken('a status that is not valid');
+          this.#failures = 0;
           // WHATWG: an empty `id:` resets the last event id.
           if (message.id !== undefined) this.#lastEventId = message.id || undefined;
           if (this.#last === undefined || !sameStatus(this.#last, value)) {
@@ -266,7 +300,12 @@ class EventStreamWatch<T> {
         } else if (FAILURE_EVENTS.has(message.event) || isErrorBody(message.data)) {
           // The proxy's `failure` event (named `error` before: it collided with EventSource's own
           // `error`), or any later name: an event whose data is an error body is one.
-          return { error: streamEventError(message.data, this.#target.subject) };
+          const context = { subject: this.#target.subject, redact: this.#redact };
+          return { error: streamEventError(message.data, context) };
+        } else if (message.event === 'message' && !isJson(message.data)) {
+          // The proxy names every event it sends and its data is JSON: an unnamed event that is
+          // not JSON is a stream gone wrong (other names are ignored, for later versions).
+          return this.#broken('an event that is not JSON');
         }
       }
     } catch (error) {
@@ -281,6 +320,12 @@ class EventStreamWatch<T> {
     if (active) return 'dropped';
     const text = `The event stream of ${this.#target.subject} closed before sending anything`;
     return { error: new ConnectionError(text, { attempts: 1 }) };
+  }
+
+  /** A stream that broke the protocol: a transient failure, as a garbled poll answer is. */
+  #broken(what: string): { readonly error: NeurolinkerError } {
+    const text = `The event stream of ${this.#target.subject} sent ${what}`;
+    return { error: new InvalidResponseError(text, { attempts: 1 }) };
   }
 
   #parse(data: string): T | undefined {
