@@ -4,6 +4,7 @@ import type { DocumentStatusReader } from './document-source.ts';
 import { fixedInterval } from './fixed-interval.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { collect } from './test-support/harness.ts';
 import { createVirtualClock } from './virtual-clock.ts';
 import { watchMany } from './watch-many.ts';
 import { watchStatus } from './watch-status.ts';
@@ -113,6 +114,74 @@ describe('createPollScheduler at the edges', () => {
     expect(() =>
       watchStatus(reader, 'doc', { scheduler, timeoutMs: 5, emit: 'every' }),
     ).not.toThrow();
+  });
+
+  it('refuses, in every consumer method, options that belong to the scheduler or to nothing', () => {
+    const { reader } = fakeReader();
+    const client = {
+      ...reader,
+      getRequestStatusWithMeta: () => Promise.reject(new Error('not called')),
+    };
+    const scheduler = createPollScheduler();
+    const noop = { status: () => {}, end: () => {}, error: () => {} };
+    const misplaced: Array<Record<string, unknown>> = [
+      { policy: fixedInterval(5) },
+      { minIntervalMs: 5 },
+      { maxConsecutiveErrors: 1 },
+      { notFoundGraceMs: 1 },
+      { clock: createVirtualClock(0) },
+      { bogus: 1 },
+    ];
+    for (const options of misplaced) {
+      const bad = options as never;
+      expect(() => scheduler.watch(client, 'doc', bad)).toThrow(TypeError);
+      expect(() => scheduler.subscribe(client, 'doc', noop, bad)).toThrow(/on the scheduler/);
+      expect(() => scheduler.watchRequest(client, 'req', bad)).toThrow(/on the scheduler/);
+      expect(() => scheduler.subscribeRequest(client, 'req', noop, bad)).toThrow(TypeError);
+    }
+    // What each takes, and `undefined` for anything, pass.
+    expect(() =>
+      scheduler.watch(client, 'doc', { timeoutMs: 5, policy: undefined } as never),
+    ).not.toThrow();
+    expect(() =>
+      scheduler.watchRequest(client, 'req', { emit: 'every', signal: undefined } as never),
+    ).not.toThrow();
+    // Only the document methods know a request id.
+    expect(() => scheduler.watchRequest(client, 'req', { requestId: 'r' } as never)).toThrow(
+      TypeError,
+    );
+    expect(() =>
+      scheduler.subscribeRequest(client, 'req', noop, { timeoutMs: 5 } as never),
+    ).toThrow(TypeError);
+    expect(() =>
+      scheduler.subscribe(client, 'doc', noop, { signal: undefined, timeoutMs: 5 } as never),
+    ).toThrow(TypeError);
+    expect(() => scheduler.watch(client, 'doc', { signal: 'no' } as never)).toThrow(/signal/);
+    scheduler.close();
+  });
+
+  it('drops the queued poll of a document nobody watches any more, and its timer', async () => {
+    const clock = createVirtualClock(0);
+    const { reader, calls } = fakeReader();
+    // One token per 1,000 s: the second poll waits in the queue.
+    const scheduler = createPollScheduler({
+      clock,
+      ratePerSecond: 0.001,
+      burst: 1,
+      policy: fixedInterval(1_000),
+    });
+    const statuses = collect(scheduler.watch(reader, 'doc', { timeoutMs: 4_000 })).catch(
+      (error: { code?: string }) => error.code,
+    );
+    await flush();
+    clock.advance(1_000);
+    await flush();
+    expect(scheduler.stats().queued).toBe(1);
+    clock.advance(3_000);
+    expect(await statuses).toBe('WATCH_TIMEOUT');
+    expect(scheduler.stats()).toMatchObject({ loops: 0, queued: 0 });
+    expect(clock.pending).toEqual([]);
+    expect(calls).toEqual(['doc']);
   });
 
   it('starts nothing for watchMany when its signal is already aborted', async () => {

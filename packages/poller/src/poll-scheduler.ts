@@ -1,5 +1,6 @@
 import { assertValidId, type DocumentStatus, type RequestStatus } from '@neurostatus/core';
 import type { PollerClock } from './clock.ts';
+import { resolveConsumerOptions } from './consumer-options.ts';
 import type { Subscription } from './consumer-set.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import { FirstPolls } from './first-polls.ts';
@@ -16,11 +17,10 @@ import { ScheduledLoop } from './scheduled-loop.ts';
 import { scheduledWatch } from './scheduled-watch.ts';
 import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
-import { checkTimeoutMs } from './watch-options.ts';
 import { createWatchState } from './watch-state.ts';
 
 /**
- * Per-consumer options of `scheduler.watch()`.
+ * Per-consumer options of `scheduler.watch()`; any other option throws a `TypeError`.
  *
  * @example
  * ```ts
@@ -155,12 +155,6 @@ export interface PollScheduler {
   readonly closed: boolean;
 }
 
-function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
-  if (emit !== 'changes' && emit !== 'every')
-    throw new TypeError("`emit` must be 'changes' or 'every'.");
-  return emit;
-}
-
 /**
  * Creates a scheduler that a whole process can share between its watches.
  *
@@ -173,9 +167,14 @@ function checkEmit(emit: 'changes' | 'every'): 'changes' | 'every' {
  * can) and several watched documents belong to one request, that request is polled once a round
  * for all of them (`batchByRequest`): each document's status comes from `documents[].result`,
  * validated like a document poll's, and a document the list does not stand for (missing, invalid,
- * moved) goes back to polls of its own. Batches never mix clients. While one new document of a
- * client waits for its first answer, the client's next new documents wait with it, and the poll of
- * the request that answer names answers for them (`FirstPolls`).
+ * moved) goes back to polls of its own. A request poll that fails hands its documents back to
+ * their own polls at once (on standby: its next answer takes them back), so no document waits for
+ * a failing request. Batches never mix clients. While one new document of a client waits for its
+ * first answer, the client's next new documents wait with it, and the poll of the request that
+ * answer names answers for them (`FirstPolls`).
+ *
+ * Each consumer method takes only its own options (`resolveConsumerOptions`): anything else
+ * throws a `TypeError`, since the scheduler's policy, clock and limits apply.
  *
  * @example
  * ```ts
@@ -219,14 +218,18 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   /**
-   * A batch that nobody needs any more stops: no member, no follower, and no held first poll
-   * waiting for its answer (the poll that answers those is worth finishing: stopping it would send
-   * each of them to a poll of its own).
+   * A batch that nobody needs any more stops: no member, no follower, no document on standby,
+   * and no held first poll waiting for its answer (the poll that answers those is worth
+   * finishing: stopping it would send each of them to a poll of its own).
    */
   const stopIfIdle = (batch: RequestBatch) => {
-    if (batch.members.size === 0 && batch.followers.size === 0 && batch.waiting.size === 0)
-      stopBatch(batch);
+    if (needed(batch) || batch.waiting.size > 0) return;
+    stopBatch(batch);
   };
+
+  /** Whether anyone still needs the request polled: members, followers, documents on standby. */
+  const needed = (batch: RequestBatch) =>
+    batch.members.size > 0 || batch.followers.size > 0 || batch.standby.size > 0;
 
   /**
    * Loops whose first poll was held back: they poll on their own now, unless answered meanwhile.
@@ -251,9 +254,10 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     allLoops.delete(loop);
     const byId = loops.get(loop.client);
     if (byId?.get(loop.documentId) === loop) byId.delete(loop.documentId);
-    const batch = loop.batch;
+    const { batch, standby } = loop;
     batches.forget(loop);
     if (batch !== undefined) stopIfIdle(batch);
+    if (standby !== undefined) stopIfIdle(standby);
     // Gone while its first poll waited for a batch's: that poll may be needed by nobody now.
     const awaited = loop.awaiting;
     if (awaited !== undefined) {
@@ -300,7 +304,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
       requestId === undefined ||
       loop.unbatchable ||
       !canBatch(loop.client) ||
-      !batches.allowed(loop.client, requestId)
+      !batches.allowed(loop.client, requestId) ||
+      batches.get(loop.client, requestId)?.failing
     ) {
       release(held);
       return undefined;
@@ -362,6 +367,10 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     // Stopped, or it joined a batch while this poll was out: the batch polls it now.
     if (loop.stopped || loop.batch !== undefined || nextDelayMs === undefined) return;
     const requestId = loop.state.last?.request_id;
+    // On standby for a request its answer does not name (a wrong `requestId`): not any more.
+    const standby = loop.standby;
+    if (standby !== undefined && requestId !== undefined && standby.requestId !== requestId)
+      stopIfIdle(batches.resume(loop) as RequestBatch);
     const placed =
       requestId !== undefined && canBatch(loop.client)
         ? batches.place(loop, requestId, newBatch(loop.client, requestId))
@@ -386,7 +395,10 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     pollStep(batch.state, controller.signal).then(
       ({ result }) => {
         batch.inFlight = undefined;
+        if (!batch.stopped && result === undefined) standBy(batch);
         if (!batch.stopped && result !== undefined) {
+          // The request answers again: the documents on standby are polled through it once more.
+          for (const loop of batches.takeBack(batch)) queue.drop(loop);
           batch.followers.publish(result);
           feedMembers(batch, result.value);
           if (result.terminal) batch.followers.end(batch.followers.clear());
@@ -428,6 +440,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         if (candidate === undefined || candidate.batch !== undefined || candidate.unbatchable)
           continue;
         if (candidate.state.last !== undefined) continue;
+        const standby = batches.resume(candidate);
+        if (standby !== undefined && standby !== batch) stopIfIdle(standby);
         batches.join(batch, candidate);
         queue.drop(candidate);
         // A pioneer answered for by the request: what waited behind its first poll waits for
@@ -436,7 +450,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         member = candidate;
       }
       seen.add(member);
-      const status = requestEntryStatus(entry, batch.requestId);
+      // What the entry leaves out is kept from the member's last status: not a change.
+      const status = requestEntryStatus(entry, batch.requestId, member.state.last);
       if (status === undefined) {
         member.unbatchable = true;
         ownPolls(member, 0);
@@ -462,14 +477,16 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
    * hints allow.
    */
   const scheduleBatch = (batch: RequestBatch) => {
-    if (batch.members.size === 0 && batch.followers.size === 0) {
+    if (!needed(batch)) {
       stopBatch(batch);
       return;
     }
     // A poll started meanwhile (a listener subscribed while the last answer was handed out): its
     // own answer schedules the next one. One poll of a request at a time.
     if (batch.inFlight !== undefined) return;
-    let wish = batch.followers.size > 0 ? batch.state.nextDelayMs() : Number.POSITIVE_INFINITY;
+    // Followers, and documents waiting to rejoin, want the request's own pace (and back-off).
+    const own = batch.followers.size > 0 || batch.standby.size > 0;
+    let wish = own ? batch.state.nextDelayMs() : Number.POSITIVE_INFINITY;
     const sharedBy = batch.members.size;
     for (const member of batch.members.values())
       wish = Math.min(wish, member.state.nextDelayMs(sharedBy));
@@ -490,8 +507,20 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
    */
   const dissolve = (batch: RequestBatch) => {
     const members = [...batch.members.values()];
-    stopBatch(batch, members.length > 0);
+    stopBatch(batch, members.length > 0 || batch.standby.size > 0);
     for (const member of members) ownPolls(member, 0);
+  };
+
+  /**
+   * A request poll failed (an error being waited out, a 404 within the grace period): its
+   * documents must not wait for the request to recover, nor for it to fail for good. Each goes
+   * back to its own poll at once (its own policy, errors and 404 grace apply), on standby: it
+   * rejoins with the request's next answer. Followers keep the request poll and its error
+   * handling.
+   */
+  const standBy = (batch: RequestBatch) => {
+    for (const loop of batches.suspend(batch))
+      if (loop.inFlight === undefined) queue.at(loop, clock.now());
   };
 
   /** The loop of (client, document), created and queued for its first poll when there is none. */
@@ -514,6 +543,12 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     allLoops.add(loop);
     if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
       const batch = batches.open(client, requestId, newBatch(client, requestId));
+      if (batch.failing) {
+        // Its request fails: it polls on its own at once, and joins when the request answers.
+        batches.standBy(batch, loop);
+        queue.now(loop);
+        return loop;
+      }
       batches.join(batch, loop);
       // Its first status comes from the batch's next poll, brought forward to as soon as the
       // request's errors and hints allow (a poll in flight answers for it instead).
@@ -532,10 +567,12 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     subscribeOptions = {},
   ) => {
     assertValidId(documentId, 'document');
-    const { requestId } = subscribeOptions;
-    if (requestId !== undefined) assertValidId(requestId, 'request');
+    const { emit, requestId } = resolveConsumerOptions(
+      subscribeOptions,
+      ['emit', 'requestId'],
+      '`scheduler.subscribe()`',
+    );
     if (closed) throw new TypeError('This scheduler is closed.');
-    const emit = checkEmit(subscribeOptions.emit ?? 'changes');
     const subscription: Subscription<DocumentStatus> = { listener, emit };
     const loop = loopFor(client, documentId, requestId);
     loop.consumers.add(subscription, loop.state.last);
@@ -557,16 +594,18 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     listener,
     requestOptions = {},
   ) => {
+    const { emit } = resolveConsumerOptions(
+      requestOptions,
+      ['emit'],
+      '`scheduler.subscribeRequest()`',
+    );
     checkRequestWatch(client, requestId);
-    const subscription: Subscription<RequestStatus> = {
-      listener,
-      emit: checkEmit(requestOptions.emit ?? 'changes'),
-    };
+    const subscription: Subscription<RequestStatus> = { listener, emit };
     // The batch's key: documents watched through the same client object share its request poll. A
     // client that reads only requests has no document loops, and no document call is made with it.
     const key = client as RequestStatusReader & DocumentStatusReader;
     const batch = batches.open(key, requestId, newBatch(key, requestId));
-    const idle = batch.members.size === 0 && batch.followers.size === 0;
+    const idle = !needed(batch);
     batch.followers.add(subscription, batch.state.last);
     // A new batch polls at once; one already polling for its documents serves it from now on.
     if (idle && batch.inFlight === undefined) pollBatchSoon(batch);
@@ -574,9 +613,11 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   const watchRequest: PollScheduler['watchRequest'] = (client, requestId, requestOptions = {}) => {
-    const { signal } = requestOptions;
-    const emit = checkEmit(requestOptions.emit ?? 'changes');
-    const timeoutMs = checkTimeoutMs(requestOptions.timeoutMs);
+    const { signal, timeoutMs, emit } = resolveConsumerOptions(
+      requestOptions,
+      ['signal', 'timeoutMs', 'emit'],
+      '`scheduler.watchRequest()`',
+    );
     checkRequestWatch(client, requestId);
     return scheduledWatch<RequestStatus>(
       (listener) => subscribeRequest(client, requestId, listener, { emit }),
@@ -585,12 +626,13 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   const watch: PollScheduler['watch'] = (client, documentId, consumerOptions = {}) => {
-    const { signal, requestId } = consumerOptions;
-    const emit = checkEmit(consumerOptions.emit ?? 'changes');
-    const timeoutMs = checkTimeoutMs(consumerOptions.timeoutMs);
+    const { signal, timeoutMs, emit, requestId } = resolveConsumerOptions(
+      consumerOptions,
+      ['signal', 'timeoutMs', 'emit', 'requestId'],
+      '`scheduler.watch()`',
+    );
     assertValidId(documentId, 'document');
     if (closed) throw new TypeError('This scheduler is closed.');
-    if (requestId !== undefined) assertValidId(requestId, 'request');
     const subscribeOptions = requestId === undefined ? { emit } : { emit, requestId };
     return scheduledWatch((listener) => subscribe(client, documentId, listener, subscribeOptions), {
       clock,

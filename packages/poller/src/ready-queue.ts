@@ -26,6 +26,12 @@ export class ReadyQueue<T> {
     return this.#items[this.#head];
   }
 
+  /** Keeps only the items `keep` accepts, in order. */
+  compact(keep: (item: T) => boolean): void {
+    this.#items = this.#items.slice(this.#head).filter(keep);
+    this.#head = 0;
+  }
+
   /** Removes and returns the first item. */
   shift(): T | undefined {
     const item = this.#items[this.#head++];

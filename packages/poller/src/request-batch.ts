@@ -32,6 +32,15 @@ export class RequestBatch implements Runnable {
    */
   readonly waiting = new Set<ScheduledLoop>();
   /**
+   * Documents of the request that poll on their own until the request answers again: handed
+   * back when a request poll failed while they were batched on it, or come while it was failing.
+   * They rejoin with its next answer; until then the batch keeps polling the request for them, at
+   * the request's own pace and back-off.
+   */
+  readonly standby = new Set<ScheduledLoop>();
+  /** Its last poll failed: no document is batched on it until one succeeds. */
+  failing = false;
+  /**
    * The request poll's own state: its errors, back-off, 404 grace, the server's hints, and the
    * pace its followers want (the policy, from the request's next document due to finish).
    */

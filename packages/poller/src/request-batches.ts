@@ -61,6 +61,11 @@ export class RequestBatches {
     const requests = this.#of(loop.client);
     if (loop.unbatchable || requests.refused.has(requestId)) return undefined;
     const existing = requests.batches.get(requestId);
+    if (existing?.failing) {
+      // Not on a request that fails: it polls on its own, and rejoins when the request answers.
+      this.standBy(existing, loop);
+      return undefined;
+    }
     if (existing !== undefined) {
       this.join(existing, loop);
       return { batch: existing, created: false };
@@ -99,6 +104,52 @@ export class RequestBatches {
     loop.batch = batch;
   }
 
+  /**
+   * Puts a loop on the standby of a batch whose request fails (out of the batch, if it was in
+   * it): it polls on its own until the request answers again.
+   */
+  standBy(batch: RequestBatch, loop: ScheduledLoop): void {
+    if (loop.batch === batch) this.leave(loop);
+    if (loop.standby !== batch) this.resume(loop);
+    batch.standby.add(loop);
+    loop.standby = batch;
+  }
+
+  /** Takes a loop off its standby (it rejoins its batch, moved, or stopped): the batch it was on. */
+  resume(loop: ScheduledLoop): RequestBatch | undefined {
+    const batch = loop.standby;
+    batch?.standby.delete(loop);
+    loop.standby = undefined;
+    return batch;
+  }
+
+  /**
+   * A poll of the batch's request failed: its members go on standby (they poll on their own until
+   * the request answers again), and no loop joins it meanwhile. Returns the loops to poll.
+   */
+  suspend(batch: RequestBatch): ScheduledLoop[] {
+    batch.failing = true;
+    const members = [...batch.members.values()];
+    for (const loop of members) this.standBy(batch, loop);
+    return members;
+  }
+
+  /**
+   * The batch's request answered again: the loops on its standby that can still be batched join
+   * it. Returns them (their own polls are to be dropped).
+   */
+  takeBack(batch: RequestBatch): ScheduledLoop[] {
+    batch.failing = false;
+    const back: ScheduledLoop[] = [];
+    for (const loop of [...batch.standby]) {
+      this.resume(loop);
+      if (loop.stopped || loop.unbatchable) continue;
+      this.join(batch, loop);
+      back.push(loop);
+    }
+    return back;
+  }
+
   /** Takes a loop out of its batch; it polls on its own from now on. */
   leave(loop: ScheduledLoop): void {
     const batch = loop.batch;
@@ -117,10 +168,12 @@ export class RequestBatches {
       requests.lone.delete(requestId);
     if (loop.batch?.members.get(loop.documentId) === loop)
       loop.batch.members.delete(loop.documentId);
+    this.resume(loop);
   }
 
   /** Forgets a batch that stopped; with `refuse`, its request is not batched again. */
   close(batch: RequestBatch, refuse = false): void {
+    for (const loop of [...batch.standby]) this.resume(loop);
     const requests = this.#byClient.get(batch.client);
     if (requests === undefined) return;
     if (requests.batches.get(batch.requestId) === batch) requests.batches.delete(batch.requestId);

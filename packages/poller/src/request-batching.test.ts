@@ -364,6 +364,30 @@ describe('the scheduler polls documents of one request together', () => {
     expect(count(log.ids, bad)).toBeGreaterThan(0);
   });
 
+  it('yields no status twice when the request lists fewer fields than a document poll', async () => {
+    const { documentIds } = submit([doc(4_000), doc(6_000), doc(8_000)]);
+    // Request entries without `completed_at`, `results` and `document_page_url`.
+    harness.server.simulator.setFault({
+      route: 'request-status',
+      kind: 'drift',
+      drift: 'missing-fields',
+    });
+    const { clock, client, log, run } = setup();
+    const updates = await run(
+      collect(watchMany(client, documentIds, { clock, policy: fixedInterval(1_000) })),
+    );
+    const [pioneer] = documentIds as [string];
+    // The pioneer's first status came from its own poll, the rest from the request's.
+    expect(count(log.ids, pioneer)).toBe(1);
+    for (const id of documentIds) {
+      const seen = updates.filter((u) => u.documentId === id).map((u) => u.status?.status);
+      expect(seen).toEqual(['pending', 'processing', 'completed']);
+    }
+    // What the entries leave out is kept from the document's own answer.
+    for (const update of updates.filter((u) => u.documentId === pioneer))
+      expect(update.status?.document_page_url).toBeDefined();
+  });
+
   it('goes back to document polls when the request cannot be polled', async () => {
     const { requestId, documentIds } = submit([doc(4_000), doc(6_000)]);
     harness.server.simulator.setFault({ route: 'request-status', kind: 'status', status: 403 });

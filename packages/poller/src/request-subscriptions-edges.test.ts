@@ -82,7 +82,7 @@ function reader(
 // Found by review: the pace rules (Retry-After, one poll of a request at a time) and the ends of
 // request watchers, on a fake reader whose answers and latency each test sets.
 describe('request watchers and the shared request poll, at the edges', () => {
-  it('a document joining with requestId does not poll the request before its Retry-After', async () => {
+  it('a document joining a failing request does not poll it before its Retry-After, and polls on its own meanwhile', async () => {
     const clock = createVirtualClock(0);
     const r = reader(clock, (n) =>
       n === 0
@@ -95,9 +95,20 @@ describe('request watchers and the shared request poll, at the edges', () => {
     expect(r.calls.filter((c) => c.kind === 'request')).toHaveLength(1);
     clock.advance(2_000);
     await flush();
-    scheduler.subscribe(r.client as never, A, noop, { requestId: R });
+    const seen: string[] = [];
+    scheduler.subscribe(
+      r.client as never,
+      A,
+      { ...noop, status: (s) => seen.push(s.status) },
+      {
+        requestId: R,
+      },
+    );
     await flush();
     const early = r.calls.filter((c) => c.kind === 'request' && c.at < 30_000);
+    // The document does not wait for the failing request: its own poll answers it at once.
+    expect(r.calls.at(-1)).toEqual({ kind: `doc ${A}`, at: 2_000 });
+    expect(seen).toEqual(['processing']);
     scheduler.close();
     expect(early).toHaveLength(1);
   });

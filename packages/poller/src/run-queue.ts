@@ -51,6 +51,12 @@ export class RunQueue<T extends Runnable> {
   readonly #due = new DueHeap<Entry<T>>();
   readonly #ready = new ReadyQueue<Entry<T>>();
   readonly #readyFirst = new ReadyQueue<Entry<T>>();
+  /**
+   * The ticket of each target's live entry in a ready queue. A target queued anew or dropped
+   * leaves it at once, so a poll nobody needs any more is not counted and keeps no timer armed
+   * for a token (its stale entry is skipped, or trimmed, later).
+   */
+  readonly #queued = new Map<T, number>();
   readonly #timer: WakeTimer;
   #closed = false;
 
@@ -75,7 +81,7 @@ export class RunQueue<T extends Runnable> {
 
   /** Polls that are due and wait for a slot or a token. */
   get queued(): number {
-    return this.#ready.size + this.#readyFirst.size;
+    return this.#queued.size;
   }
 
   /**
@@ -83,25 +89,30 @@ export class RunQueue<T extends Runnable> {
    * `first` goes before the rest.
    */
   at(target: T, at: number, first = false): void {
-    this.#due.push({ dueAt: at, target, ticket: ++target.ticket, first });
+    this.#due.push({ dueAt: at, target, ticket: this.#renew(target), first });
     this.#arm();
   }
 
   /** Queues `target` to poll as soon as a slot and a token allow; `first` goes before the rest. */
   now(target: T, first = false): void {
-    const entry = { dueAt: 0, target, ticket: ++target.ticket, first };
-    (first ? this.#readyFirst : this.#ready).push(entry);
+    this.#push({ dueAt: 0, target, ticket: this.#renew(target), first });
     this.#dispatch();
     this.#arm();
   }
 
   /** Forgets every entry for `target` (it joined a batch, or stopped). */
   drop(target: T): void {
-    target.ticket++;
-    // Stale entries leave the heap lazily; drop them in bulk before they pile up, so a stopped
-    // loop (and its last status) is not held until its far-off wake-up time.
-    if (this.#due.size > 64 && this.#due.size > 2 * this.#countLive())
-      this.#due.compact((entry) => this.#isLive(entry));
+    this.#renew(target);
+    // Stale entries leave the heap and the ready queues lazily; drop them in bulk before they
+    // pile up, so a stopped loop (and its last status) is not held until its far-off wake-up
+    // time, or until a token lets the queue move.
+    const live = (entry: Entry<T>) => this.#isLive(entry);
+    if (this.#due.size > 64 && this.#due.size > 2 * this.#countLive()) this.#due.compact(live);
+    const staleReady = this.#ready.size + this.#readyFirst.size - this.#queued.size;
+    if (staleReady > 64 && staleReady > this.#queued.size) {
+      this.#ready.compact(live);
+      this.#readyFirst.compact(live);
+    }
     // Its wake-up may be the one the timer waits for: re-arm, so nothing stays pending for it.
     this.#arm();
   }
@@ -123,9 +134,24 @@ export class RunQueue<T extends Runnable> {
     return !entry.target.stopped && entry.ticket === entry.target.ticket;
   }
 
+  /** A new ticket for `target`: its older entries are stale, and it is no longer queued. */
+  #renew(target: T): number {
+    this.#queued.delete(target);
+    return ++target.ticket;
+  }
+
+  /** Puts a due entry in its ready queue. */
+  #push(entry: Entry<T>): void {
+    (entry.first ? this.#readyFirst : this.#ready).push(entry);
+    this.#queued.set(entry.target, entry.ticket);
+  }
+
   #arm(): void {
     while (this.#due.peek() !== undefined && !this.#isLive(this.#due.peek() as Entry<T>))
       this.#due.pop();
+    for (const ready of [this.#readyFirst, this.#ready]) {
+      while (ready.peek() !== undefined && !this.#isLive(ready.peek() as Entry<T>)) ready.shift();
+    }
     let at = this.#due.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
     if (this.queued > 0 && this.#limiter.inFlight < this.#concurrency)
       at = Math.min(at, this.#clock.now() + this.#limiter.msUntilToken());
@@ -140,7 +166,7 @@ export class RunQueue<T extends Runnable> {
       top = this.#due.peek()
     ) {
       this.#due.pop();
-      if (this.#isLive(top)) (top.first ? this.#readyFirst : this.#ready).push(top);
+      if (this.#isLive(top)) this.#push(top);
     }
     this.#dispatch();
     this.#arm();
@@ -152,6 +178,7 @@ export class RunQueue<T extends Runnable> {
         const live = this.#isLive(next);
         if (live && !this.#limiter.tryAcquire()) return;
         queue.shift();
+        if (this.#queued.get(next.target) === next.ticket) this.#queued.delete(next.target);
         if (live) this.#start(next.target);
       }
     }

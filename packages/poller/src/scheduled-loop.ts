@@ -26,6 +26,8 @@ export class ScheduledLoop implements Runnable {
   stopped = false;
   /** The batch its answers come from, while it is in one. */
   batch: RequestBatch | undefined;
+  /** The failing batch of its request that it waits to rejoin, while it polls on its own. */
+  standby: RequestBatch | undefined;
   /** The batch whose next poll its held first poll waits for, while it waits. */
   awaiting: RequestBatch | undefined;
   /** Its request's list failed to stand for it once (missing, invalid, moved): it polls on its own. */

@@ -1,6 +1,7 @@
 import { assertValidId, type DocumentStatus, isTerminalDocumentStatus } from '@neurostatus/core';
 import type { Channel } from './channel.ts';
 import type { PollerClock } from './clock.ts';
+import { resolveConsumerOptions } from './consumer-options.ts';
 import type { DocumentStatusReader } from './document-source.ts';
 import { WatchTimeoutError } from './errors.ts';
 import { lazyStream } from './lazy-stream.ts';
@@ -11,7 +12,6 @@ import {
 } from './poll-scheduler.ts';
 import type { PollSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
-import { checkTimeoutMs } from './watch-options.ts';
 
 /**
  * One event of {@link watchMany}: a document's new status, or the error that ended its watch.
@@ -86,25 +86,14 @@ export function watchMany(
   documentIds: Iterable<string>,
   options: WatchManyOptions = {},
 ): WatchManyStream {
-  const {
-    scheduler: shared,
-    signal,
-    timeoutMs: timeoutOption,
-    requestId,
-    ...schedulerOptions
-  } = options;
-  const timeoutMs = checkTimeoutMs(timeoutOption);
-  if (requestId !== undefined) assertValidId(requestId, 'request');
-  if (shared !== undefined) {
-    const conflicting = Object.keys(schedulerOptions).filter(
-      (key) => schedulerOptions[key as keyof typeof schedulerOptions] !== undefined,
-    );
-    if (conflicting.length > 0) {
-      throw new TypeError(
-        `With \`scheduler\`, set ${conflicting.map((key) => `\`${key}\``).join(', ')} on the scheduler, not here.`,
-      );
-    }
-  }
+  const { scheduler: shared, ...consumerOptions } = options;
+  const { signal: _s, timeoutMs: _t, requestId: _r, ...schedulerOptions } = consumerOptions;
+  // A shared scheduler's own options apply: with one, the others are refused rather than ignored.
+  const { signal, timeoutMs, requestId } = resolveConsumerOptions(
+    shared === undefined ? { signal: _s, timeoutMs: _t, requestId: _r } : consumerOptions,
+    ['signal', 'timeoutMs', 'requestId'],
+    shared === undefined ? '`watchMany()`' : '`watchMany()` with `scheduler`',
+  );
   const ids = [...documentIds];
   for (const id of ids) assertValidId(id, 'document');
   let stream: ManyStream | undefined;

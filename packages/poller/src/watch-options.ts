@@ -109,6 +109,40 @@ export function checkTimeoutMs(value: number | undefined, name = 'timeoutMs'): n
 }
 
 /**
+ * Validates an `emit`: `'changes'` or `'every'`.
+ *
+ * @throws {TypeError} for anything else.
+ * @example
+ * ```ts
+ * const emit = checkEmit(options.emit ?? 'changes');
+ * ```
+ */
+export function checkEmit(emit: unknown): 'changes' | 'every' {
+  if (emit !== 'changes' && emit !== 'every')
+    throw new TypeError("`emit` must be 'changes' or 'every'.");
+  return emit;
+}
+
+/**
+ * Validates a `signal`: `undefined`, or an `AbortSignal`. Duck-typed rather than `instanceof`: a
+ * signal from another realm (an iframe, a vm context) works.
+ *
+ * @throws {TypeError} for anything else.
+ * @example
+ * ```ts
+ * const signal = checkSignal(options.signal);
+ * ```
+ */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (
+    signal !== undefined &&
+    typeof (signal as AbortSignal | null)?.addEventListener !== 'function'
+  )
+    throw new TypeError('`signal` must be an AbortSignal.');
+  return signal as AbortSignal | undefined;
+}
+
+/**
  * Applies defaults and validates once, when the watch is created.
  *
  * @throws {TypeError} naming the bad option.
@@ -120,9 +154,7 @@ export function checkTimeoutMs(value: number | undefined, name = 'timeoutMs'): n
 export function resolveWatchOptions(options: WatchOptions = {}): ResolvedWatchOptions {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('Watch options must be an object.');
-  const emit = options.emit ?? WATCH_DEFAULTS.emit;
-  if (emit !== 'changes' && emit !== 'every')
-    throw new TypeError("`emit` must be 'changes' or 'every'.");
+  const emit = checkEmit(options.emit ?? WATCH_DEFAULTS.emit);
   const maxConsecutiveErrors = options.maxConsecutiveErrors ?? WATCH_DEFAULTS.maxConsecutiveErrors;
   if (!Number.isInteger(maxConsecutiveErrors) || maxConsecutiveErrors < 0) {
     throw new TypeError('`maxConsecutiveErrors` must be a non-negative integer.');
@@ -145,12 +177,8 @@ export function resolveWatchOptions(options: WatchOptions = {}): ResolvedWatchOp
       throw new TypeError(`\`${name}\` must be a function.`);
     }
   }
-  // Duck-typed rather than `instanceof`: a signal from another realm (an iframe, a vm context) works.
-  if (options.signal !== undefined && typeof options.signal?.addEventListener !== 'function') {
-    throw new TypeError('`signal` must be an AbortSignal.');
-  }
   return {
-    signal: options.signal,
+    signal: checkSignal(options.signal),
     timeoutMs: checkTimeoutMs(options.timeoutMs),
     emit,
     // Its own ceiling (3.75 s) is below the default maxIntervalMs; a lower maxIntervalMs still clamps it.

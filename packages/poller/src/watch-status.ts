@@ -1,4 +1,5 @@
 import { assertValidId, type DocumentStatus } from '@neurostatus/core';
+import { resolveConsumerOptions } from './consumer-options.ts';
 import { type DocumentStatusReader, documentSource } from './document-source.ts';
 import {
   type ResolvedEventStreamOptions,
@@ -52,25 +53,22 @@ export function watchStatus(
 ): AsyncIterable<DocumentStatus> {
   assertValidId(documentId, 'document');
   if (options.scheduler !== undefined) {
-    const { scheduler, signal, timeoutMs, emit, transport, events: _events, ...ignored } = options;
+    const { scheduler, transport, events: _events, ...consumer } = options;
     if ((transport ?? 'poll') !== 'poll') {
       throw new TypeError(
         "`transport: 'events'` or `'auto'` cannot go with `scheduler`, which polls.",
       );
     }
     // The scheduler's own policy, clock and limits apply: say so rather than ignore them.
-    const conflicting = Object.keys(ignored).filter(
-      (key) => ignored[key as keyof typeof ignored] !== undefined,
+    const { signal, timeoutMs, emit } = resolveConsumerOptions(
+      consumer,
+      ['signal', 'timeoutMs', 'emit'],
+      '`watchStatus()` with `scheduler`',
     );
-    if (conflicting.length > 0) {
-      throw new TypeError(
-        `With \`scheduler\`, only \`signal\`, \`timeoutMs\` and \`emit\` apply; set ${conflicting.map((key) => `\`${key}\``).join(', ')} on the scheduler.`,
-      );
-    }
     return scheduler.watch(client, documentId, {
       ...(signal === undefined ? {} : { signal }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(emit === undefined ? {} : { emit }),
+      timeoutMs,
+      emit,
     });
   }
   const { transport: _transport, events: _events, ...watchOptions } = options;
