@@ -160,7 +160,9 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   const streamsTenant = (tenant: Tenant): Tenant => {
     let client = heldOff.get(tenant.client);
     if (client === undefined) {
-      client = heldOffClient(tenant.client, options.holdOff, tenant.cacheTenant);
+      client = heldOffClient(tenant.client, options.holdOff, tenant.cacheTenant, (ms, signal) =>
+        clock.sleep(ms, signal),
+      );
       heldOff.set(tenant.client, client);
     }
     return { ...tenant, client };

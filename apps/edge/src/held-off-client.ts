@@ -10,28 +10,33 @@ import type { HoldOff } from './hold-off.ts';
 /**
  * `client` under the proxy's hold-off, for the calls the cache does not make itself (the event
  * streams' polls): while the hold-off holds the status's key or its whole scope (`scope`, the
- * tenant part of cache keys: one upstream key), a call fails at once with a `RateLimitError`
- * whose `retryAfterMs` is the hold left, without asking upstream; a 429 the upstream sends is
+ * tenant part of cache keys: one upstream key), a call waits (`sleep`, on the proxy's clock;
+ * the call's signal ends the wait) until the hold ends, without asking upstream; a 429 the upstream sends is
  * recorded in the hold-off (so status reads of the key, and after several keys of the scope every
  * call, hold off too) and rethrown with the hold applied as its `retryAfterMs`. The poller waits
  * that long, as after any 429. Status reads check and record the same hold-off in the cache.
  *
  * @example
  * ```ts
- * scheduler.subscribe(heldOffClient(tenant.client, holdOff, tenant.cacheTenant), id, listener);
+ * scheduler.subscribe(heldOffClient(tenant.client, holdOff, tenant.cacheTenant, clock.sleep), id, listener);
  * ```
  */
 export function heldOffClient(
   client: NeurolinkerClient,
   holdOff: HoldOff,
   scope: string,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
 ): NeurolinkerClient {
   const guarded =
     <T>(kind: StatusKind, call: (id: string, options?: RequestOptions) => Promise<T>) =>
     async (id: string, options?: RequestOptions): Promise<T> => {
       const key = cacheKey({ tenant: scope, kind, id });
-      const heldMs = holdOff.remainingMs(key, scope);
-      if (heldMs > 0) throw rateLimited(heldMs);
+      // Waited out here, not thrown: a made-up 429 would make the poller's shared rate limiter
+      // slow down every tenant's polls, and count against the stream's error limit.
+      for (let heldMs = holdOff.remainingMs(key, scope); heldMs > 0; ) {
+        await sleep(heldMs, options?.signal);
+        heldMs = holdOff.remainingMs(key, scope);
+      }
       try {
         return await call(id, options);
       } catch (error) {

@@ -327,7 +327,7 @@ export function resolveRetryLimit(retryLimit: number | undefined, fallback: numb
  * ```
  */
 export function resolveSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
+  if (signal === undefined || signal === null) return undefined;
   const candidate = signal as Partial<AbortSignal> | null;
   const isSignal =
     typeof candidate === 'object' &&

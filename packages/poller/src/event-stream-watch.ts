@@ -23,6 +23,9 @@ import { sameStatus } from './same-status.ts';
 import { detectedTransport, rememberTransport } from './transport-detection.ts';
 import type { ResolvedWatchOptions } from './watch-options.ts';
 
+/** How long a connection must stay up, with events or heartbeats, to count as a success, ms. */
+const HEALTHY_STREAM_MS = 10_000;
+
 /**
  * A status and the clock skew measured with it (local minus server time, ms), so server
  * timestamps such as `started_at` can be compared with the local clock.
@@ -265,7 +268,8 @@ class EventStreamWatch<T> {
     const { clock } = this.#options;
     const connection = new AbortController();
     const signal = AbortSignal.any([this.#signal, connection.signal]);
-    let lastActivity = clock.now();
+    const openedAt = clock.now();
+    let lastActivity = openedAt;
     let active = false;
     this.#watchIdle(() => lastActivity, connection, signal);
     const hooks = {
@@ -273,11 +277,14 @@ class EventStreamWatch<T> {
         if (Number.isFinite(ms) && ms >= 0) this.#retryMs = ms;
       },
       onActivity: () => {
-        // Not a success: bytes that then say nothing valid (a broken status, a heartbeat before
-        // the stream drops) must not reset the failures, or a stream that keeps breaking would
-        // never end the watch. Only a valid status does, below.
+        // Bytes alone are no success: a stream that breaks at once (a broken status) must not
+        // reset the failures, or it would never end the watch. A valid status does (below), and
+        // so does a connection that stayed up and active for HEALTHY_STREAM_MS: after it drops,
+        // the reconnect is a first attempt again (a proxy that skips a status the client has
+        // sends only heartbeats while the document does not change).
         lastActivity = clock.now();
         active = true;
+        if (lastActivity - openedAt >= HEALTHY_STREAM_MS) this.#failures = 0;
       },
     };
     const body = response.body as ReadableStream<Uint8Array>;
