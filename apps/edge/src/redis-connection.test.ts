@@ -98,7 +98,8 @@ describe('connectRedis', () => {
       expect(connection.ready).toBe(true);
       process.kill(server.pid, 'SIGSTOP');
       await expect(connection.commands.sendCommand(['PING'])).rejects.toThrow(/took over/);
-      expect(connection.ready).toBe(false);
+      // Confirmed by a PING of its own that times out too.
+      await expect.poll(() => connection.ready).toBe(false);
       const started = performance.now();
       await expect(connection.commands.sendCommand(['PING'])).rejects.toThrow(/not connected/);
       expect(performance.now() - started).toBeLessThan(100);
@@ -112,6 +113,31 @@ describe('connectRedis', () => {
       ]);
     } finally {
       process.kill(server.pid, 'SIGCONT');
+      await connection.close();
+      await server.stop();
+    }
+  });
+
+  it('does not count one slow answer (a blocked event loop) as a Redis that stopped answering', async () => {
+    const server = await startRedisServer();
+    const connection = await connectRedis({
+      url: server.url,
+      log: () => {},
+      commandTimeoutMs: 200,
+    });
+    const changes: boolean[] = [];
+    connection.onReadyChange((ready) => changes.push(ready));
+    try {
+      const pending = connection.commands.sendCommand(['PING']).catch((error: unknown) => error);
+      const until = performance.now() + 400;
+      while (performance.now() < until) {
+        // The event loop is blocked: the command's timer fires before its answer is read.
+      }
+      expect(await pending).toBeInstanceOf(Error);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(connection.ready).toBe(true);
+      expect(changes).toEqual([]);
+    } finally {
       await connection.close();
       await server.stop();
     }

@@ -147,6 +147,24 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
     };
     check();
   };
+  /**
+   * One slow command is not a stalled Redis (a blocked event loop runs timers before it reads
+   * the socket): a PING must time out too.
+   */
+  let confirming = false;
+  const confirmStall = () => {
+    if (confirming || stalled || closed) return;
+    confirming = true;
+    void within(client.sendCommand(['PING']), commandTimeoutMs).then(
+      () => {
+        confirming = false;
+      },
+      () => {
+        confirming = false;
+        stall();
+      },
+    );
+  };
   const noteError = (error: unknown) => {
     const refusal = credentialsRefusal(error);
     if (refusal !== undefined && refusal !== refused && !closed) {
@@ -189,7 +207,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
       sendCommand(args) {
         if (!ready) return Promise.reject(new Error('Redis is not connected.'));
         return within(client.sendCommand([...args]), commandTimeoutMs).catch((error: unknown) => {
-          if (error instanceof RedisTimeoutError) stall();
+          if (error instanceof RedisTimeoutError) confirmStall();
           throw error;
         });
       },
