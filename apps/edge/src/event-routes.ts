@@ -160,9 +160,7 @@ export function createEventRoutes(options: EventRoutesOptions): Hono<EdgeAppEnv>
   const streamsTenant = (tenant: Tenant): Tenant => {
     let client = heldOff.get(tenant.client);
     if (client === undefined) {
-      client = heldOffClient(tenant.client, options.holdOff, tenant.cacheTenant, (ms, signal) =>
-        clock.sleep(ms, signal),
-      );
+      client = heldOffClient(tenant.client, options.holdOff, tenant.cacheTenant);
       heldOff.set(tenant.client, client);
     }
     return { ...tenant, client };
