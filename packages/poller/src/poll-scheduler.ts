@@ -514,13 +514,14 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   /**
    * A request poll failed (an error being waited out, a 404 within the grace period): its
    * documents must not wait for the request to recover, nor for it to fail for good. Each goes
-   * back to its own poll at once (its own policy, errors and 404 grace apply), on standby: it
-   * rejoins with the request's next answer. Followers keep the request poll and its error
-   * handling.
+   * back to its own poll (its own policy, errors and 404 grace apply), on standby: it rejoins with
+   * the request's next answer. At once, unless the server said when to ask again (a 429 or a 503
+   * with `Retry-After`): it speaks for the client, not only for this request. Followers keep the
+   * request poll and its error handling.
    */
   const standBy = (batch: RequestBatch) => {
-    for (const loop of batches.suspend(batch))
-      if (loop.inFlight === undefined) queue.at(loop, clock.now());
+    const at = clock.now() + batch.state.retryAfterMs();
+    for (const loop of batches.suspend(batch)) if (loop.inFlight === undefined) queue.at(loop, at);
   };
 
   /** The loop of (client, document), created and queued for its first poll when there is none. */
@@ -544,9 +545,12 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     if (requestId !== undefined && canBatch(client) && batches.allowed(client, requestId)) {
       const batch = batches.open(client, requestId, newBatch(client, requestId));
       if (batch.failing) {
-        // Its request fails: it polls on its own at once, and joins when the request answers.
+        // Its request fails: it polls on its own (once the server's Retry-After, if any, is
+        // over), and joins when the request answers.
         batches.standBy(batch, loop);
-        queue.now(loop);
+        const waitMs = batch.state.retryAfterMs();
+        if (waitMs > 0) queue.at(loop, clock.now() + waitMs);
+        else queue.now(loop);
         return loop;
       }
       batches.join(batch, loop);

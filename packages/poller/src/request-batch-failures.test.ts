@@ -130,6 +130,54 @@ describe('a request poll that fails hands its documents back to their own polls 
     for (const id of documentIds) expect(count(ids, id)).toBeGreaterThan(0);
   });
 
+  // Found by review: a 429 on the request poll handed its documents back to polls of their own at
+  // once, so the client asked again for every document right after being told to wait.
+  it.each([
+    ['a 429', 429],
+    ['a 503', 503],
+  ])('hands the documents back only after the Retry-After of %s', async (_, status) => {
+    const { requestId, documentIds } = submit(3);
+    harness.server.simulator.setFault({
+      route: 'request-status',
+      kind: 'status',
+      status,
+      retryAfter: '5',
+      times: 1,
+    });
+    const setUp = trackedSetup(harness);
+    const seen = await watchSeen(setUp, documentIds, { requestId });
+    expect(seen.filter((s) => s.status.status === 'completed')).toHaveLength(3);
+    const { ids, startedAt } = setUp.log;
+    const refusedAt = startedAt[ids.indexOf(requestId)] as number;
+    const after = ids.map((id, i) => ({ id, at: startedAt[i] as number })).slice(1);
+    expect(after.length).toBeGreaterThan(0);
+    for (const call of after) expect(call.at - refusedAt).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('lets a document that joins while the request is held off wait out the rest of its Retry-After', async () => {
+    const { requestId, documentIds } = submit(4);
+    const [late, ...early] = documentIds as [string, ...string[]];
+    harness.server.simulator.setFault({
+      route: 'request-status',
+      kind: 'status',
+      status: 429,
+      retryAfter: '5',
+      times: 1,
+    });
+    const setUp = trackedSetup(harness);
+    const { clock, client, log, run } = setUp;
+    const scheduler = createPollScheduler({ clock });
+    const watched = early.map((id) => collect(scheduler.watch(client, id, { requestId })));
+    const joined = clock
+      .sleep(2_000)
+      .then(() => collect(scheduler.watch(client, late, { requestId })));
+    const statuses = await run(Promise.all([...watched, joined]));
+    for (const list of statuses) expect(list.at(-1)?.status).toBe('completed');
+    const refusedAt = log.startedAt[log.ids.indexOf(requestId)] as number;
+    // Nothing is asked before the hold is out: not the late document, nor the others.
+    for (const at of log.startedAt.slice(1)) expect(at - refusedAt).toBeGreaterThanOrEqual(5_000);
+  });
+
   it('batches documents given their request id once the request becomes visible', async () => {
     const { requestId, documentIds } = submit(3, { visibleAfterMs: 3_000 });
     const setUp = trackedSetup(harness);

@@ -59,6 +59,12 @@ export interface WatchState<T> {
    * when its members want, but never sooner than this.
    */
   holdOffMs(): number;
+  /**
+   * What is left of the wait the server asked for with the last failure (its `Retry-After`), 0
+   * when it asked for none or the last poll was answered; never past the deadline. A failed request poll hands its
+   * documents back to their own polls no sooner than this.
+   */
+  retryAfterMs(): number;
   /** The last value seen. */
   readonly last: T | undefined;
   /** What the server said about the last value (freshness, `Date`, request id). */
@@ -101,6 +107,8 @@ class WatchStateImpl<T> implements WatchState<T> {
   #unchangedPolls = 0;
   #consecutiveErrors = 0;
   #hintMs: number | undefined;
+  /** When the last failure was answered (its `Retry-After` counts from then). */
+  #failedAt = 0;
   clockOffsetMs = 0;
 
   constructor(source: StatusSource<T>, options: ResolvedWatchOptions) {
@@ -161,6 +169,7 @@ class WatchStateImpl<T> implements WatchState<T> {
     this.#consecutiveErrors++;
     if (this.#consecutiveErrors > this.#options.maxConsecutiveErrors) throw error;
     this.#hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+    this.#failedAt = clock.now();
     return undefined;
   }
 
@@ -188,6 +197,12 @@ class WatchStateImpl<T> implements WatchState<T> {
     return this.#withinDeadline(this.#holdOff());
   }
 
+  retryAfterMs(): number {
+    if (this.#consecutiveErrors === 0) return 0;
+    const waited = this.#options.clock.now() - this.#failedAt;
+    return this.#withinDeadline(Math.max(0, validHint(this.#hintMs) - waited));
+  }
+
   /** The wait that errors and the server's hints impose, whatever the policy wishes. */
   #holdOff(): number {
     const options = this.#options;
@@ -199,11 +214,7 @@ class WatchStateImpl<T> implements WatchState<T> {
     // Server hints win where they are more informative: Retry-After says "not before", and
     // Cache-Control freshness says no new data can exist before then (RFC 9111 4.2).
     // A hint that is not a finite, non-negative number says nothing: ignore it.
-    const hint = this.#hintMs;
-    if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
-      delay = Math.max(delay, Math.min(hint, MAX_TIMER_MS));
-    }
-    return delay;
+    return Math.max(delay, validHint(this.#hintMs));
   }
 
   #withinDeadline(delayMs: number): number {
@@ -218,4 +229,11 @@ class WatchStateImpl<T> implements WatchState<T> {
       this.#lastError,
     );
   }
+}
+
+/** A server hint in ms, within a timer's range; 0 for one that is not a finite, non-negative number. */
+function validHint(hint: number | undefined): number {
+  return hint !== undefined && Number.isFinite(hint) && hint >= 0
+    ? Math.min(hint, MAX_TIMER_MS)
+    : 0;
 }
