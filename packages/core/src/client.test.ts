@@ -10,7 +10,7 @@ import {
   SECOND_API_KEY,
 } from '@neurostatus/simulator';
 import { startSimulator } from '@neurostatus/simulator/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createNeurolinkerClient } from './client.ts';
 import type { NeurolinkerClientOptions } from './client-options.ts';
 import {
@@ -79,6 +79,22 @@ async function closedPort(): Promise<number> {
 }
 
 const requestsFor = (id: string) => server.simulator.stats().byId[id] ?? 0;
+
+/**
+ * A loopback server that answers every request with the request itself inside a header that is
+ * not valid HTTP: the client's HTTP parser fails, keeping the bytes it choked on (undici's
+ * `HTTPParserError#data`), `Authorization` header included. Closed after the test.
+ */
+async function echoingGarbage(): Promise<string> {
+  const garbage = createServer((socket) =>
+    socket.once('data', (request) =>
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nX\u0001: '), request])),
+    ),
+  );
+  await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => garbage.close(() => resolve())));
+  return `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`;
+}
 
 describe('createNeurolinkerClient over real HTTP', () => {
   it('reads the documented example exactly', async () => {
@@ -738,6 +754,14 @@ describe('no error ever shows the key', () => {
         }).getDocumentStatus(EXAMPLE_ID),
     ],
     ['InvalidIdError', async () => client({ apiKey: SECRET }).getDocumentStatus(SECRET + '/x')],
+    [
+      // Found by audit: the parser's error, kept as the cause, held the echoed request.
+      'ConnectionError',
+      async () =>
+        client({ apiKey: SECRET, retry: false, baseUrl: await echoingGarbage() }).getDocumentStatus(
+          EXAMPLE_ID,
+        ),
+    ],
     [
       'AuthenticationError',
       async () => escapedEcho(401, (key) => `{"detail":"Invalid key ${key}","input":"${key}"}`),

@@ -59,6 +59,7 @@ export { parseHttpDate } from './http-date.ts';
 export { InvalidOptionError } from './invalid-option-error.ts';
 export { isTerminalDocumentStatus, isTerminalRequestStatus } from './is-terminal-status.ts';
 export { parseDocumentStatus, parseRequestStatus } from './parse-status.ts';
+export { redactedCause } from './redacted-cause.ts';
 export {
   type KnownRequestState,
   REQUEST_STATES,

@@ -7,6 +7,7 @@ import {
   type NeurolinkerError,
   TimeoutError,
 } from './errors.ts';
+import { redactedCause } from './redacted-cause.ts';
 import { retryAfterMs } from './retry-after.ts';
 
 /** What {@link toNeurolinkerError} needs besides the error. */
@@ -68,7 +69,7 @@ export async function toNeurolinkerError(
         });
   }
   return new ConnectionError(
-    `Could not reach Neurolinker for ${subject}: ${describeCause(error)}`,
-    { cause: error, attempts },
+    `Could not reach Neurolinker for ${subject}: ${context.redact(describeCause(error))}`,
+    { cause: redactedCause(error, context.redact), attempts },
   );
 }

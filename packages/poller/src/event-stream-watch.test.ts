@@ -378,6 +378,33 @@ describe('the credential in what the proxy sends back', () => {
     expect(shown(error)).not.toContain(token);
   });
 
+  // Found by audit: undici's parser error keeps the bytes it choked on (`data`), and a server
+  // that echoes the request into a malformed answer puts the header there.
+  it("is redacted from the cause of a connection that failed (undici's parser error)", async () => {
+    const parserError = Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), {
+      name: 'HTTPParserError',
+      code: 'HPE_INVALID_HEADER_TOKEN',
+      data: `GET /v1/document-status/x/events HTTP/1.1\r\nauthorization: Bearer ${token}\r\n`,
+    });
+    const iterator = watchStatus(noPolling, ID, {
+      transport: 'events',
+      events: {
+        baseUrl: BASE,
+        fetch: async () => {
+          throw new TypeError('fetch failed', { cause: parserError });
+        },
+        getToken: () => token,
+      },
+      maxConsecutiveErrors: 0,
+      clock: createVirtualClock(0),
+    })[Symbol.asyncIterator]();
+    const error = await iterator.next().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect(inspect(error, { depth: 10 })).toContain('HPE_INVALID_HEADER_TOKEN');
+    expect(shown(error)).not.toContain(token);
+  });
+
   it('is redacted from a refusal whose body echoes it, in the code as in the message', async () => {
     const body = `{"error":{"code":"INVALID_TOKEN ${escaped}","message":"bad ${escaped}"}}`;
     const error = await failureOf([

@@ -4,6 +4,7 @@ import {
   isNeurolinkerError,
   type NeurolinkerError,
   parseHttpDate,
+  redactedCause,
   retryDelay,
   secretRedactor,
   TimeoutError,
@@ -217,9 +218,11 @@ class EventStreamWatch<T> {
     });
     this.#throwIfStopped();
     if (answer.kind === 'unreachable') {
-      // The cause is kept, not quoted: it never holds the token, which travels in a header.
+      // A redacted copy of the cause: undici's parser error keeps the bytes it could not parse,
+      // and a server that echoes the request into a malformed answer puts the header there.
       const message = `Could not open the event stream of ${subject}`;
-      const error = new ConnectionError(message, { attempts: 1, cause: answer.cause });
+      const cause = redactedCause(answer.cause, this.#redact);
+      const error = new ConnectionError(message, { attempts: 1, cause });
       return { kind: 'failed', error };
     }
     if (answer.kind === 'stalled') {
@@ -319,7 +322,8 @@ class EventStreamWatch<T> {
       this.#throwIfStopped();
       if (isNeurolinkerError(error)) return { error };
       const text = `The event stream of ${this.#target.subject} broke`;
-      return { error: new ConnectionError(text, { attempts: 1, cause: error }) };
+      const cause = redactedCause(error, this.#redact);
+      return { error: new ConnectionError(text, { attempts: 1, cause }) };
     } finally {
       connection.abort();
     }
