@@ -52,7 +52,7 @@ async function fleet(count: number) {
       const hub = createFeedHub<string>({ share: feeds.share });
       // Let the subscription settle before the test publishes.
       await redis.commands.sendCommand(['PING']);
-      return { redis, feeds, hub };
+      return { redis, feeds, hub, prefix };
     }),
   );
 }
@@ -186,6 +186,53 @@ describe('createFleetFeeds', () => {
     expect(errors[0]).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
     expect(api.loops).toHaveLength(1);
+  });
+
+  // Found by review: a source that throws as it starts (a closed scheduler) left `leading` high,
+  // the lease held until it expired, and its listeners waiting for ever.
+  it('fails the listeners of a source that throws as it starts, and lets another instance lead', async () => {
+    const [a, b] = await fleet(2);
+    const refused = new TypeError('This scheduler is closed.');
+    const { seen, listen } = listener();
+    a!.hub.subscribe(
+      'doc',
+      () => {
+        throw refused;
+      },
+      listen,
+    );
+    await expect.poll(() => seen.errors).toBe(1);
+    expect(a!.feeds.leading).toBe(0);
+    const api = upstream();
+    const other = listener();
+    b!.hub.subscribe('doc', api.source, other.listen);
+    // The lease was released: the other instance leads at once, not after a lease period.
+    await expect.poll(() => api.loops.length, { timeout: LEASE_MS / 2 }).toBe(1);
+    api.status('{"s":"processing"}');
+    expect(other.seen).toEqual({ statuses: ['{"s":"processing"}'], ended: 0, errors: 0 });
+  });
+
+  it('hands the lead over, not a failure, when a source cannot start on this instance', async () => {
+    const [a, b] = await fleet(2);
+    const told: string[] = [];
+    const watcher = await redisServer.connect();
+    await watcher.subscribe(`${a!.prefix}feeds`, (text) => told.push(JSON.parse(text).t));
+    const api = upstream();
+    b!.hub.subscribe('doc', api.source, listener().listen);
+    await expect.poll(() => api.loops.length).toBe(1);
+    const failing = listener();
+    a!.hub.subscribe(
+      'doc',
+      () => {
+        throw new TypeError('This scheduler is closed.');
+      },
+      failing.listen,
+    );
+    // a follows b's loop, and leads once b hands over: then its source throws.
+    await b!.feeds.handOver();
+    await expect.poll(() => failing.seen.errors).toBe(1);
+    // Other instances are told to take the lead ('r'), never that the feed failed ('x').
+    await expect.poll(() => told).toEqual(['r', 'r']);
   });
 
   it('runs a loop per instance while Redis is away', async () => {

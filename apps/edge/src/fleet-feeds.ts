@@ -180,7 +180,7 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
         close();
         notify();
       };
-      current.stop = source({
+      const loop: FeedListener<string> = {
         status(body) {
           if (leader !== current) return;
           deliver(body);
@@ -198,7 +198,14 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
         end: () =>
           settle(message(options.shutdown?.aborted === true ? 'r' : 'e'), () => sink.end()),
         error: (error) => settle(message('x', { w: toWireError(error) }), () => sink.error(error)),
-      });
+      };
+      try {
+        current.stop = source(loop);
+      } catch (error) {
+        // A source that cannot start here (this instance's scheduler is closed) fails this
+        // instance's listeners; the others are not told to fail: the lead is handed over.
+        settle(message('r'), () => sink.error(error));
+      }
     };
     const tryLead = async () => {
       if (over || leader !== undefined) return;
