@@ -39,6 +39,16 @@ try {
         `${name}/jsr.json says ${jsr.name}@${jsr.version}, package.json ${manifest.name}@${manifest.version}: run \`pnpm version-packages\``,
       );
     }
+    // JSR users must be able to import every entry npm users can (the sources npm's point at).
+    const npmEntries = Object.entries(manifest.exports).filter(
+      ([entry]) => entry !== './package.json',
+    );
+    for (const [entry, source] of npmEntries) {
+      if (jsr.exports[entry] !== source)
+        throw new Error(
+          `${name}/jsr.json exports ${entry} as ${jsr.exports[entry]}, package.json as ${source}`,
+        );
+    }
     const target = join(stage, name);
     cpSync(join(dir, 'src'), join(target, 'src'), { recursive: true });
     cpSync(join(dir, 'README.md'), join(target, 'README.md'));

@@ -310,7 +310,11 @@ async function download(url, attempt = 1) {
 }
 
 const INSTALLERS = {
-  npm: (dir) => ['npm', ['install', '--no-audit', '--no-fund', '--cache', join(dir, '.cache')]],
+  // Strict about engines: a dependency that needs a newer Node than ours declares fails here.
+  npm: (dir) => [
+    'npm',
+    ['install', '--engine-strict', '--no-audit', '--no-fund', '--cache', join(dir, '.cache')],
+  ],
   pnpm: (dir) => [
     'pnpm',
     ['install', '--store-dir', join(dir, '.store'), '--state-dir', join(dir, '.state')],

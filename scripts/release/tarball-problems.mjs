@@ -61,6 +61,8 @@ export function tarballProblems(tarball) {
         problems.push(`${field} > ${name} is pinned to ${spec}: use a range`);
     }
   }
+  if (![...files].some((file) => /^LICEN[CS]E(\.md|\.txt)?$/i.test(file)))
+    problems.push("no LICENSE file: the license's notice must ship with the code");
   for (const field of ['repository', 'homepage', 'bugs', 'license']) {
     if (!manifest[field]) problems.push(`no "${field}"`);
   }
