@@ -1,5 +1,6 @@
 /** The stable `code` of every error body the proxy sends. */
 export type EdgeErrorCode =
+  | 'BAD_REQUEST'
   | 'INVALID_ID'
   | 'MISSING_CREDENTIALS'
   | 'INVALID_CREDENTIALS'

@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Tenant } from './authenticate.ts';
+import type { EdgeErrorCode } from './edge-error.ts';
+import { jsonErrorReply } from './json-error.ts';
 import type { LogRecord } from './log-record.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import type { CacheRead } from './status-cache.ts';
@@ -96,6 +98,26 @@ export function framedResponse(
   all['x-request-id'] = requestId;
   for (const name in headers) all[name] = headers[name] as string;
   return new Response(body as BodyInit | null, { status, headers: all });
+}
+
+/**
+ * A JSON error answered outside the app, framed like every answer of the proxy (the security
+ * headers, a fresh request id): for a request the runtime's server could not turn into a
+ * `Request` (Node: a `Host` with a space, a backslash in the path), which never reaches the app.
+ *
+ * @example
+ * ```ts
+ * errorHandler: () => unframedError('BAD_REQUEST', 'The request could not be read.', 400, false),
+ * ```
+ */
+export function unframedError(
+  code: EdgeErrorCode,
+  message: string,
+  status: number,
+  crossOrigin: boolean,
+): Response {
+  const { body, headers } = jsonErrorReply(code, message, status);
+  return framedResponse(secureHeaders(crossOrigin), crypto.randomUUID(), body, status, headers);
 }
 
 /**

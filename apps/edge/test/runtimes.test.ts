@@ -3,6 +3,7 @@
 // nothing leaves the machine), and driven over HTTP with the same checks.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,6 +197,37 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Respons
   return fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 }
 
+/**
+ * Sends `request` as raw bytes (no client would send it: a `Host` with a space) and resolves with
+ * the answer's status line, headers (lowercased names) and body, once the server closes.
+ */
+function rawRequest(origin: string, request: string) {
+  const { hostname, port } = new URL(origin);
+  return new Promise<{ status: number; headers: Map<string, string>; body: string }>(
+    (resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end(request));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy(new Error('no answer')));
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head = '', body = ''] = text.split('\r\n\r\n');
+        const [statusLine = '', ...lines] = head.split('\r\n');
+        const headers = new Map(
+          lines.map((line) => {
+            const colon = line.indexOf(':');
+            return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+          }),
+        );
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+      });
+    },
+  );
+}
+
 /** Reads an event stream to its end; the timeout fails a stream that does not close by itself. */
 async function readStream(origin: string, headers: Record<string, string> = {}) {
   const response = await get(`${origin}${DOCUMENT_PATH}/events`, {
@@ -333,6 +365,22 @@ describe.each(PROCESS_RUNTIMES)('the proxy on $name', ({ command, args }) => {
     expect(first).toEqual([200, false]);
     expect(rest.filter(([status]) => status === 429).length).toBeGreaterThanOrEqual(3);
     expect(rest.filter(([status]) => status === 200).every(([, hit]) => hit)).toBe(true);
+  });
+
+  // Found by audit: Node's server answered a request @hono/node-server cannot turn into a URL
+  // with a bare 400, without the JSON error or the security headers (Bun and Deno pass it on).
+  it.each([
+    ['a Host with a space', 'GET /healthz HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n'],
+    ['a backslash in the path', 'GET /api\\v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+  ])('answers a request with %s in its JSON error shape and headers', async (_, request) => {
+    const { status, headers, body } = await rawRequest(origin, request);
+    expect(status).toBeLessThan(500);
+    expect(headers.get('content-type')).toMatch(/^application\/json/);
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('x-request-id')).toBeTruthy();
+    // Deno serves it (it does not need the Host); Node and Bun refuse it, as an error.
+    const answer = JSON.parse(body);
+    if (status >= 400) expect(answer).toMatchObject({ error: { code: expect.any(String) } });
   });
 
   it('exits with code 78 and one line naming the variable when the configuration is bad', async () => {

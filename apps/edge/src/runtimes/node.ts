@@ -1,8 +1,11 @@
 // The proxy on Node.js: `pnpm start` (tsx) or a bundle. Configuration: environment variables.
-import { type HttpBindings, serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { ConfigError } from '../config.ts';
 import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { connectRedis } from '../redis-connection.ts';
+import { unframedError } from '../request-context.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /** Aborted on SIGINT/SIGTERM, before `edge.close()`: streams close without `end` and clients reconnect. */
@@ -23,7 +26,19 @@ try {
 }
 
 const { host, port } = edge.config;
-const server = serve({ fetch: edge.app.fetch, hostname: host, port }, async (info) => {
+const crossOrigin = edge.config.corsOrigins.length > 0;
+const listener = getRequestListener(edge.app.fetch, {
+  hostname: host,
+  // A request @hono/node-server cannot turn into a URL (a Host with a space, a backslash in the
+  // path) never reaches the app: it is answered here, in the proxy's error shape and headers.
+  errorHandler: (error) =>
+    error instanceof RequestError
+      ? unframedError('BAD_REQUEST', 'The request could not be read.', 400, crossOrigin)
+      : unframedError('INTERNAL_ERROR', 'The proxy failed to answer.', 500, crossOrigin),
+});
+const server = createServer(listener);
+server.listen(port, host, async () => {
+  const info = server.address() as AddressInfo;
   const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   console.log(
     await startupBanner(edge.config, `http://${shown}:${info.port}`, `Node ${process.version}`),
@@ -41,19 +56,15 @@ let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
-  const http = server as unknown as {
-    closeIdleConnections(): void;
-    closeAllConnections(): void;
-  };
   shutdown.abort();
   edge.close();
   server.close(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   // The streams end themselves on the abort; cutting their sockets now would lose the final
   // chunk (curl exit 18, Chromium ERR_INCOMPLETE_CHUNKED_ENCODING). Close each keep-alive socket
   // once its response is complete, and cut what is left after the grace period.
-  const sweep = setInterval(() => http.closeIdleConnections(), 20);
+  const sweep = setInterval(() => server.closeIdleConnections(), 20);
   sweep.unref();
-  setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
