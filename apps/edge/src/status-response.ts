@@ -31,7 +31,11 @@ export const CACHE_NAME = 'neurostatus-edge';
  */
 export function cacheStatus(read: CacheRead, now: number): string {
   const { maxAge, age } = ageOf(read.entry, now);
-  const ttl = maxAge - age;
+  return cacheStatusWithTtl(read, maxAge - age);
+}
+
+/** {@link cacheStatus} for a `ttl` (seconds) already worked out. */
+function cacheStatusWithTtl(read: CacheRead, ttl: number): string {
   switch (read.outcome) {
     case 'hit':
       return `${CACHE_NAME}; hit; ttl=${ttl}`;
@@ -97,7 +101,7 @@ export function statusReply(
     'cache-control': `private, max-age=${Math.max(0, maxAge)}`,
     etag: entry.etag,
     age: String(age),
-    'cache-status': cacheStatus(read, now),
+    'cache-status': cacheStatusWithTtl(read, maxAge - age),
   };
   if (read.outcome === 'stale') headers['x-neurostatus-stale'] = read.reason;
   if (entry.status === 200 && ifNoneMatchMatches(ifNoneMatch, entry.etag)) {
