@@ -1,3 +1,4 @@
+import { setNewest } from './set-newest.ts';
 /** Options of {@link createHoldOff}. */
 export interface HoldOffOptions {
   /** Clock, epoch ms. */
@@ -72,12 +73,8 @@ export function createHoldOff(options: HoldOffOptions): HoldOff {
   }
   const until = new Map<string, number>();
   const scopes = new Map<string, ScopeState>();
-  /** Map insertion order as recency: the oldest entry goes first once there are too many. */
-  const touch = <V>(map: Map<string, V>, key: string, value: V) => {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > maxKeys) map.delete(map.keys().next().value as string);
-  };
+  const touch = <V>(map: Map<string, V>, key: string, value: V) =>
+    setNewest(map, key, value, maxKeys);
 
   return {
     rateLimited(key, scope, retryAfterMs) {

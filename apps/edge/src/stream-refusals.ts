@@ -1,5 +1,6 @@
 import type { FeedListener } from './feed-hub.ts';
 import { type JsonErrorReply, jsonErrorReply } from './json-error.ts';
+import { setNewest } from './set-newest.ts';
 import type { UpstreamFailure } from './upstream-failure.ts';
 
 /**
@@ -69,10 +70,8 @@ export function createStreamRefusals(now: () => number): StreamRefusals {
         error(error) {
           const failure = failureOf(error);
           if (isRefusal(failure)) {
-            kept.delete(key);
-            if (kept.size >= MAX_REFUSALS) kept.delete(kept.keys().next().value as string);
             const reply = jsonErrorReply(failure.code, failure.message, failure.status);
-            kept.set(key, { reply, until: now() + STREAM_REFUSAL_MS });
+            setNewest(kept, key, { reply, until: now() + STREAM_REFUSAL_MS }, MAX_REFUSALS);
           }
           listener.error(error);
         },

@@ -1,4 +1,5 @@
 import { createNeurolinkerClient, type NeurolinkerClient } from '@neurostatus/core';
+import { setNewest } from './set-newest.ts';
 
 /** Options of {@link createUpstreamClients}. */
 export interface UpstreamClientsOptions {
@@ -51,7 +52,6 @@ export function createUpstreamClients(options: UpstreamClientsOptions): Upstream
       let client = clients.get(id);
       if (client !== undefined) {
         if (id === newest) return client;
-        clients.delete(id);
       } else {
         client = createNeurolinkerClient({
           apiKey,
@@ -67,12 +67,8 @@ export function createUpstreamClients(options: UpstreamClientsOptions): Upstream
           ...(options.now === undefined ? {} : { now: options.now }),
         });
       }
-      clients.set(id, client);
+      setNewest(clients, id, client, maxClients);
       newest = id;
-      if (clients.size > maxClients) {
-        const oldest = clients.keys().next().value;
-        if (oldest !== undefined) clients.delete(oldest);
-      }
       return client;
     },
   };

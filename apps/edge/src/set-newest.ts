@@ -1,0 +1,15 @@
+/**
+ * Sets `key` in `map` as its newest entry (map insertion order as recency), then drops the oldest
+ * entries past `maxSize`: the one rule of the proxy's small bounded memories (hold-offs, refused
+ * streams, upstream clients).
+ *
+ * @example
+ * ```ts
+ * setNewest(holds, key, until, 10_000);
+ * ```
+ */
+export function setNewest<K, V>(map: Map<K, V>, key: K, value: V, maxSize: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > maxSize) map.delete(map.keys().next().value as K);
+}
