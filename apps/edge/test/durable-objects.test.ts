@@ -556,6 +556,49 @@ describe('a status object restarted mid-watch', () => {
     }
   }, 60_000);
 
+  // Found by audit: a SQLite-backed object refuses a value over 2 MB, and the whole answer was
+  // stored as one: every read that called upstream for a large request got a 502.
+  it('keeps a request status of several MB (over the 2 MB a stored value may hold) across a restart', async () => {
+    const mfOptions = options({}, { durableObjectsPersist: persistDir });
+    const { mf } = await start(mfOptions);
+    try {
+      const { requestId } = simulator.simulator.createRequest({
+        apiKey: DEMO_API_KEY,
+        documents: Array.from({ length: 1_000 }, () => ({
+          totalPages: 40,
+          pendingMs: 0,
+          processingMs: 1_000,
+        })),
+      });
+      complete();
+      const path = `/api/v1/request-status/${requestId}`;
+      const read = async () => {
+        const response = await fetch(`${(await mf.ready).origin}${path}`, { headers: AUTH });
+        return { status: response.status, body: await response.text() };
+      };
+      const first = await read();
+      expect(first.status).toBe(200);
+      expect(first.body.length).toBeGreaterThan(3 * 1024 * 1024);
+
+      // Restarted, with the upstream failing: the object answers from its storage, whole.
+      await mf.setOptions(mfOptions);
+      simulator.simulator.setFault({
+        route: 'request-status',
+        id: requestId,
+        kind: 'status',
+        status: 503,
+      });
+      const callsBefore = callsFor(requestId);
+      const second = await read();
+      expect(second.status).toBe(200);
+      expect(second.body).toBe(first.body);
+      expect(callsFor(requestId)).toBe(callsBefore);
+    } finally {
+      simulator.simulator.clearFaults();
+      await mf.dispose();
+    }
+  }, 60_000);
+
   it('forgets its answer once past the stale window, so storage does not grow forever', async () => {
     const { mf } = await start(
       options({

@@ -415,6 +415,9 @@ describe('the proxy as a Worker in workerd (Miniflare)', () => {
     for (const path of [DOCUMENT_PATH, '/healthz']) {
       const response = await get(new URL(path, url).href);
       expect(response.status).toBe(500);
+      // Framed like every answer (found by audit: it had neither header).
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-request-id')).toBeTruthy();
       expect(await response.json()).toEqual({
         error: { code: 'INVALID_CONFIG', message: BAD_MODE_MESSAGE },
       });

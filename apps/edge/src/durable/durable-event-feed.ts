@@ -15,8 +15,9 @@ type Attachment = 'finished' | 'broken';
 
 /**
  * Event feeds from status objects: each feed is an attachment to the Durable Object of that
- * (tenant, kind, id), whose one poll loop serves every stream of every isolate. In the Worker, the
- * feed hub shares one attachment between the streams of an isolate, and the streams (ids,
+ * (tenant, kind, id), whose one poll loop serves every stream of every isolate. In the Worker each
+ * stream has an attachment of its own (`shareEventLoops: false`: I/O belongs to the request that
+ * started it), the object's loop and calls are what is shared, and the streams (ids,
  * `Last-Event-ID`, heartbeats, token expiry) work as on every runtime. A feed that breaks off (the
  * object restarted) attaches again, up to three times in a row; the object sends the latest status
  * again, which a stream that already sent it skips (same body, same id).

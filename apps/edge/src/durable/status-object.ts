@@ -28,6 +28,7 @@ import {
   type StatusTarget,
 } from './status-object-address.ts';
 import { STATUS_OBJECTS_BINDING } from './status-object-parts.ts';
+import { createStoredReply, type StoredReplies } from './stored-reply.ts';
 import { stringBindings } from './string-bindings.ts';
 import {
   type HttpReply,
@@ -37,8 +38,6 @@ import {
 } from './upstream-reply.ts';
 import { type DurableObjectStateLike, isDurableObjectNamespace } from './workers-platform.ts';
 
-/** Where the object's answer lives in its storage. Never a key: the upstream's answer only. */
-const REPLY_KEY = 'reply';
 /** The one feed of an object, in its hub. */
 const FEED = 'feed';
 /** The base URL of the object's loop client: its `fetch` never leaves the object. */
@@ -96,6 +95,7 @@ export class StatusObject {
   readonly #env: Record<string, unknown>;
   #setup: ObjectSetup | undefined;
   #reply: HttpReply | undefined;
+  readonly #stored: StoredReplies;
   #inflight: Promise<UpstreamReply> | undefined;
   /** One heartbeat per attached feed. */
   readonly #beats = new Set<() => void>();
@@ -103,8 +103,9 @@ export class StatusObject {
   constructor(state: DurableObjectStateLike, env: Record<string, unknown>) {
     this.#state = state;
     this.#env = env;
+    this.#stored = createStoredReply(state.storage);
     void state.blockConcurrencyWhile(async () => {
-      this.#reply = await state.storage.get<HttpReply>(REPLY_KEY);
+      this.#reply = await this.#stored.load();
     });
   }
 
@@ -154,7 +155,7 @@ export class StatusObject {
       return;
     }
     this.#reply = undefined;
-    await this.#state.storage.deleteAll();
+    await this.#stored.clear();
   }
 
   /** A heartbeat to every attached feed. */
@@ -252,7 +253,11 @@ export class StatusObject {
     const kept = this.#reply;
     if (kept?.terminal === true && !reply.terminal) return kept;
     this.#reply = reply;
-    await this.#state.storage.put(REPLY_KEY, reply);
+    try {
+      await this.#stored.save(reply);
+    } catch {
+      // Not kept for a restarted object (storage refused it): still the answer of this one.
+    }
     await this.#scheduleExpiry();
     return reply;
   }

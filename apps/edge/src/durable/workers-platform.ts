@@ -5,8 +5,14 @@
 /** `ctx.storage` of a Durable Object: the key-value API and the alarm. */
 export interface DurableObjectStorageLike {
   get<T>(key: string): Promise<T | undefined>;
+  /** Up to 128 keys at once; the keys not stored are not in the map. */
+  get<T>(keys: string[]): Promise<Map<string, T>>;
   put<T>(key: string, value: T): Promise<void>;
+  /** Up to 128 entries at once, written atomically. */
+  put<T>(entries: Record<string, T>): Promise<void>;
   delete(key: string): Promise<boolean>;
+  /** Up to 128 keys at once; resolves with how many there were. */
+  delete(keys: string[]): Promise<number>;
   /** Deletes every key (and, from compatibility date 2026-02-24, the alarm). */
   deleteAll(): Promise<void>;
   /** Schedules `alarm()` at `scheduledTime` (epoch ms); replaces any alarm already set. */

@@ -10,7 +10,7 @@ import { createEdge, type EdgeInstance } from '../create-edge.ts';
 import { StatusObject } from '../durable/status-object.ts';
 import { statusObjectParts } from '../durable/status-object-parts.ts';
 import { stringBindings } from '../durable/string-bindings.ts';
-import { errorBody } from '../edge-error.ts';
+import { unframedError } from '../request-context.ts';
 
 /** Worker bindings: vars and secrets are strings; vars may also be other JSON values. */
 type WorkerBindings = Record<string, unknown>;
@@ -73,10 +73,8 @@ const worker = {
     built ??= build(env);
     const edge = await built;
     if (edge instanceof ConfigError) {
-      return new Response(errorBody('INVALID_CONFIG', edge.message), {
-        status: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      });
+      // Framed like every answer (security headers, a request id); CORS is unknown without a config.
+      return unframedError('INVALID_CONFIG', edge.message, 500, false);
     }
     return edge.app.fetch(request, env, ctx);
   },
