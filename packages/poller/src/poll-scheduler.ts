@@ -17,7 +17,7 @@ import { ScheduledLoop } from './scheduled-loop.ts';
 import { scheduledWatch } from './scheduled-watch.ts';
 import { type PollSchedulerOptions, resolveSchedulerOptions } from './scheduler-options.ts';
 import type { StatusListener } from './status-listener.ts';
-import { createWatchState } from './watch-state.ts';
+import { createWatchState, retryAfterOf } from './watch-state.ts';
 
 /**
  * Per-consumer options of `scheduler.watch()`; any other option throws a `TypeError`.
@@ -414,7 +414,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         // The request cannot be polled (gone, forbidden, failing): its followers are told, and its
         // documents go back to polls of their own, which report their own errors.
         const followers = batch.followers.clear();
-        dissolve(batch);
+        dissolve(batch, retryAfterOf(error));
         batch.followers.fail(followers, error);
         queue.release();
       },
@@ -501,14 +501,15 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   };
 
   /**
-   * Ends a batch whose request cannot be polled; its members poll on their own at once, and the
-   * request is not batched again for this client. A batch of watchers only refuses nothing: the
+   * Ends a batch whose request cannot be polled; its members poll on their own after `waitMs`
+   * (the `Retry-After` of the last answer, if any), and the request is not batched again for this
+   * client. A batch of watchers only refuses nothing: the
    * request may just not be visible yet, and its documents may still be batched later.
    */
-  const dissolve = (batch: RequestBatch) => {
+  const dissolve = (batch: RequestBatch, waitMs: number) => {
     const members = [...batch.members.values()];
     stopBatch(batch, members.length > 0 || batch.standby.size > 0);
-    for (const member of members) ownPolls(member, 0);
+    for (const member of members) ownPolls(member, waitMs);
   };
 
   /**

@@ -154,6 +154,27 @@ describe('a request poll that fails hands its documents back to their own polls 
     for (const call of after) expect(call.at - refusedAt).toBeGreaterThanOrEqual(5_000);
   });
 
+  it('hands the documents back after the Retry-After of the 429 that ends the request poll', async () => {
+    const { requestId, documentIds } = submit(3);
+    harness.server.simulator.setFault({
+      route: 'request-status',
+      kind: 'status',
+      status: 429,
+      retryAfter: '5',
+    });
+    const setUp = trackedSetup(harness);
+    const { clock, client, log, run } = setUp;
+    // No error is waited out: the first 429 ends the request poll for good.
+    const scheduler = createPollScheduler({ clock, maxConsecutiveErrors: 0 });
+    const statuses = await run(
+      Promise.all(documentIds.map((id) => collect(scheduler.watch(client, id, { requestId })))),
+    );
+    for (const list of statuses) expect(list.at(-1)?.status).toBe('completed');
+    const refusedAt = log.startedAt[log.ids.indexOf(requestId)] as number;
+    expect(count(log.ids, requestId)).toBe(1);
+    for (const at of log.startedAt.slice(1)) expect(at - refusedAt).toBeGreaterThanOrEqual(5_000);
+  });
+
   it('lets a document that joins while the request is held off wait out the rest of its Retry-After', async () => {
     const { requestId, documentIds } = submit(4);
     const [late, ...early] = documentIds as [string, ...string[]];

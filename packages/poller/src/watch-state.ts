@@ -231,6 +231,19 @@ class WatchStateImpl<T> implements WatchState<T> {
   }
 }
 
+/**
+ * The wait an error's answer asked for (its `Retry-After`, as core's errors carry it in
+ * `retryAfterMs`), in ms within a timer's range; 0 when it asked for none.
+ *
+ * @example
+ * ```ts
+ * queue.at(loop, clock.now() + retryAfterOf(error));
+ * ```
+ */
+export function retryAfterOf(error: unknown): number {
+  return validHint((error as { retryAfterMs?: number } | undefined)?.retryAfterMs);
+}
+
 /** A server hint in ms, within a timer's range; 0 for one that is not a finite, non-negative number. */
 function validHint(hint: number | undefined): number {
   return hint !== undefined && Number.isFinite(hint) && hint >= 0
