@@ -1,15 +1,21 @@
+/** A body larger than the reader takes (`Content-Length` or bytes read). */
+export class BodyTooLargeError extends RangeError {
+  override readonly name = 'BodyTooLargeError';
+}
+
 /**
  * A response body as text, read as it arrives and abandoned (the stream cancelled) past
  * `maxBytes`, so a huge or endless body never sits in memory whole.
  *
- * @throws {RangeError} when the body is larger than `maxBytes` (`Content-Length` or bytes read).
+ * @throws {BodyTooLargeError} when the body is larger than `maxBytes` (`Content-Length` or bytes read).
  * @example
  * ```ts
  * const body = await boundedText(response, 16 * 1024 * 1024);
  * ```
  */
 export async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = () => new RangeError(`The response body is larger than ${maxBytes} bytes.`);
+  const tooLarge = () =>
+    new BodyTooLargeError(`The response body is larger than ${maxBytes} bytes.`);
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);

@@ -372,6 +372,34 @@ describe('status objects in workerd', () => {
   }, 30_000);
 });
 
+describe('a status object reading an answer over EDGE_UPSTREAM_MAX_BYTES', () => {
+  // Found by audit: the object reported it as no answer (502 UPSTREAM_UNAVAILABLE), where every
+  // other runtime says what it is: an invalid answer.
+  it('answers 502 UPSTREAM_INVALID_RESPONSE, as every runtime does', async () => {
+    const { mf, origin } = await start(
+      options({ bindings: bindings({ EDGE_UPSTREAM_MAX_BYTES: '1024' }) }),
+    );
+    try {
+      const { requestId } = simulator.simulator.createRequest({
+        apiKey: DEMO_API_KEY,
+        documents: Array.from({ length: 10 }, () => ({
+          totalPages: 4,
+          pendingMs: 0,
+          processingMs: 1_000,
+        })),
+      });
+      complete();
+      const response = await fetch(`${origin}/api/v1/request-status/${requestId}`, {
+        headers: AUTH,
+      });
+      expect(response.status).toBe(502);
+      expect(await response.json()).toMatchObject({ error: { code: 'UPSTREAM_INVALID_RESPONSE' } });
+    } finally {
+      await mf.dispose();
+    }
+  }, 30_000);
+});
+
 describe('status objects in scoped-token mode', () => {
   it("serve token holders through the proxy's own key, and refuse ids a token does not name", async () => {
     const { mf, origin } = await start(

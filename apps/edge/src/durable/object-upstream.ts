@@ -1,4 +1,5 @@
 import { createSimulator, DEMO_API_KEY, type Simulator } from '@neurostatus/simulator';
+import { BodyTooLargeError } from '../bounded-text.ts';
 import type { StatusKind } from '../cache-key.ts';
 import type { EdgeConfig } from '../config.ts';
 import { EMBEDDED_SIMULATOR_BASE_URL } from '../edge-parts.ts';
@@ -11,7 +12,7 @@ export interface ObjectUpstream {
   /** The proxy's own key (`scoped-token` / `open`, from the secret binding), or the demo key. */
   readonly proxyKey: string | undefined;
   readonly timeoutMs: number;
-  /** Largest response body read, bytes (`EDGE_UPSTREAM_MAX_BYTES`); larger: no answer. */
+  /** Largest response body read, bytes (`EDGE_UPSTREAM_MAX_BYTES`); larger: an invalid answer. */
   readonly maxBytes: number;
 }
 
@@ -51,7 +52,7 @@ export function objectUpstream(config: EdgeConfig): ObjectUpstream {
 
 /**
  * One call of the upstream's status route with `key`, within the upstream timeout: its answer, or
- * `timeout` / `connection` when there is none.
+ * `timeout` / `connection` / `too-large` when there is none to relay.
  *
  * @example
  * ```ts
@@ -81,7 +82,9 @@ export async function callUpstream(
       upstream.maxBytes,
     );
     return reply;
-  } catch {
-    return { type: timeout.aborted ? 'timeout' : 'connection', receivedAt: Date.now() };
+  } catch (error) {
+    const type =
+      error instanceof BodyTooLargeError ? 'too-large' : timeout.aborted ? 'timeout' : 'connection';
+    return { type, receivedAt: Date.now() };
   }
 }

@@ -1,5 +1,6 @@
 import {
   type DocumentStatus,
+  InvalidResponseError,
   isTerminalDocumentStatus,
   isTerminalRequestStatus,
   parseDocumentStatus,
@@ -24,10 +25,13 @@ export interface HttpReply {
   readonly storable: boolean;
 }
 
-/** What one upstream call came to: an HTTP answer, or none (timeout, connection failure). */
+/**
+ * What one upstream call came to: an HTTP answer, or none that can be relayed (a timeout, a
+ * connection failure, a body over `EDGE_UPSTREAM_MAX_BYTES`).
+ */
 export type UpstreamReply =
   | HttpReply
-  | { readonly type: 'timeout' | 'connection'; readonly receivedAt: number };
+  | { readonly type: 'timeout' | 'connection' | 'too-large'; readonly receivedAt: number };
 
 /** The headers a Neurolinker client reads; nothing else is kept or relayed. */
 const RELAYED_HEADERS = [
@@ -64,7 +68,7 @@ export function terminalOf(kind: StatusKind, body: string): boolean | undefined 
 /**
  * Reads an upstream response into a reply (the body in full, up to `maxBytes`).
  *
- * @throws {RangeError} for a body larger than `maxBytes`.
+ * @throws {BodyTooLargeError} for a body larger than `maxBytes`.
  *
  * @example
  * ```ts
@@ -121,7 +125,7 @@ export function replyResponse(reply: UpstreamReply, now: number): Response {
  * Turns an object's answer back into what `fetch` would have done against the upstream, so a
  * Neurolinker client reading through the object sees the same outcomes as one reading directly:
  * the response itself; a thrown `TypeError` for a connection failure (the client's
- * `ConnectionError`); and for a timeout, nothing until the caller's own deadline aborts `signal`
+ * `ConnectionError`); the client's `InvalidResponseError` for a body over the size limit; and for a timeout, nothing until the caller's own deadline aborts `signal`
  * (the client's `TimeoutError`: the upstream call it shared had the same deadline).
  *
  * @example
@@ -137,6 +141,11 @@ export function replayAnswer(
   const failure = response.headers.get(UPSTREAM_FAILURE_HEADER);
   if (failure === null) return Promise.resolve(response);
   void response.body?.cancel();
+  if (failure === 'too-large') {
+    // What the client's own size limit would have thrown reading the body itself.
+    const message = 'The answer is larger than the proxy reads (EDGE_UPSTREAM_MAX_BYTES)';
+    return Promise.reject(new InvalidResponseError(message, { attempts: 1 }));
+  }
   if (failure !== 'timeout' || signal === undefined) {
     return Promise.reject(new TypeError('Neurolinker could not be reached.'));
   }
