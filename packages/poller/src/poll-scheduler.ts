@@ -376,7 +376,10 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         ? batches.place(loop, requestId, newBatch(loop.client, requestId))
         : undefined;
     if (placed === undefined) {
-      queue.at(loop, clock.now() + nextDelayMs);
+      const onStandby = loop.standby;
+      const delayMs =
+        onStandby === undefined ? nextDelayMs : standbyDelay(onStandby, loop, nextDelayMs);
+      queue.at(loop, clock.now() + delayMs);
     } else if (placed.created) {
       // The partner was waiting for a poll of its own: the batch's poll replaces it.
       for (const member of placed.batch.members.values()) queue.drop(member);
@@ -521,8 +524,20 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
    * request poll and its error handling.
    */
   const standBy = (batch: RequestBatch) => {
-    const at = clock.now() + batch.state.retryAfterMs();
-    for (const loop of batches.suspend(batch)) if (loop.inFlight === undefined) queue.at(loop, at);
+    for (const loop of batches.suspend(batch)) {
+      if (loop.inFlight === undefined) queue.at(loop, clock.now() + standbyDelay(batch, loop, 0));
+    }
+  };
+
+  /**
+   * When a document on standby for `batch` polls on its own: after `ownDelayMs`; while the server
+   * holds the request off (its `Retry-After`), after the hold and then its policy's next wait, so
+   * that the request's poll at the end of the hold goes first and answers for it (the document is
+   * taken back and its own poll dropped) instead of every document asking at that same moment.
+   */
+  const standbyDelay = (batch: RequestBatch, loop: ScheduledLoop, ownDelayMs: number) => {
+    const heldMs = batch.state.retryAfterMs();
+    return heldMs > 0 ? heldMs + Math.max(ownDelayMs, loop.state.nextDelayMs()) : ownDelayMs;
   };
 
   /** The loop of (client, document), created and queued for its first poll when there is none. */
@@ -549,7 +564,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         // Its request fails: it polls on its own (once the server's Retry-After, if any, is
         // over), and joins when the request answers.
         batches.standBy(batch, loop);
-        const waitMs = batch.state.retryAfterMs();
+        const waitMs = standbyDelay(batch, loop, 0);
         if (waitMs > 0) queue.at(loop, clock.now() + waitMs);
         else queue.now(loop);
         return loop;
