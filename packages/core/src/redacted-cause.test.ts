@@ -12,29 +12,27 @@ function parserError(): Error {
   error.name = 'HTTPParserError';
   Object.assign(error, {
     code: 'HPE_INVALID_HEADER_TOKEN',
-    data: `GET /v1/document-status/x HTTP/1.1\r\nauthorization: Bearer ${SECRET}\r\n`,
+    data: `GET /v1/document-status/x HTTP/1.1\r\nauthorization: Bearer ${SECRET.slice(0, 20)}`,
     socket: { localAddress: '127.0.0.1', remotePort: 9 },
   });
   return error;
 }
 
 describe('redactedCause', () => {
-  it('copies class, name, message, code and stack, and redacts the key from every string', () => {
+  it('copies class, name, message, code and stack, redacts the key, and leaves other fields out', () => {
     const original = new TypeError(`fetch failed for ${SECRET}`, { cause: parserError() });
     const copy = redactedCause(original, redact) as TypeError & { cause: Record<string, unknown> };
     expect(copy).toBeInstanceOf(TypeError);
     expect(copy).not.toBe(original);
     expect(copy.message).toBe('fetch failed for [REDACTED]');
     expect(copy.stack).toContain('fetch failed for [REDACTED]');
-    expect(copy.cause).toMatchObject({
-      name: 'HTTPParserError',
-      code: 'HPE_INVALID_HEADER_TOKEN',
-      data: expect.stringContaining('Bearer [REDACTED]'),
-    });
-    // An object may hold anything: left out.
+    expect(copy.cause).toMatchObject({ name: 'HTTPParserError', code: 'HPE_INVALID_HEADER_TOKEN' });
+    // Found by review: `data` may end inside the key (cut by a network chunk), where redaction
+    // cannot find it; it is left out, like every field that does not say why a connection failed.
+    expect(copy.cause).not.toHaveProperty('data');
     expect(copy.cause).not.toHaveProperty('socket');
-    expect(inspect(copy, { depth: 20, showHidden: true })).not.toContain(SECRET);
-    expect(inspect(original, { depth: 20 })).toContain(SECRET);
+    expect(inspect(copy, { depth: 20, showHidden: true })).not.toContain(SECRET.slice(0, 20));
+    expect(inspect(original, { depth: 20 })).toContain(SECRET.slice(0, 20));
   });
 
   it("copies an AggregateError's errors", () => {

@@ -9,19 +9,24 @@ function builtInClass(error: Error): ErrorConstructor {
   return Error;
 }
 
-/** Fields read from the error itself rather than copied as data. */
-const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
+/**
+ * The fields copied besides `name`, message and stack: what says why a connection failed. Nothing
+ * else, whatever it holds: undici's `HTTPParserError#data` holds the bytes its parser stopped at,
+ * which can end inside an echoed key, where no redaction can find it.
+ */
+const COPIED_FIELDS = ['code', 'errno', 'syscall', 'address', 'port'] as const;
 
 /**
  * A copy of what a failed call threw, safe to keep as an error's `cause`: the same class (when a
- * built-in), `name`, message, stack and primitive fields (`code`, `errno`, `syscall`, ...) with
- * the secret redacted from every string, the same for its own causes (and an `AggregateError`'s
- * `errors`), down to 8 levels. Fields holding objects (a socket, a buffer) are left out, as are
- * causes that are neither errors nor primitives.
+ * built-in), `name`, message and stack with the secret redacted, and the fields that say why a
+ * connection failed (`code`, `errno`, `syscall`, `address`, `port`); the same for its own causes
+ * (and an `AggregateError`'s `errors`), down to 8 levels. Other fields are left out, as are causes
+ * that are neither errors nor primitives.
  *
  * The original cannot be kept: undici's `HTTPParserError` holds the bytes its parser choked on in
  * `data`, and a server that echoes the request into a malformed answer puts the `Authorization`
- * header there, for `util.inspect` or a logger to print.
+ * header there, for `util.inspect` or a logger to print; cut by a network chunk, the key may be
+ * there only in part, which no redaction finds.
  *
  * @example
  * ```ts
@@ -48,12 +53,11 @@ export function redactedCause(
   copy.name = redact(String(cause.name));
   if (typeof cause.stack === 'string') copy.stack = redact(cause.stack);
   else delete copy.stack;
-  for (const [field, value] of Object.entries(cause)) {
-    if (OWN_FIELDS.has(field)) continue;
+  const fields = cause as Error & Partial<Record<(typeof COPIED_FIELDS)[number], unknown>>;
+  for (const field of COPIED_FIELDS) {
+    const value = fields[field];
     if (typeof value === 'string') copy[field] = redact(value);
-    else if (value === null || typeof value === 'number' || typeof value === 'boolean') {
-      copy[field] = value;
-    }
+    else if (typeof value === 'number') copy[field] = value;
   }
   const { errors } = cause as { errors?: unknown };
   if (deeper && Array.isArray(errors)) {
