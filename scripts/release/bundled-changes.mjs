@@ -4,8 +4,9 @@
 // changeset that releases one of them releases the bundler too (a patch). Changesets cannot do
 // this on its own: the bundler lists what it bundles as devDependencies, and changesets bumps no
 // package for a change in its devDependencies, so a core fix would never reach `npm i -g`.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Each public package that bundles workspace packages, and the packages it bundles. */
 export const BUNDLERS = {
@@ -37,8 +38,12 @@ export function withBundlers(text) {
   return `---\n${frontMatter}\n---${text.slice(match[0].length)}`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = new URL('../../.changeset', import.meta.url).pathname;
+// Run as a script (not imported by its test): paths compared as real file URLs, so that a space
+// or a symbolic link on the way cannot make it skip its work silently.
+const script =
+  process.argv[1] === undefined ? '' : pathToFileURL(realpathSync(process.argv[1])).href;
+if (pathToFileURL(realpathSync(fileURLToPath(import.meta.url))).href === script) {
+  const dir = fileURLToPath(new URL('../../.changeset', import.meta.url));
   for (const file of readdirSync(dir)) {
     if (!file.endsWith('.md') || file === 'README.md') continue;
     const path = join(dir, file);

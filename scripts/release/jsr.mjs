@@ -17,8 +17,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGES = ['core', 'poller'];
 const dryRun = process.argv.includes('--dry-run');
 const deno = join(
@@ -52,6 +53,7 @@ try {
     const target = join(stage, name);
     cpSync(join(dir, 'src'), join(target, 'src'), { recursive: true });
     cpSync(join(dir, 'README.md'), join(target, 'README.md'));
+    cpSync(join(dir, 'LICENSE'), join(target, 'LICENSE'));
     writeFileSync(join(target, 'deno.json'), `${JSON.stringify(jsr, null, 2)}\n`);
     const npmDependencies = Object.fromEntries(
       Object.entries(manifest.dependencies ?? {}).filter(

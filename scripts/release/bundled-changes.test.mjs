@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module of the release scripts, without types.
-import { withBundlers } from '../../../scripts/release/bundled-changes.mjs';
+import { withBundlers } from './bundled-changes.mjs';
 
 // Found by audit: the CLI bundles core, poller and the simulator but lists them as
 // devDependencies, so changesets never released it for their fixes.

@@ -1,0 +1,9 @@
+import { defineProject } from 'vitest/config';
+
+// The repository's own scripts (release tooling), tested beside their code.
+export default defineProject({
+  test: {
+    name: 'scripts',
+    include: ['**/*.test.mjs'],
+  },
+});
