@@ -255,8 +255,13 @@ export class StatusObject {
     this.#reply = reply;
     try {
       await this.#stored.save(reply);
-    } catch {
-      // Not kept for a restarted object (storage refused it): still the answer of this one.
+    } catch (error) {
+      // Still this object's answer. A restarted one must not load the answer this one replaced
+      // (it may be older than what was served since), so none is kept. The class name only: a
+      // message could quote what was stored.
+      const kind = error instanceof Error ? error.name : typeof error;
+      console.error(`neurostatus: a status object could not store its answer (${kind}).`);
+      await this.#stored.clear().catch(() => undefined);
     }
     await this.#scheduleExpiry();
     return reply;

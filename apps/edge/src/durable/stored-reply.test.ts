@@ -63,6 +63,7 @@ describe('createStoredReply', () => {
     await createStoredReply(storage).save(reply('y'.repeat(1_200_000)));
     data.delete([...data.keys()].find((key) => key.startsWith('reply-part:')) as string);
     expect(await createStoredReply(storage).load()).toBeUndefined();
+    expect(data.size).toBe(0);
   });
 
   it('keeps saves in order: the last one is the one stored, with no parts left over', async () => {

@@ -73,7 +73,11 @@ export function createStoredReply(storage: DurableObjectStorageLike) {
         const found = await storage.get<string>(group);
         for (const key of group) texts.push(found.get(key) as string);
       }
-      if (texts.some((text) => typeof text !== 'string')) return undefined;
+      if (texts.some((text) => typeof text !== 'string')) {
+        // Unusable: the parts still there are deleted with the record.
+        await storage.deleteAll();
+        return undefined;
+      }
       keptParts = bodyParts;
       return { ...fields, body: texts.join('') };
     },
