@@ -7,7 +7,8 @@ export class BodyTooLargeError extends RangeError {
  * A response body as text, read as it arrives and abandoned (the stream cancelled) past
  * `maxBytes`, so a huge or endless body never sits in memory whole.
  *
- * @throws {BodyTooLargeError} when the body is larger than `maxBytes` (`Content-Length` or bytes read).
+ * @throws {BodyTooLargeError} when the body is larger than `maxBytes` (`Content-Length` or bytes
+ *   read).
  * @example
  * ```ts
  * const body = await boundedText(response, 16 * 1024 * 1024);

@@ -1,3 +1,4 @@
+import { setNewest } from './set-newest.ts';
 /** Options of {@link createClientRateLimiter}. */
 export interface ClientRateLimiterOptions {
   /** Sustained requests per second per client, > 0. (To turn limiting off, do not create a limiter.) */
@@ -103,13 +104,10 @@ export function createClientRateLimiter(options: ClientRateLimiterOptions): Clie
       if (bucket !== undefined) {
         tokens = tokensAt(bucket, t);
         at = Math.max(bucket.at, t);
-        buckets.delete(client);
-      } else if (buckets.size >= maxClients) {
-        const oldest = buckets.keys().next();
-        if (oldest.done !== true) buckets.delete(oldest.value);
       }
       const allowed = tokens >= 1 - EPSILON;
-      buckets.set(client, { tokens: allowed ? Math.max(0, tokens - 1) : tokens, at });
+      const left = allowed ? Math.max(0, tokens - 1) : tokens;
+      setNewest(buckets, client, { tokens: left, at }, maxClients);
       if (allowed) return ALLOWED;
       return {
         allowed: false,

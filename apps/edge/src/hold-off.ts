@@ -1,4 +1,5 @@
 import { setNewest } from './set-newest.ts';
+
 /** Options of {@link createHoldOff}. */
 export interface HoldOffOptions {
   /** Clock, epoch ms. */

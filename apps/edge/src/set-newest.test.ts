@@ -17,4 +17,10 @@ describe('setNewest', () => {
       ['c', 4],
     ]);
   });
+
+  it('ends with a size below zero (keeping nothing)', () => {
+    const map = new Map<string, number>();
+    setNewest(map, 'a', 1, -1);
+    expect(map.size).toBe(0);
+  });
 });

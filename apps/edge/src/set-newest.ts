@@ -11,5 +11,6 @@
 export function setNewest<K, V>(map: Map<K, V>, key: K, value: V, maxSize: number): void {
   map.delete(key);
   map.set(key, value);
-  while (map.size > maxSize) map.delete(map.keys().next().value as K);
+  // At least 0: a negative size would never be reached, and the loop would not end.
+  while (map.size > Math.max(0, maxSize)) map.delete(map.keys().next().value as K);
 }

@@ -61,8 +61,8 @@ export interface WatchState<T> {
   holdOffMs(): number;
   /**
    * What is left of the wait the server asked for with the last failure (its `Retry-After`), 0
-   * when it asked for none or the last poll was answered; never past the deadline. A failed request poll hands its
-   * documents back to their own polls no sooner than this.
+   * when it asked for none or the last poll was answered; never past the deadline. A failed
+   * request poll hands its documents back to their own polls no sooner than this.
    */
   retryAfterMs(): number;
   /** The last value seen. */
@@ -244,7 +244,7 @@ export function retryAfterOf(error: unknown): number {
   return validHint((error as { retryAfterMs?: number } | undefined)?.retryAfterMs);
 }
 
-/** A server hint in ms, within a timer's range; 0 for one that is not a finite, non-negative number. */
+/** A server hint in ms, within a timer's range; 0 unless a finite, non-negative number. */
 function validHint(hint: number | undefined): number {
   return hint !== undefined && Number.isFinite(hint) && hint >= 0
     ? Math.min(hint, MAX_TIMER_MS)

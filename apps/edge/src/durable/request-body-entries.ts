@@ -1,4 +1,5 @@
 import { parseRequestStatus, type RequestDocument, type RequestStatus } from '@neurostatus/core';
+import { setNewest } from '../set-newest.ts';
 
 /** A request status body, parsed, with its document entries by id. */
 export interface RequestBodyEntries {
@@ -23,17 +24,10 @@ const remembered = new Map<string, RequestBodyEntries | undefined>();
  * ```
  */
 export function requestBodyEntries(body: string): RequestBodyEntries | undefined {
-  if (remembered.has(body)) {
-    const known = remembered.get(body);
-    // The most recently used last: the oldest is the first to go.
-    remembered.delete(body);
-    remembered.set(body, known);
-    return known;
-  }
-  const parsed = parse(body);
-  remembered.set(body, parsed);
-  if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value as string);
-  return parsed;
+  // The most recently used last: the oldest is the first to go.
+  const known = remembered.has(body) ? remembered.get(body) : parse(body);
+  setNewest(remembered, body, known, REMEMBERED);
+  return known;
 }
 
 function parse(body: string): RequestBodyEntries | undefined {

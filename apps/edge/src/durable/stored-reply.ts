@@ -87,7 +87,7 @@ export function createStoredReply(storage: DurableObjectStorageLike) {
       saving = saved.catch(() => undefined);
       return saved;
     },
-    /** Deletes everything the object stored (and, from compatibility date 2026-02-24, its alarm). */
+    /** Deletes all the object stored (and, from compatibility date 2026-02-24, its alarm). */
     async clear(): Promise<void> {
       await saving;
       keptParts = [];

@@ -31,10 +31,16 @@ const listener = getRequestListener(edge.app.fetch, {
   hostname: host,
   // A request @hono/node-server cannot turn into a URL (a Host with a space, a backslash in the
   // path) never reaches the app: it is answered here, in the proxy's error shape and headers.
-  errorHandler: (error) =>
-    error instanceof RequestError
-      ? unframedError('BAD_REQUEST', 'The request could not be read.', 400, crossOrigin)
-      : unframedError('INTERNAL_ERROR', 'The proxy failed to answer.', 500, crossOrigin),
+  errorHandler: (error) => {
+    if (error instanceof RequestError) {
+      return unframedError('BAD_REQUEST', 'The request could not be read.', 400, crossOrigin);
+    }
+    // The app answers its own errors: this is a bug. The class name only, as the app logs it.
+    console.error(
+      `neurostatus: unhandled error (${error instanceof Error ? error.name : typeof error})`,
+    );
+    return unframedError('INTERNAL_ERROR', 'The proxy failed to answer.', 500, crossOrigin);
+  },
 });
 const server = createServer(listener);
 server.listen(port, host, async () => {
