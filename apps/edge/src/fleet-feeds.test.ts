@@ -212,6 +212,27 @@ describe('createFleetFeeds', () => {
     expect(other.seen).toEqual({ statuses: ['{"s":"processing"}'], ended: 0, errors: 0 });
   });
 
+  it('stops a loop that ended as it started (its stop was not known yet)', async () => {
+    const [a] = await fleet(1);
+    let stopped = 0;
+    const { seen, listen } = listener();
+    a!.hub.subscribe(
+      'doc',
+      (sink) => {
+        sink.status('{"s":"completed"}');
+        sink.end();
+        return () => {
+          stopped++;
+        };
+      },
+      listen,
+    );
+    await expect.poll(() => seen.ended).toBe(1);
+    expect(seen.statuses).toEqual(['{"s":"completed"}']);
+    expect(stopped).toBe(1);
+    expect(a!.feeds.leading).toBe(0);
+  });
+
   it('hands the lead over, not a failure, when a source cannot start on this instance', async () => {
     const [a, b] = await fleet(2);
     const told: string[] = [];

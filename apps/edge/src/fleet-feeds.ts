@@ -199,13 +199,18 @@ export function createFleetFeeds(options: FleetFeedsOptions): FleetFeeds {
           settle(message(options.shutdown?.aborted === true ? 'r' : 'e'), () => sink.end()),
         error: (error) => settle(message('x', { w: toWireError(error) }), () => sink.error(error)),
       };
+      let stop: () => void;
       try {
-        current.stop = source(loop);
+        stop = source(loop);
       } catch (error) {
         // A source that cannot start here (this instance's scheduler is closed) fails this
         // instance's listeners; the others are not told to fail: the lead is handed over.
         settle(message('r'), () => sink.error(error));
+        return;
       }
+      // A loop that ended or failed as it started was settled before its stop was known.
+      if (leader === current) current.stop = stop;
+      else stop();
     };
     const tryLead = async () => {
       if (over || leader !== undefined) return;
