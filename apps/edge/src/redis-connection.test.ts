@@ -118,6 +118,39 @@ describe('connectRedis', () => {
     }
   });
 
+  // Found by review: node-redis registers a channel's listener only when Redis confirms the
+  // SUBSCRIBE, and renews only registered channels after a reconnection: a subscription whose
+  // connection died before the confirmation was lost for good (a fleet that never heard its peers).
+  it('keeps a subscription whose connection died before Redis confirmed it', async () => {
+    const server = await startRedisServer();
+    const connection = await connectRedis({ url: server.url, log: () => {}, maxBackoffMs: 100 });
+    const publisher = await connectRedis({ url: server.url, log: () => {}, maxBackoffMs: 100 });
+    try {
+      process.kill(server.pid, 'SIGSTOP');
+      const heard: string[] = [];
+      const subscribed = connection.subscribe('news', (message) => heard.push(message));
+      // Sent, never confirmed: the server is stopped, then gone, then back (empty) on its port.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await server.restart();
+      await subscribed;
+      await expect.poll(() => connection.ready && publisher.ready, { timeout: 5_000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            await publisher.commands.sendCommand(['PUBLISH', 'news', 'hello']);
+            return heard.length > 0;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(true);
+      expect(heard[0]).toBe('hello');
+    } finally {
+      await connection.close();
+      await publisher.close();
+      await server.stop();
+    }
+  });
+
   it('does not count one slow answer (a blocked event loop) as a Redis that stopped answering', async () => {
     const server = await startRedisServer();
     const connection = await connectRedis({

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { LogRecord } from './log-record.ts';
+import { type Subscriber, subscribeUntilConfirmed } from './redis-subscription.ts';
 import { assertRedisUrl, redactRedisUrl } from './redis-url.ts';
 
 /**
@@ -21,7 +22,10 @@ export interface FleetConnection {
   readonly commands: RedisCommands;
   /** Both connections (commands and pub/sub) are up. */
   readonly ready: boolean;
-  /** Listens to `channel` (subscribed again by the client after each reconnection). */
+  /**
+   * Listens to `channel` (subscribed again by the client after each reconnection); resolves once
+   * Redis confirmed it, sending it again after a reconnection until it does.
+   */
   subscribe(channel: string, listener: ChannelListener): Promise<void>;
   /** Called with each change of `ready`; returns how to stop. */
   onReadyChange(listener: (ready: boolean) => void): () => void;
@@ -212,7 +216,14 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Fle
         });
       },
     },
-    subscribe: (channel, listener) => subscriber.subscribe(channel, (message) => listener(message)),
+    subscribe: (channel, listener) =>
+      subscribeUntilConfirmed(
+        subscriber as Subscriber,
+        channel,
+        (message) => listener(message),
+        () => closed,
+        (attempt) => reconnectDelay(attempt, maxBackoffMs),
+      ),
     onReadyChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
