@@ -237,7 +237,7 @@ class WatchStateImpl<T> implements WatchState<T> {
  *
  * @example
  * ```ts
- * queue.at(loop, clock.now() + retryAfterOf(error));
+ * retryAfterOf({ retryAfterMs: 2_000 }); // 2000: a `RateLimitError` with `Retry-After: 2`
  * ```
  */
 export function retryAfterOf(error: unknown): number {
