@@ -1,4 +1,4 @@
-import type { PollerClock } from '@neurostatus/poller';
+import { type PollerClock, systemClock } from '@neurostatus/poller';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { errorBody } from './edge-error.ts';
@@ -19,6 +19,11 @@ export interface EventStreamOptions {
   /** The JSON error body for a failed feed. */
   readonly describeError: (error: unknown) => string;
   readonly clock: PollerClock;
+  /**
+   * The clock of the time limit on each write (`STREAM_WRITE_TIMEOUT_MS`). Default: real time,
+   * whatever `clock` is: it guards the socket, not the watch.
+   */
+  readonly writeClock?: PollerClock;
   readonly heartbeatMs: number;
   /** Called once when the stream is over, however it ended. */
   readonly onClose?: () => void;
@@ -39,6 +44,12 @@ export const FAILURE_EVENT = 'failure';
 const RECONNECT_MS = 2_000;
 
 /**
+ * How long one write may wait for a client that takes nothing (its socket's buffers full) before
+ * the stream is dropped, ms: its slot among `EDGE_MAX_EVENT_STREAMS` and its poll loop are freed.
+ */
+export const STREAM_WRITE_TIMEOUT_MS = 30_000;
+
+/**
  * A Server-Sent Events response that pushes each status of a feed and ends after the terminal
  * one (an `end` event, then the stream closes). Each `status` event's `id` is the ETag of its body
  * (without quotes), so a client reconnecting with `Last-Event-ID` is not sent again what it has,
@@ -51,13 +62,13 @@ const RECONNECT_MS = 2_000;
  * ```
  */
 export function eventStream(c: Context, options: EventStreamOptions): Response {
-  const { clock, heartbeatMs } = options;
+  const { clock, heartbeatMs, writeClock = systemClock } = options;
   let lastId = c.req.header('last-event-id')?.trim();
   const response = streamSSE(c, async (stream) => {
-    const queue: StreamEvent[] = [];
+    const pending = new PendingEvents();
     let wake: (() => void) | undefined;
     const push = (event: StreamEvent) => {
-      queue.push(event);
+      pending.push(event);
       wake?.();
     };
     const closed = new AbortController();
@@ -68,22 +79,30 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
     stream.onAbort(close);
     const stopWaiting =
       options.shutdown === undefined ? () => {} : onAbort(options.shutdown, close);
+    /** Whether the client took `write`'s bytes in time; if not, the stream is dropped. */
+    const sent = async (write: Promise<unknown>) => {
+      if (await takesLonger(writeClock, write, STREAM_WRITE_TIMEOUT_MS)) {
+        stream.abort();
+        return false;
+      }
+      return true;
+    };
     const unsubscribe = options.subscribe({
       status: (body) => push({ type: 'status', body }),
       end: () => push({ type: 'end' }),
       error: (error) => push({ type: 'error', body: options.describeError(error) }),
     });
     try {
-      await stream.write(`retry: ${RECONNECT_MS}\n\n`);
+      if (!(await sent(stream.write(`retry: ${RECONNECT_MS}\n\n`)))) return;
       while (!closed.signal.aborted) {
-        const event = queue.shift();
+        const event = pending.shift();
         if (event === undefined) {
           const untilClose = (options.closeAt ?? Number.POSITIVE_INFINITY) - clock.now();
           // The credential has expired: close without `end`; the client comes back with a new one.
           if (untilClose <= 0) break;
           const waitMs = Math.min(heartbeatMs, untilClose);
           if (await idle(clock, waitMs, closed.signal, (resolve) => (wake = resolve))) {
-            if (waitMs === heartbeatMs) await stream.write(': heartbeat\n\n');
+            if (waitMs === heartbeatMs && !(await sent(stream.write(': heartbeat\n\n')))) break;
           }
           wake = undefined;
           continue;
@@ -92,14 +111,14 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
           const id = (await etagOf(event.body)).slice(1, -1);
           if (id === lastId) continue;
           lastId = id;
-          await stream.writeSSE({ event: 'status', id, data: event.body });
+          if (!(await sent(stream.writeSSE({ event: 'status', id, data: event.body })))) break;
         } else if (event.type === 'end') {
           // `end` means "finished"; a shutdown is not that, and the client should reconnect.
           if (options.shutdown?.aborted !== true)
-            await stream.writeSSE({ event: 'end', data: '{}' });
+            await sent(stream.writeSSE({ event: 'end', data: '{}' }));
           break;
         } else {
-          await stream.writeSSE({ event: FAILURE_EVENT, data: event.body });
+          await sent(stream.writeSSE({ event: FAILURE_EVENT, data: event.body }));
           break;
         }
       }
@@ -115,6 +134,45 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
   response.headers.delete('transfer-encoding');
   response.headers.delete('connection');
   return response;
+}
+
+/** Whether `work` is still pending after `ms` (it is not cancelled; the caller decides). */
+async function takesLonger(clock: PollerClock, work: Promise<unknown>, ms: number) {
+  const done = new AbortController();
+  const late = clock.sleep(ms, done.signal).then(
+    () => true,
+    () => false,
+  );
+  const longer = await Promise.race([work.then(() => false), late]);
+  done.abort();
+  return longer;
+}
+
+/**
+ * What a stream has yet to send: the newest status only (each is the whole status, so one that a
+ * newer one replaced need not be sent: a client that reads slowly, or not at all, holds one
+ * status, not every status of a long watch), then the end or failure, after which nothing.
+ */
+class PendingEvents {
+  #status: StreamEvent | undefined;
+  #last: StreamEvent | undefined;
+  #ended = false;
+
+  push(event: StreamEvent): void {
+    if (this.#ended) return;
+    if (event.type === 'status') this.#status = event;
+    else {
+      this.#last = event;
+      this.#ended = true;
+    }
+  }
+
+  shift(): StreamEvent | undefined {
+    const next = this.#status ?? this.#last;
+    if (next === this.#status) this.#status = undefined;
+    else this.#last = undefined;
+    return next;
+  }
 }
 
 /**
